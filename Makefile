@@ -1,0 +1,132 @@
+# vigil - one non-recursive GNU Makefile.  `make help` lists the targets.
+
+OUT       ?= .build
+CC        ?= cc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+ARCH      := x86
+CFLAGS    ?= -O2 -g
+
+WARN      := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+             -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough \
+             -Wundef -Werror
+ifeq ($(SAN),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+OUT       := .build-san
+endif
+PKGS      := libbpf libxml-2.0 sqlite3 libcrypto
+VG_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
+             -Iinclude -Isrc -isystem $(OUT) \
+             $(shell pkg-config --cflags $(PKGS)) -MMD -MP
+VG_LDLIBS  = $(shell pkg-config --libs $(PKGS)) -lelf -lz -lpthread
+BPF_CFLAGS = -g -O2 -mcpu=v3 -Wall -Werror -target bpf \
+             -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf -I$(OUT) -MMD -MP
+
+# Every module is a folder of src/; main.c is the only file outside one.
+SRCS      := $(wildcard src/*/*.c)
+OBJS      := $(patsubst src/%.c,$(OUT)/src/%.o,$(SRCS))
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/*_test.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+HELPERS   := $(patsubst tests/helpers/%.c,$(OUT)/tests/helpers/%,\
+             $(wildcard tests/helpers/*.c))
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all help check check-unit check-integration test deps clean format \
+        format-check bench install
+all: $(OUT)/vigil $(HELPERS)
+
+help:
+	@echo "make               build $(OUT)/vigil"
+	@echo "make test          unit + integration tests (integration needs root)"
+	@echo "make check-unit    unit tests only (no root needed)"
+	@echo "make SAN=1 test    the same under ASan/UBSan"
+	@echo "make bench         benchmarks (root), writes BENCHMARKS.md"
+	@echo "make deps          install Debian build/test dependencies (root)"
+	@echo "make format        clang-format the tree"
+	@echo "make clean         remove build output"
+
+deps:
+	scripts/deps.sh
+
+$(OUT)/vmlinux.h:
+	$(call msg,BTF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/sensor.bpf.o: $(BPF_OBJS)
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUT)/sensor.skel.h: $(OUT)/sensor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name sensor_bpf > $@
+
+$(OUT)/src/sensor/loader.o: $(OUT)/sensor.skel.h
+
+$(OUT)/src/%.o: src/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(VG_CFLAGS) -c $< -o $@
+
+# Tests and the binary link the modules from one archive, so a test pulls
+# in only the modules it uses.
+$(OUT)/libvigil.a: $(OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/vigil: $(OUT)/src/main.o $(OUT)/libvigil.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(VG_LDLIBS) -o $@
+
+$(OUT)/tests/%_test: tests/unit/%_test.c $(OUT)/libvigil.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(VG_CFLAGS) -Itests $^ $(VG_LDLIBS) -o $@
+
+$(OUT)/tests/helpers/%: tests/helpers/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(VG_CFLAGS) $< -o $@
+
+check-unit: $(UNIT_BINS) $(OUT)/vigil
+	@tests/run-unit.sh $(UNIT_BINS)
+
+check-integration: all
+	@VIGIL=$(abspath $(OUT)/vigil) HELPERS=$(abspath $(OUT)/tests/helpers) \
+		tests/run-integration.sh
+
+# The README's test command: everything, ending in "N passed, N failed".
+test: all $(UNIT_BINS)
+	@VIGIL=$(abspath $(OUT)/vigil) HELPERS=$(abspath $(OUT)/tests/helpers) \
+		tests/run-all.sh $(UNIT_BINS)
+
+bench: all
+	@VIGIL=$(abspath $(OUT)/vigil) bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf .build .build-san .build-*
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config/config.h - a Sysmon XML configuration, loaded and compiled.
+ *
+ * A struct config is immutable once loaded: the daemon swaps a whole new
+ * one in on reconfiguration, so evaluation needs no locks.
+ */
+#ifndef VIGIL_CONFIG_H
+#define VIGIL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf;
+struct event;
+
+/* Where a parse went wrong: "file:line:col: msg". */
+struct diag {
+	char file[256];
+	int line;
+	int col;
+	char msg[256];
+};
+
+/* Hash algorithms (HashAlgorithms option), as a bit set. */
+#define CONFIG_HASH_SHA1 0x1u
+#define CONFIG_HASH_MD5 0x2u
+#define CONFIG_HASH_SHA256 0x4u
+#define CONFIG_HASH_IMPHASH 0x8u /* accepted, never produced on Linux */
+
+struct config;
+
+/*
+ * Load and compile the config at path.  Returns NULL with errno set and d
+ * filled on any error; nothing is half-loaded.  Warnings (Windows-only
+ * options ...) go to the warn callback if given.
+ */
+struct config *config_load_file(const char *path, struct diag *d);
+struct config *config_load_mem(const char *data, size_t len,
+			       const char *name, struct diag *d);
+
+/* The embedded default configuration (what `vigil run` uses without one). */
+struct config *config_default(void);
+
+void config_free(struct config *c);
+
+/* Whether events of this id can be logged at all (arms kernel hooks). */
+bool config_wants(const struct config *c, unsigned event_id);
+
+/*
+ * Apply the rules to ev: returns true to log (RuleName set on ev when a
+ * named rule matched), false to drop.  Events 4, 16, 255 always log.
+ */
+bool config_decide(const struct config *c, struct event *ev);
+
+/* FieldSizes: cut over-long values of ev for output, after decide(). */
+void config_apply_field_sizes(const struct config *c, struct event *ev);
+
+/* CONFIG_HASH_* bits to compute for event 1. */
+unsigned config_hash_algorithms(const struct config *c);
+
+#endif /* VIGIL_CONFIG_H */

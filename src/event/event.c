@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * event/event.c - storage of one canonical event's values.
+ *
+ * Values are appended to one growable buffer; setting a field again
+ * appends the new value and leaves the old bytes unused (events are short
+ * lived, so compaction would cost more than it saves).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+
+int event_init(struct event *ev, unsigned id)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->def = catalog_lookup(id);
+	if (!ev->def)
+		return -EINVAL;
+	ev->cap = 1024;
+	ev->buf = malloc(ev->cap);
+	if (!ev->buf)
+		return -ENOMEM;
+	return 0;
+}
+
+void event_release(struct event *ev)
+{
+	if (!ev)
+		return;
+	free(ev->buf);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void event_reset(struct event *ev)
+{
+	memset(ev->len, 0, sizeof(ev->len));
+	ev->used = 0;
+	ev->record_id = 0;
+	ev->time_ns = 0;
+	ev->is_truncated = false;
+}
+
+static int reserve(struct event *ev, size_t n)
+{
+	size_t cap = ev->cap;
+	char *p;
+
+	if (ev->used + n <= cap)
+		return 0;
+	while (cap < ev->used + n)
+		cap *= 2;
+	if (cap > EVENT_MAX_BYTES)
+		cap = EVENT_MAX_BYTES;
+	p = realloc(ev->buf, cap);
+	if (!p)
+		return -ENOMEM;
+	ev->buf = p;
+	ev->cap = (uint32_t)cap;
+	return 0;
+}
+
+int event_set(struct event *ev, unsigned idx, const char *v, size_t n)
+{
+	const char *nul = memchr(v, '\0', n);
+	size_t room;
+	int r;
+
+	if (idx >= ev->def->nfields)
+		return -EINVAL;
+	if (nul)
+		n = (size_t)(nul - v);
+	room = EVENT_MAX_BYTES - ev->used - 1;
+	if (ev->used + 1 > EVENT_MAX_BYTES)
+		room = 0;
+	if (n > room) {
+		n = room;
+		ev->is_truncated = true;
+	}
+	r = reserve(ev, n + 1);
+	if (r < 0)
+		return r;
+	memcpy(ev->buf + ev->used, v, n);
+	ev->buf[ev->used + n] = '\0';
+	ev->off[idx] = ev->used;
+	ev->len[idx] = (uint32_t)n;
+	ev->used += (uint32_t)n + 1;
+	return 0;
+}
+
+int event_set_str(struct event *ev, unsigned idx, const char *v)
+{
+	return event_set(ev, idx, v, strlen(v));
+}
+
+int event_setf(struct event *ev, unsigned idx, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	return event_set(ev, idx, tmp, strnlen(tmp, sizeof(tmp)));
+}
+
+int event_set_named(struct event *ev, const char *field, const char *v)
+{
+	int idx = catalog_field_index(ev->def, field);
+
+	if (idx < 0)
+		return -ENOENT;
+	return event_set_str(ev, (unsigned)idx, v);
+}
+
+const char *event_value(const struct event *ev, unsigned idx, size_t *len)
+{
+	if (idx >= ev->def->nfields || ev->len[idx] == 0) {
+		if (len)
+			*len = 1;
+		return "-";
+	}
+	if (len)
+		*len = ev->len[idx];
+	return ev->buf + ev->off[idx];
+}
+
+const char *event_named(const struct event *ev, const char *field)
+{
+	int idx = catalog_field_index(ev->def, field);
+
+	return idx < 0 ? NULL : event_value(ev, (unsigned)idx, NULL);
+}
+
+void event_format_time(uint64_t utc_ns, bool with_ns, char *out, size_t size)
+{
+	time_t secs = (time_t)(utc_ns / 1000000000ull);
+	unsigned long frac = (unsigned long)(utc_ns % 1000000000ull);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	if (with_ns)
+		snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09luZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	else
+		snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d.%03lu",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, frac / 1000000);
+}
+
+int event_parse_time(const char *s, uint64_t *utc_ns)
+{
+	struct tm tm = { 0 };
+	unsigned ms = 0;
+	int n = 0;
+
+	if (sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d.%3u%n", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms,
+		   &n) != 7 ||
+	    s[n] != '\0')
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*utc_ns = (uint64_t)timegm(&tm) * 1000000000ull + ms * 1000000ull;
+	return 0;
+}
+
+void event_set_time(struct event *ev, uint64_t utc_ns)
+{
+	char tmp[40];
+	int idx = catalog_field_index(ev->def, "UtcTime");
+
+	ev->time_ns = utc_ns;
+	if (idx < 0)
+		return;
+	event_format_time(utc_ns, false, tmp, sizeof(tmp));
+	event_set_str(ev, (unsigned)idx, tmp);
+}

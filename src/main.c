@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - vigil's entry point: picks the subcommand or Sysmon switch and
+ * hands over.  Only this file (and the command functions it calls, which
+ * return an exit status) decides the process exit code.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct cli_command commands[] = {
+	{ "run", cmd_run, "run the monitor in the foreground" },
+	{ NULL, NULL, NULL },
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage: vigil COMMAND [ARGS]   or   vigil -SWITCH ...\n\n");
+	for (const struct cli_command *c = commands; c->name; c++)
+		fprintf(f, "  vigil %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\nSysmon switches: see vigil(8) or 'vigil -?'.\n");
+	return f == stdout ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr);
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)
+		return usage(stdout);
+	for (const struct cli_command *c = commands; c->name; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->fn(argc - 1, argv + 1);
+	if (argv[1][0] == '-')
+		return cmd_switches(argc, argv);
+	fprintf(stderr, "vigil: unknown command '%s'\n", argv[1]);
+	return usage(stderr);
+}

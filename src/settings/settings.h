@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * settings/settings.h - vigil's own settings (not the Sysmon XML): where
+ * state and the store live, which outputs are on, limits.
+ *
+ * settings_defaults() gives the documented defaults; settings_load()
+ * overlays a settings file (see vigil.conf(5)).
+ */
+#ifndef VIGIL_SETTINGS_H
+#define VIGIL_SETTINGS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct diag;
+
+#define SETTINGS_DEFAULT_PATH "/etc/vigil/vigil.conf"
+
+struct settings {
+	char state_dir[PATH_MAX]; /* /var/lib/vigil: record-id counter ... */
+	char run_dir[PATH_MAX];   /* /run/vigil: pid file, status file */
+	char store_path[PATH_MAX]; /* "" turns the store off */
+	uint64_t store_max_bytes;  /* retention by size */
+	uint64_t store_max_age_s;  /* retention by age, 0: none */
+	bool stdout_on;
+	int stdout_format; /* enum render_format */
+	bool syslog_on;
+	char jsonl_path[PATH_MAX]; /* "" turns the JSON-lines file off */
+	char provider_name[64];
+	char provider_guid[64];
+	char channel[64];
+	unsigned queue_events;   /* user-space queue bound, events */
+	unsigned ring_kib;       /* kernel ring buffer size */
+	uint64_t hash_max_bytes; /* larger images are not hashed */
+};
+
+/* The documented defaults. */
+void settings_defaults(struct settings *s);
+
+/*
+ * Overlay the settings file at path on s.  Returns 0, -ENOENT if the file
+ * does not exist (s untouched), -EINVAL with d filled (file:line:col) for
+ * a malformed file, in which case s is untouched too.
+ */
+int settings_load(struct settings *s, const char *path, struct diag *d);
+
+#endif /* VIGIL_SETTINGS_H */

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run every test tier and close with one "N passed, N failed" line.
+# Usage: tests/run-all.sh UNIT_BIN...   (VIGIL and HELPERS in the environment)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+total_pass=0 total_fail=0 log=$(mktemp)
+
+tally() {	# tally NAME COMMAND...: run, echo, add its closing counts
+	local name=$1; shift
+	"$@" 2>&1 | tee -a "$log"
+	local line
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	: > "$log"
+	if [ -z "$line" ]; then
+		echo "$name: no result line (crashed?)"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	local p f
+	p=$(sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+}
+
+for t in "$@"; do
+	tally "$(basename "$t")" "$t"
+done
+for f in "$here"/fuzz/replay.sh; do
+	[ -x "$f" ] && tally fuzz-replay "$f"
+done
+for t in "$here"/integration/[0-9]*.sh; do
+	[ -n "${SKIP_INTEGRATION:-}" ] && break
+	tally "$(basename "$t")" bash "$t"
+done
+rm -f "$log"
+echo "total: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
