@@ -42,6 +42,15 @@ struct config *config_load_mem(const char *data, size_t len,
 /* The embedded default configuration (what `vigil run` uses without one). */
 struct config *config_default(void);
 
+/* Its XML text, e.g. for `vigil -c --` to write out. */
+const char *config_default_xml(void);
+
+/* SHA256 of the file the config came from, lower-case hex ("-" if none). */
+const char *config_file_hash(const struct config *c);
+
+/* "4.90" ...: the schemaversion the file declared, normalised. */
+const char *config_schema_version(const struct config *c);
+
 void config_free(struct config *c);
 
 /* Whether events of this id can be logged at all (arms kernel hooks). */

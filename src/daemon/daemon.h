@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon/daemon.h - the monitor: sensor -> process table -> rules ->
+ * writer -> sinks, until SIGINT/SIGTERM.
+ *
+ * Reconfiguration: on SIGHUP the daemon re-reads config_path; a config
+ * that fails to load is reported (event 255 and the log) and the running
+ * one stays.  A loaded one is swapped in without detaching the sensor and
+ * announced as event 16.
+ *
+ * Status: every second the daemon rewrites <run_dir>/status atomically,
+ * "key=value" lines:
+ *   pid, started (epoch s), version, config_path, config_hash,
+ *   schema_version, armed (event ids, comma separated), logged (events
+ *   written), lost_ring, lost_queue, lost_sink, lost_other,
+ *   store_path, store_bytes
+ * and keeps <run_dir>/vigil.pid while it runs.
+ */
+#ifndef VIGIL_DAEMON_H
+#define VIGIL_DAEMON_H
+
+#include <stdbool.h>
+
+#include "settings/settings.h"
+
+struct daemon_opts {
+	const char *config_path; /* NULL: the embedded default config */
+	struct settings settings;
+};
+
+/* Run until SIGINT/SIGTERM; returns the process exit status. */
+int daemon_run(const struct daemon_opts *o);
+
+#endif /* VIGIL_DAEMON_H */
