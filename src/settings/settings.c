@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * settings/settings.c - vigil's own settings: the documented defaults and
+ * the parser of the small "key = value" settings file (vigil.conf(5)).
+ *
+ * The parser is strict on purpose: a typo in a key or a value is an error
+ * with file:line:col, never a silently ignored line, because a settings
+ * file that does not say what the daemon does is worse than none.  It
+ * overlays a copy of the caller's settings and commits only when the whole
+ * file parsed, so a bad file leaves the caller's settings untouched.
+ *
+ * It does not read the Sysmon XML (config/ does) and holds no state.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "render/render.h"
+#include "settings.h"
+
+/* A settings file is a handful of lines; anything bigger is not one. */
+#define SETTINGS_MAX_FILE_BYTES (64 * 1024)
+
+#define KIB			1024ull
+#define MIB			(1024ull * KIB)
+#define GIB			(1024ull * MIB)
+#define TIB			(1024ull * GIB)
+
+void settings_defaults(struct settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->state_dir, sizeof(s->state_dir), "/var/lib/vigil");
+	snprintf(s->run_dir, sizeof(s->run_dir), "/run/vigil");
+	snprintf(s->store_path, sizeof(s->store_path),
+		 "/var/lib/vigil/events.db");
+	s->store_max_bytes = 1 * GIB;
+	s->store_max_age_s = 30ull * 24 * 3600;
+	s->stdout_on = false;
+	s->stdout_format = RENDER_XML;
+	s->syslog_on = false;
+	s->jsonl_path[0] = '\0';
+	snprintf(s->provider_name, sizeof(s->provider_name), "Linux-Sysmon");
+	snprintf(s->provider_guid, sizeof(s->provider_guid),
+		 "{ff032593-a8d3-4f13-b0d6-01fc615a0f97}");
+	snprintf(s->channel, sizeof(s->channel), "Linux-Sysmon/Operational");
+	s->queue_events = 65536;
+	s->ring_kib = 16384;
+	s->hash_max_bytes = 256 * MIB;
+}
+
+/* Where the parser is, for the diagnostic. */
+struct cursor {
+	const char *file;
+	int line;
+	struct diag *d;
+};
+
+__attribute__((format(printf, 3, 4))) static int
+fail(const struct cursor *c, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->d)
+		return -EINVAL;
+	snprintf(c->d->file, sizeof(c->d->file), "%s", c->file);
+	c->d->line = c->line;
+	c->d->col = col;
+	va_start(ap, fmt);
+	vsnprintf(c->d->msg, sizeof(c->d->msg), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Value parsers: 0 or a message (static string) describing the problem. */
+
+static const char *parse_u64(const char *v, uint64_t *out, const char **end)
+{
+	uint64_t n = 0;
+	const char *p = v;
+
+	if (*p < '0' || *p > '9')
+		return "expected a number";
+	while (*p >= '0' && *p <= '9') {
+		unsigned digit = (unsigned)(*p - '0');
+
+		if (n > (UINT64_MAX - digit) / 10)
+			return "number too large";
+		n = n * 10 + digit;
+		p++;
+	}
+	*out = n;
+	*end = p;
+	return NULL;
+}
+
+static const char *mul_checked(uint64_t n, uint64_t unit, uint64_t *out)
+{
+	if (unit && n > UINT64_MAX / unit)
+		return "number too large";
+	*out = n * unit;
+	return NULL;
+}
+
+/* "512", "64K", "16M", "1G", "2T" (binary multiples, case-insensitive). */
+static const char *parse_size(const char *v, uint64_t *out)
+{
+	const char *end, *err;
+	uint64_t n, unit = 1;
+
+	err = parse_u64(v, &n, &end);
+	if (err)
+		return err;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		unit = KIB;
+		break;
+	case 'm':
+	case 'M':
+		unit = MIB;
+		break;
+	case 'g':
+	case 'G':
+		unit = GIB;
+		break;
+	case 't':
+	case 'T':
+		unit = TIB;
+		break;
+	default:
+		return "expected a size: a number with an optional K, M, G "
+		       "or T suffix";
+	}
+	if (*end && end[1])
+		return "expected a size: a number with an optional K, M, G "
+		       "or T suffix";
+	return mul_checked(n, unit, out);
+}
+
+/* "30", "90s", "15m", "12h", "30d" (no suffix: seconds). */
+static const char *parse_duration(const char *v, uint64_t *out)
+{
+	const char *end, *err;
+	uint64_t n, unit = 1;
+
+	err = parse_u64(v, &n, &end);
+	if (err)
+		return err;
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 24 * 3600;
+		break;
+	default:
+		return "expected a duration: a number with an optional s, m, "
+		       "h or d suffix";
+	}
+	if (*end && end[1])
+		return "expected a duration: a number with an optional s, m, "
+		       "h or d suffix";
+	return mul_checked(n, unit, out);
+}
+
+static const char *parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "yes", "on", "true", "1" };
+	static const char *const no[] = { "no", "off", "false", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = true;
+			return NULL;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = false;
+			return NULL;
+		}
+	}
+	return "expected yes or no (also on/off, true/false, 1/0)";
+}
+
+static bool has_control_bytes(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}
+
+/* An absolute path that fits; "" only if may_be_empty. */
+static const char *parse_path(const char *v, char *dst, size_t cap,
+			      bool may_be_empty)
+{
+	if (!*v) {
+		if (!may_be_empty)
+			return "a path is required here";
+		dst[0] = '\0';
+		return NULL;
+	}
+	if (v[0] != '/')
+		return "expected an absolute path";
+	if (strlen(v) >= cap)
+		return "path too long";
+	if (has_control_bytes(v))
+		return "control character in path";
+	snprintf(dst, cap, "%s", v);
+	return NULL;
+}
+
+/* Provider/channel names end up verbatim in every XML record: keep them
+ * to printable ASCII without markup characters. */
+static const char *parse_name(const char *v, char *dst, size_t cap)
+{
+	if (!*v)
+		return "a value is required here";
+	if (strlen(v) >= cap)
+		return "value too long";
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f || strchr("<>&\"'", *p))
+			return "only printable ASCII without <>&\"' is "
+			       "allowed";
+	snprintf(dst, cap, "%s", v);
+	return NULL;
+}
+
+enum key_id {
+	K_STATE_DIR,
+	K_RUN_DIR,
+	K_STORE_PATH,
+	K_STORE_MAX_BYTES,
+	K_STORE_MAX_AGE,
+	K_STDOUT,
+	K_STDOUT_FORMAT,
+	K_SYSLOG,
+	K_JSONL_PATH,
+	K_PROVIDER_NAME,
+	K_PROVIDER_GUID,
+	K_CHANNEL,
+	K_QUEUE_EVENTS,
+	K_RING_KIB,
+	K_HASH_MAX_BYTES,
+	K_COUNT,
+};
+
+static const char *const key_names[K_COUNT] = {
+	[K_STATE_DIR] = "state_dir",
+	[K_RUN_DIR] = "run_dir",
+	[K_STORE_PATH] = "store_path",
+	[K_STORE_MAX_BYTES] = "store_max_bytes",
+	[K_STORE_MAX_AGE] = "store_max_age",
+	[K_STDOUT] = "stdout",
+	[K_STDOUT_FORMAT] = "stdout_format",
+	[K_SYSLOG] = "syslog",
+	[K_JSONL_PATH] = "jsonl_path",
+	[K_PROVIDER_NAME] = "provider_name",
+	[K_PROVIDER_GUID] = "provider_guid",
+	[K_CHANNEL] = "channel",
+	[K_QUEUE_EVENTS] = "queue_events",
+	[K_RING_KIB] = "ring_kib",
+	[K_HASH_MAX_BYTES] = "hash_max_bytes",
+};
+
+static const char *parse_format(const char *v, int *out)
+{
+	if (strcmp(v, "xml") == 0)
+		*out = RENDER_XML;
+	else if (strcmp(v, "json") == 0)
+		*out = RENDER_JSON;
+	else if (strcmp(v, "text") == 0)
+		*out = RENDER_TEXT;
+	else
+		return "expected xml, json or text";
+	return NULL;
+}
+
+static const char *set_value(struct settings *s, enum key_id k, const char *v)
+{
+	const char *err = NULL;
+	uint64_t n;
+
+	switch (k) {
+	case K_STATE_DIR:
+		return parse_path(v, s->state_dir, sizeof(s->state_dir), false);
+	case K_RUN_DIR:
+		return parse_path(v, s->run_dir, sizeof(s->run_dir), false);
+	case K_STORE_PATH:
+		return parse_path(v, s->store_path, sizeof(s->store_path),
+				  true);
+	case K_JSONL_PATH:
+		return parse_path(v, s->jsonl_path, sizeof(s->jsonl_path),
+				  true);
+	case K_STORE_MAX_BYTES:
+		err = parse_size(v, &n);
+		if (!err && n < MIB)
+			err = "must be at least 1M";
+		if (!err)
+			s->store_max_bytes = n;
+		return err;
+	case K_STORE_MAX_AGE:
+		err = parse_duration(v, &n);
+		if (!err)
+			s->store_max_age_s = n;
+		return err;
+	case K_HASH_MAX_BYTES:
+		err = parse_size(v, &n);
+		if (!err)
+			s->hash_max_bytes = n;
+		return err;
+	case K_QUEUE_EVENTS:
+		err = parse_size(v, &n);
+		if (!err && (n < 64 || n > 16 * MIB))
+			err = "must be between 64 and 16M events";
+		if (!err)
+			s->queue_events = (unsigned)n;
+		return err;
+	case K_RING_KIB:
+		/* The kernel wants a power-of-two multiple of the page. */
+		err = parse_size(v, &n);
+		if (!err && (n < 4 || n > 1024 * 1024 || (n & (n - 1))))
+			err = "must be a power of two between 4 and 1048576";
+		if (!err)
+			s->ring_kib = (unsigned)n;
+		return err;
+	case K_STDOUT:
+		return parse_bool(v, &s->stdout_on);
+	case K_SYSLOG:
+		return parse_bool(v, &s->syslog_on);
+	case K_STDOUT_FORMAT:
+		return parse_format(v, &s->stdout_format);
+	case K_PROVIDER_NAME:
+		return parse_name(v, s->provider_name,
+				  sizeof(s->provider_name));
+	case K_PROVIDER_GUID:
+		return parse_name(v, s->provider_guid,
+				  sizeof(s->provider_guid));
+	case K_CHANNEL:
+		return parse_name(v, s->channel, sizeof(s->channel));
+	case K_COUNT:
+		break;
+	}
+	return "internal error: unknown key";
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Parse one line (NUL-terminated, no newline) into s. */
+static int parse_line(struct settings *s, char *line, bool seen[K_COUNT],
+		      const struct cursor *c)
+{
+	char *p = line, *key, *val, *end;
+	const char *err;
+	int key_col, val_col;
+	size_t key_len;
+	int k;
+
+	while (is_blank(*p))
+		p++;
+	if (*p == '\0' || *p == '#')
+		return 0;
+	key = p;
+	key_col = (int)(p - line) + 1;
+	while (is_key_char(*p))
+		p++;
+	key_len = (size_t)(p - key);
+	if (key_len == 0)
+		return fail(c, key_col,
+			    "expected a key (lower-case letters, "
+			    "digits, '_')");
+	while (is_blank(*p))
+		p++;
+	if (*p != '=')
+		return fail(c, (int)(p - line) + 1, "expected '=' after '%.*s'",
+			    (int)key_len, key);
+	key[key_len] = '\0';
+	p++;
+	while (is_blank(*p))
+		p++;
+	val = p;
+	val_col = (int)(p - line) + 1;
+	/* A comment after a value starts with blank + '#'. */
+	for (end = val; *end; end++)
+		if (*end == '#' && (end == val || is_blank(end[-1])))
+			break;
+	while (end > val && is_blank(end[-1]))
+		end--;
+	*end = '\0';
+
+	for (k = 0; k < K_COUNT; k++)
+		if (strcmp(key, key_names[k]) == 0)
+			break;
+	if (k == K_COUNT)
+		return fail(c, key_col, "unknown key '%s'", key);
+	if (seen[k])
+		return fail(c, key_col, "'%s' is set twice", key);
+	seen[k] = true;
+	err = set_value(s, (enum key_id)k, val);
+	if (err)
+		return fail(c, val_col, "%s: %s", key, err);
+	return 0;
+}
+
+/* Parse the whole text (NUL-terminated, len bytes) into s. */
+static int parse_text(struct settings *s, char *text, size_t len,
+		      const struct cursor *start)
+{
+	bool seen[K_COUNT] = { false };
+	struct cursor c = *start;
+	char *line = text, *nl;
+	int err;
+
+	if (memchr(text, '\0', len))
+		return fail(&c, 1, "NUL byte in settings file");
+	for (c.line = 1; line < text + len; c.line++) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (nl > line && nl[-1] == '\r')
+			nl[-1] = '\0';
+		err = parse_line(s, line, seen, &c);
+		if (err)
+			return err;
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return 0;
+}
+
+static int read_file(const char *path, char *buf, size_t cap, size_t *len,
+		     const struct cursor *c)
+{
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ENOENT)
+			return err;
+		fail(c, 0, "cannot open: %s", strerror(-err));
+		return err;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		err = fail(c, 0, "not a regular file");
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			fail(c, 0, "read error: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got == cap) {
+			err = fail(c, 0, "larger than %d bytes",
+				   SETTINGS_MAX_FILE_BYTES);
+			goto out;
+		}
+	}
+	buf[got] = '\0';
+	*len = got;
+out:
+	close(fd);
+	return err;
+}
+
+int settings_load(struct settings *s, const char *path, struct diag *d)
+{
+	struct cursor c = { .file = path, .line = 0, .d = d };
+	struct settings tmp = *s;
+	char text[SETTINGS_MAX_FILE_BYTES + 1];
+	size_t len = 0;
+	int err;
+
+	err = read_file(path, text, sizeof(text) - 1, &len, &c);
+	if (err)
+		return err;
+	err = parse_text(&tmp, text, len, &c);
+	if (err)
+		return err;
+	*s = tmp;
+	return 0;
+}

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for settings/: the documented defaults, every key, the value
+ * syntaxes (sizes, durations, booleans), and that every malformed file is
+ * refused with file:line:col and leaves the settings untouched.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "render/render.h"
+#include "settings/settings.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/vigil-settings-XXXXXX";
+static char path[256];
+
+static void write_file(const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	fwrite(text, 1, len, f);
+	fclose(f);
+}
+
+/* Load text over the defaults; returns settings_load's result. */
+static int load(const char *text, struct settings *s, struct diag *d)
+{
+	write_file(text, strlen(text));
+	settings_defaults(s);
+	memset(d, 0, sizeof(*d));
+	return settings_load(s, path, d);
+}
+
+static void test_defaults(void)
+{
+	struct settings s;
+
+	settings_defaults(&s);
+	CHECK_STR(s.state_dir, "/var/lib/vigil");
+	CHECK_STR(s.run_dir, "/run/vigil");
+	CHECK_STR(s.store_path, "/var/lib/vigil/events.db");
+	CHECK(s.store_max_bytes == 1024ull * 1024 * 1024);
+	CHECK(s.store_max_age_s == 30ull * 86400);
+	CHECK(!s.stdout_on);
+	CHECK(s.stdout_format == RENDER_XML);
+	CHECK(!s.syslog_on);
+	CHECK_STR(s.jsonl_path, "");
+	CHECK_STR(s.provider_name, "Linux-Sysmon");
+	CHECK_STR(s.provider_guid, "{ff032593-a8d3-4f13-b0d6-01fc615a0f97}");
+	CHECK_STR(s.channel, "Linux-Sysmon/Operational");
+	CHECK(s.queue_events == 65536);
+	CHECK(s.ring_kib == 16384);
+	CHECK(s.hash_max_bytes == 256ull * 1024 * 1024);
+}
+
+static void test_every_key(void)
+{
+	struct settings s;
+	struct diag d;
+	int err;
+
+	err = load("# vigil settings\n"
+		   "\n"
+		   "state_dir = /srv/vigil/state\n"
+		   "run_dir=/srv/vigil/run\n"
+		   "  store_path\t=\t/srv/vigil/ev.db   # trailing comment\n"
+		   "store_max_bytes = 512M\n"
+		   "store_max_age = 7d\n"
+		   "stdout = yes\n"
+		   "stdout_format = json\n"
+		   "syslog = On\n"
+		   "jsonl_path = /var/log/vigil/events.jsonl\n"
+		   "provider_name = Vigil\n"
+		   "provider_guid = {00000000-0000-0000-0000-000000000001}\n"
+		   "channel = Vigil/Operational\n"
+		   "queue_events = 4K\n"
+		   "ring_kib = 4096\n"
+		   "hash_max_bytes = 1G\n",
+		   &s, &d);
+	CHECK(err == 0);
+	CHECK_STR(s.state_dir, "/srv/vigil/state");
+	CHECK_STR(s.run_dir, "/srv/vigil/run");
+	CHECK_STR(s.store_path, "/srv/vigil/ev.db");
+	CHECK(s.store_max_bytes == 512ull * 1024 * 1024);
+	CHECK(s.store_max_age_s == 7ull * 86400);
+	CHECK(s.stdout_on);
+	CHECK(s.stdout_format == RENDER_JSON);
+	CHECK(s.syslog_on);
+	CHECK_STR(s.jsonl_path, "/var/log/vigil/events.jsonl");
+	CHECK_STR(s.provider_name, "Vigil");
+	CHECK_STR(s.provider_guid, "{00000000-0000-0000-0000-000000000001}");
+	CHECK_STR(s.channel, "Vigil/Operational");
+	CHECK(s.queue_events == 4096);
+	CHECK(s.ring_kib == 4096);
+	CHECK(s.hash_max_bytes == 1024ull * 1024 * 1024);
+}
+
+static void test_value_syntax(void)
+{
+	struct settings s;
+	struct diag d;
+
+	CHECK(load("store_max_age = 90\n", &s, &d) == 0);
+	CHECK(s.store_max_age_s == 90);
+	CHECK(load("store_max_age = 90s\n", &s, &d) == 0);
+	CHECK(s.store_max_age_s == 90);
+	CHECK(load("store_max_age = 15m\n", &s, &d) == 0);
+	CHECK(s.store_max_age_s == 900);
+	CHECK(load("store_max_age = 12h\n", &s, &d) == 0);
+	CHECK(s.store_max_age_s == 12 * 3600);
+	CHECK(load("store_max_age = 0\n", &s, &d) == 0);
+	CHECK(s.store_max_age_s == 0);
+	CHECK(load("hash_max_bytes = 64k\n", &s, &d) == 0);
+	CHECK(s.hash_max_bytes == 65536);
+	CHECK(load("hash_max_bytes = 2T\n", &s, &d) == 0);
+	CHECK(s.hash_max_bytes == 2ull << 40);
+	CHECK(load("hash_max_bytes = 0\n", &s, &d) == 0);
+	CHECK(s.hash_max_bytes == 0);
+	CHECK(load("stdout = off\nsyslog = FALSE\n", &s, &d) == 0);
+	CHECK(!s.stdout_on && !s.syslog_on);
+	CHECK(load("stdout_format = text\n", &s, &d) == 0);
+	CHECK(s.stdout_format == RENDER_TEXT);
+	/* An empty store path or JSON-lines path turns that output off. */
+	CHECK(load("store_path =\njsonl_path = # off\n", &s, &d) == 0);
+	CHECK_STR(s.store_path, "");
+	CHECK_STR(s.jsonl_path, "");
+	/* '#' inside a value (no blank before it) is part of the value. */
+	CHECK(load("store_path = /srv/a#b.db\n", &s, &d) == 0);
+	CHECK_STR(s.store_path, "/srv/a#b.db");
+	/* CRLF line ends and a last line without newline. */
+	CHECK(load("ring_kib = 8\r\nqueue_events = 100", &s, &d) == 0);
+	CHECK(s.ring_kib == 8 && s.queue_events == 100);
+	CHECK(load("", &s, &d) == 0);
+	CHECK(s.ring_kib == 16384);
+}
+
+struct bad_case {
+	const char *text;
+	int line, col;
+	const char *msg_part;
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "bogus = 1\n", 1, 1, "unknown key 'bogus'" },
+	{ "# ok\n  State_Dir = /x\n", 2, 3, "expected a key" },
+	{ "state_dir /x\n", 1, 11, "expected '='" },
+	{ "= 5\n", 1, 1, "expected a key" },
+	{ "state_dir = relative/path\n", 1, 13, "absolute path" },
+	{ "state_dir =\n", 1, 12, "path is required" },
+	{ "run_dir = \n", 1, 11, "path is required" },
+	{ "store_max_bytes = 1X\n", 1, 19, "expected a size" },
+	{ "store_max_bytes = 1GB\n", 1, 19, "expected a size" },
+	{ "store_max_bytes = -1\n", 1, 19, "expected a number" },
+	{ "store_max_bytes = 100K\n", 1, 19, "at least 1M" },
+	{ "store_max_bytes = 99999999999999999999\n", 1, 19, "too large" },
+	{ "hash_max_bytes = 17179869184G\n", 1, 18, "too large" },
+	{ "store_max_age = 3w\n", 1, 17, "expected a duration" },
+	{ "store_max_age = 10 d\n", 1, 17, "expected a duration" },
+	{ "stdout = maybe\n", 1, 10, "expected yes or no" },
+	{ "stdout_format = XML\n", 1, 17, "expected xml, json or text" },
+	{ "ring_kib = 3000\n", 1, 12, "power of two" },
+	{ "ring_kib = 2\n", 1, 12, "power of two" },
+	{ "queue_events = 1\n", 1, 16, "between 64" },
+	{ "provider_name = <evil>\n", 1, 17, "printable ASCII" },
+	{ "channel = \n", 1, 11, "value is required" },
+	{ "provider_name = "
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	  1, 17, "too long" },
+	{ "ring_kib = 8\nring_kib = 16\n", 2, 1, "set twice" },
+	{ "state_dir = /a\n\n\nbad line\n", 4, 5, "expected '='" },
+};
+
+static void test_bad_files(void)
+{
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *b = &bad_cases[i];
+		struct settings s, before;
+		struct diag d;
+		int err;
+
+		err = load(b->text, &s, &d);
+		settings_defaults(&before);
+		CHECK(err == -EINVAL);
+		CHECK(d.line == b->line);
+		CHECK(d.col == b->col);
+		CHECK(strstr(d.msg, b->msg_part) != NULL);
+		CHECK_STR(d.file, path);
+		/* Nothing of a bad file is applied, not even its good lines. */
+		CHECK(memcmp(&s, &before, sizeof(s)) == 0);
+		if (d.line != b->line || d.col != b->col ||
+		    !strstr(d.msg, b->msg_part))
+			fprintf(stderr, "  case %zu: %s:%d:%d: %s\n", i, d.file,
+				d.line, d.col, d.msg);
+	}
+}
+
+static void test_hostile_bytes(void)
+{
+	struct settings s, before;
+	struct diag d;
+	char big[70 * 1024];
+
+	/* A NUL byte in the middle. */
+	write_file("ring_kib = 8\0\nx", 15);
+	settings_defaults(&s);
+	CHECK(settings_load(&s, path, &d) == -EINVAL);
+	CHECK(strstr(d.msg, "NUL") != NULL);
+
+	/* Control characters inside a path. */
+	CHECK(load("state_dir = /a\x01b\n", &s, &d) == -EINVAL);
+	CHECK(strstr(d.msg, "control character") != NULL);
+
+	/* Oversized file. */
+	memset(big, '#', sizeof(big));
+	write_file(big, sizeof(big));
+	settings_defaults(&s);
+	CHECK(settings_load(&s, path, &d) == -EINVAL);
+	CHECK(strstr(d.msg, "larger than") != NULL);
+
+	/* A directory is not a settings file. */
+	settings_defaults(&s);
+	CHECK(settings_load(&s, dir, &d) == -EINVAL);
+
+	/* A missing file is -ENOENT and changes nothing. */
+	settings_defaults(&s);
+	settings_defaults(&before);
+	unlink(path);
+	CHECK(settings_load(&s, path, &d) == -ENOENT);
+	CHECK(memcmp(&s, &before, sizeof(s)) == 0);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/vigil.conf", dir);
+	test_defaults();
+	test_every_key();
+	test_value_syntax();
+	test_bad_files();
+	test_hostile_bytes();
+	unlink(path);
+	rmdir(dir);
+	return tap_done("settings");
+}
