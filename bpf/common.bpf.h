@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * common.bpf.h - what every family program shares: the maps, the config
+ * globals, drop accounting and task helpers.  Maps and globals are
+ * defined in maps.bpf.c and declared extern here, so all family objects
+ * link into one skeleton.
+ */
+#ifndef VIGIL_COMMON_BPF_H
+#define VIGIL_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "wire.h"
+
+/*
+ * Scratch for building one variable-length record per CPU: a wire_exec
+ * and its data[], with room for one path component past the data mask.
+ */
+struct scratch {
+	char bytes[sizeof(struct wire_exec) + WIRE_DATA_MAX + WIRE_NAME_MAX];
+};
+
+/* Map types are named so maps.bpf.c defines exactly what others declare. */
+struct events_map {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by the loader */
+};
+
+struct drops_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WIRE_DROP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+
+struct scratches_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* one per possible CPU, set by the loader */
+	__type(key, __u32);
+	__type(value, struct scratch);
+};
+
+extern struct events_map events SEC(".maps");
+extern struct drops_map drops SEC(".maps");
+extern struct scratches_map scratches SEC(".maps");
+
+extern const volatile __u32 cfg_self_tgid;
+
+static __always_inline void count_drop(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct scratch *s = bpf_map_lookup_elem(&scratches, &cpu);
+
+	if (!s)
+		count_drop(WIRE_DROP_NO_SCRATCH);
+	return s;
+}
+
+/* Send a fixed-size record; counts a drop when the ring is full. */
+static __always_inline void emit(void *rec, __u64 size)
+{
+	if (bpf_ringbuf_output(&events, rec, size, 0))
+		count_drop(WIRE_DROP_RING_FULL);
+}
+
+static __always_inline void fill_task(struct wire_task *t,
+				      struct task_struct *task)
+{
+	const struct cred *cred = BPF_CORE_READ(task, real_cred);
+
+	t->pid = BPF_CORE_READ(task, pid);
+	t->tgid = BPF_CORE_READ(task, tgid);
+	t->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	t->uid = BPF_CORE_READ(cred, uid.val);
+	t->euid = BPF_CORE_READ(cred, euid.val);
+	t->loginuid = BPF_CORE_READ(task, loginuid.val);
+	t->sessionid = BPF_CORE_READ(task, sessionid);
+	t->pad = 0;
+	t->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+}
+
+static __always_inline bool is_self(struct task_struct *task)
+{
+	return cfg_self_tgid && BPF_CORE_READ(task, tgid) == cfg_self_tgid;
+}
+
+#endif /* VIGIL_COMMON_BPF_H */

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * maps.bpf.c - every map and config global, defined once.  Family files
+ * see them through common.bpf.h.
+ */
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct events_map events SEC(".maps");
+struct drops_map drops SEC(".maps");
+struct scratches_map scratches SEC(".maps");
+
+const volatile __u32 cfg_self_tgid = 0;

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * proc.bpf.c - process lifecycle: exec (event 1), fork (process table
+ * only) and thread-group exit (event 5).
+ *
+ * BTF tracepoints (tp_btf) rather than classic tracepoints: they need no
+ * tracefs and keep working once the daemon drops privileges.  These three
+ * fire per process event, never per syscall, so un-hooked syscalls pay
+ * nothing.
+ */
+#include "common.bpf.h"
+
+#define DATA_MASK (WIRE_DATA_MAX - 1)
+
+/*
+ * Append the components of path, leaf first, each NUL-terminated, at
+ * data[off...].  Crosses mount points up to the global root.  Returns the
+ * new offset; *depth gets the component count, *trunc whether the walk
+ * stopped before the root.
+ */
+static __always_inline __u32 put_path(char *data, __u32 off,
+				      const struct path *path, __u16 *depth,
+				      bool *trunc)
+{
+	struct dentry *dentry = BPF_CORE_READ(path, dentry);
+	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
+	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
+	__u16 n = 0;
+
+	*trunc = true;
+	for (int i = 0; i < WIRE_PATH_DEPTH; i++) {
+		struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		const unsigned char *name;
+		long r;
+
+		if (dentry == root) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (up == mnt) {
+				*trunc = false;
+				break;
+			}
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			continue;
+		}
+		if (dentry == parent) {
+			*trunc = false;
+			break;
+		}
+		name = BPF_CORE_READ(dentry, d_name.name);
+		r = bpf_probe_read_kernel_str(&data[off & DATA_MASK],
+					      WIRE_NAME_MAX, name);
+		if (r <= 0)
+			break;
+		off += r;
+		n++;
+		dentry = parent;
+	}
+	*depth = n;
+	return off;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	struct scratch *s;
+	struct wire_exec *e;
+	struct mm_struct *mm;
+	struct file *exe;
+	unsigned long arg_start, arg_end;
+	__u32 len, off;
+	bool trunc;
+
+	if (is_self(p))
+		return 0;
+	s = get_scratch();
+	if (!s)
+		return 0;
+	e = (struct wire_exec *)s->bytes;
+	e->hdr.kind = WIRE_EXEC;
+	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	fill_task(&e->task, p);
+	e->flags = 0;
+
+	mm = BPF_CORE_READ(p, mm);
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	len = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (len > WIRE_ARGS_MAX) {
+		len = WIRE_ARGS_MAX;
+		e->flags |= WIRE_F_ARGS_TRUNC;
+	}
+	if (bpf_probe_read_user(e->data, len & (WIRE_DATA_MAX - 1),
+				(void *)arg_start))
+		len = 0;
+	e->args_len = len;
+
+	exe = BPF_CORE_READ(bprm, file);
+	e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
+	e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+	off = put_path(e->data, len, &exe->f_path, &e->image_depth, &trunc);
+	e->image_len = off - len;
+	if (trunc)
+		e->flags |= WIRE_F_IMAGE_TRUNC;
+	len = off;
+	off = put_path(e->data, len, &p->fs->pwd, &e->cwd_depth, &trunc);
+	e->cwd_len = off - len;
+	if (trunc)
+		e->flags |= WIRE_F_CWD_TRUNC;
+
+	len = sizeof(*e) + (off & DATA_MASK);
+	e->hdr.len = len;
+	if (len > sizeof(*s))
+		return 0;
+	emit(e, len);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_sched_process_fork, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	struct wire_fork f = {};
+
+	/* New threads share the process: only new thread groups matter. */
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+	if (is_self(parent))
+		return 0;
+	f.hdr.kind = WIRE_FORK;
+	f.hdr.len = sizeof(f);
+	f.hdr.ts_ns = bpf_ktime_get_boot_ns();
+	fill_task(&f.task, parent);
+	f.child_tgid = BPF_CORE_READ(child, tgid);
+	f.child_start_ns = BPF_CORE_READ(child, start_boottime);
+	emit(&f, sizeof(f));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_sched_process_exit, struct task_struct *p)
+{
+	struct wire_exit x = {};
+
+	/* do_exit() has already dropped signal->live: 0 means the whole
+	 * thread group is gone, whichever thread exits last. */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	if (is_self(p))
+		return 0;
+	x.hdr.kind = WIRE_EXIT;
+	x.hdr.len = sizeof(x);
+	x.hdr.ts_ns = bpf_ktime_get_boot_ns();
+	fill_task(&x.task, p);
+	x.exit_code = BPF_CORE_READ(p, exit_code) >> 8;
+	emit(&x, sizeof(x));
+	return 0;
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sensor/loader.c - the BPF skeleton's life: open, size the maps, load,
+ * attach, poll, detach.  The only file that includes sensor.skel.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sensor.skel.h"
+
+#include "sensor.h"
+#include "util/log.h"
+
+struct sensor {
+	struct sensor_bpf *skel;
+	struct ring_buffer *ring;
+	sensor_record_fn *on_record;
+	void *ctx;
+	int ncpus;
+};
+
+static int on_sample(void *ctx, void *data, size_t len)
+{
+	struct sensor *s = ctx;
+
+	return s->on_record(s->ctx, data, len);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int size_maps(struct sensor *s, const struct sensor_opts *o)
+{
+	uint32_t ring = o->ring_kib ? o->ring_kib : 16384;
+	int r;
+
+	r = bpf_map__set_max_entries(s->skel->maps.events, ring * 1024);
+	if (r)
+		return r;
+	return bpf_map__set_max_entries(s->skel->maps.scratches,
+					(uint32_t)s->ncpus);
+}
+
+struct sensor *sensor_open(const struct sensor_opts *o)
+{
+	struct sensor *s = calloc(1, sizeof(*s));
+	int r = -ENOMEM;
+
+	if (!s)
+		goto fail;
+	libbpf_set_print(libbpf_print);
+	s->on_record = o->on_record;
+	s->ctx = o->ctx;
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0) {
+		r = s->ncpus ? s->ncpus : -EINVAL;
+		goto fail;
+	}
+	s->skel = sensor_bpf__open();
+	if (!s->skel) {
+		r = -errno;
+		log_error("sensor: open BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	s->skel->rodata->cfg_self_tgid = o->self_tgid;
+	if ((r = size_maps(s, o)) < 0)
+		goto fail;
+	if ((r = sensor_bpf__load(s->skel)) < 0) {
+		log_error("sensor: load BPF programs: %s (needs root and a "
+			  "kernel with BTF)", strerror(-r));
+		goto fail;
+	}
+	if ((r = sensor_bpf__attach(s->skel)) < 0) {
+		log_error("sensor: attach: %s", strerror(-r));
+		goto fail;
+	}
+	s->ring = ring_buffer__new(bpf_map__fd(s->skel->maps.events),
+				   on_sample, s, NULL);
+	if (!s->ring) {
+		r = -errno;
+		log_error("sensor: ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	return s;
+fail:
+	sensor_close(s);
+	errno = -r;
+	return NULL;
+}
+
+int sensor_poll(struct sensor *s, int timeout_ms)
+{
+	int r = ring_buffer__poll(s->ring, timeout_ms);
+
+	return r == -EINTR ? 0 : r;
+}
+
+int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX])
+{
+	uint64_t *per_cpu = calloc((size_t)s->ncpus, sizeof(*per_cpu));
+	int fd = bpf_map__fd(s->skel->maps.drops);
+
+	if (!per_cpu)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < SENSOR_DROP_MAX; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, per_cpu))
+			continue;
+		for (int c = 0; c < s->ncpus; c++)
+			out[k] += per_cpu[c];
+	}
+	free(per_cpu);
+	return 0;
+}
+
+uint64_t sensor_map_bytes(struct sensor *s)
+{
+	struct bpf_map *m;
+	uint64_t total = 0;
+
+	bpf_object__for_each_map(m, s->skel->obj)
+	{
+		uint64_t n = bpf_map__max_entries(m);
+
+		if (bpf_map__type(m) == BPF_MAP_TYPE_RINGBUF)
+			total += n;
+		else
+			total += n * (bpf_map__key_size(m) +
+				      bpf_map__value_size(m));
+	}
+	return total;
+}
+
+void sensor_close(struct sensor *s)
+{
+	if (!s)
+		return;
+	ring_buffer__free(s->ring);
+	sensor_bpf__destroy(s->skel);
+	free(s);
+}

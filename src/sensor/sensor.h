@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sensor/sensor.h - the kernel side seen from user space: load and attach
+ * the BPF programs, drain the ring buffer, read the drop counters; and
+ * decode wire records into canonical events.
+ *
+ * loader.c is the only file that includes the generated skeleton and
+ * decode.c the only one that reads include/wire.h.
+ */
+#ifndef VIGIL_SENSOR_H
+#define VIGIL_SENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event;
+struct proc_table;
+struct hash_cache;
+struct users;
+
+/* Kernel-side loss reasons (mirrors wire.h's enum wire_drop). */
+enum sensor_drop {
+	SENSOR_DROP_RING_FULL,
+	SENSOR_DROP_NO_SCRATCH,
+	SENSOR_DROP_MAX,
+};
+
+/* Called for each ring-buffer record; data is borrowed for the call. */
+typedef int sensor_record_fn(void *ctx, const void *data, size_t len);
+
+struct sensor_opts {
+	uint32_t self_tgid; /* the daemon: its activity is not recorded */
+	uint32_t ring_kib;  /* ring buffer size, power of two >= 4096 KiB */
+	sensor_record_fn *on_record;
+	void *ctx;
+};
+
+struct sensor;
+
+/* Load and attach everything; NULL + errno (and a log line) on failure. */
+struct sensor *sensor_open(const struct sensor_opts *o);
+
+/* Wait up to timeout_ms and deliver what arrived.  Returns the number of
+ * records handled or a negative errno (-EINTR is not an error). */
+int sensor_poll(struct sensor *s, int timeout_ms);
+
+/* Total drops per reason since open, summed over CPUs. */
+int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX]);
+
+/* Kernel memory in bytes held by the sensor's maps (status, benchmarks). */
+uint64_t sensor_map_bytes(struct sensor *s);
+
+/* Detach and free.  NULL is fine. */
+void sensor_close(struct sensor *s);
+
+/* --- decode.c: wire record -> canonical event --- */
+
+struct decoder {
+	struct proc_table *procs;
+	struct hash_cache *hashes;
+	struct users *users;
+	unsigned hash_algs;     /* CONFIG_HASH_* bits for event 1 */
+	int64_t boot_to_utc_ns; /* add to CLOCK_BOOTTIME to get UTC */
+};
+
+/*
+ * Turn one wire record into ev (initialised here; the caller releases it)
+ * and keep the process table current.  Returns 1 when ev holds an event,
+ * 0 when the record only updated state (fork), -EINVAL for a malformed
+ * record (nothing changed), -ENOMEM.
+ */
+int decode_record(struct decoder *d, const void *data, size_t len,
+		  struct event *ev);
+
+#endif /* VIGIL_SENSOR_H */
