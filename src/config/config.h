@@ -23,9 +23,9 @@ struct diag {
 };
 
 /* Hash algorithms (HashAlgorithms option), as a bit set. */
-#define CONFIG_HASH_SHA1 0x1u
-#define CONFIG_HASH_MD5 0x2u
-#define CONFIG_HASH_SHA256 0x4u
+#define CONFIG_HASH_SHA1    0x1u
+#define CONFIG_HASH_MD5	    0x2u
+#define CONFIG_HASH_SHA256  0x4u
 #define CONFIG_HASH_IMPHASH 0x8u /* accepted, never produced on Linux */
 
 struct config;
@@ -33,11 +33,32 @@ struct config;
 /*
  * Load and compile the config at path.  Returns NULL with errno set and d
  * filled on any error; nothing is half-loaded.  Warnings (Windows-only
- * options ...) go to the warn callback if given.
+ * options ...) go to log_warn(); see config_load_file_opts() for more.
  */
 struct config *config_load_file(const char *path, struct diag *d);
-struct config *config_load_mem(const char *data, size_t len,
-			       const char *name, struct diag *d);
+struct config *config_load_mem(const char *data, size_t len, const char *name,
+			       struct diag *d);
+
+/* How a load treats options that have no meaning on Linux. */
+struct config_opts {
+	/* Refuse Windows-only options instead of warning about them. */
+	bool is_strict;
+	/*
+	 * Called once per warning (e.g. a Windows-only option); NULL sends
+	 * them to log_warn().  msg is "file:line:col: text".
+	 */
+	void (*warn)(void *arg, const char *msg);
+	void *warn_arg;
+};
+
+/* The same with options; o NULL means the defaults (lenient, log_warn). */
+struct config *config_load_file_opts(const char *path,
+				     const struct config_opts *o,
+				     struct diag *d);
+struct config *config_load_mem_opts(const char *data, size_t len,
+				    const char *name,
+				    const struct config_opts *o,
+				    struct diag *d);
 
 /* The embedded default configuration (what `vigil run` uses without one). */
 struct config *config_default(void);
@@ -65,7 +86,27 @@ bool config_decide(const struct config *c, struct event *ev);
 /* FieldSizes: cut over-long values of ev for output, after decide(). */
 void config_apply_field_sizes(const struct config *c, struct event *ev);
 
-/* CONFIG_HASH_* bits to compute for event 1. */
+/* CONFIG_HASH_* bits to compute for event 1 (SHA1 when not configured). */
 unsigned config_hash_algorithms(const struct config *c);
+
+/*
+ * Append the active rules in Sysmon's `-c` format ("Rule configuration
+ * (version 4.90):" and one line per rule set and filter, each ending in a
+ * newline).  Returns 0 or -ENOMEM.
+ */
+int config_dump(const struct config *c, struct buf *out);
+
+/*
+ * Append the schema manifest for `-s [version|all]` (version NULL or ""
+ * means the current one).  Only the current schema is embedded; any other
+ * version gives -ENOENT.  Returns 0, -ENOENT, -ENOMEM.
+ */
+int config_schema_print(const char *version, struct buf *out);
+
+/* Append the `-? config` text: options and the condition table. */
+int config_help(struct buf *out);
+
+/* Warnings the load produced (Windows-only options ...). */
+unsigned config_warning_count(const struct config *c);
 
 #endif /* VIGIL_CONFIG_H */

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config/internal.h - the compiled form of a config, shared by the files
+ * of the config module only.
+ *
+ * Loading (load.c) turns the XML into rule sets; compiling (compile.c)
+ * lower-cases values, splits any/all lists, resolves field indexes per
+ * event id and orders the sets for evaluation (eval.c).  Everything lives
+ * in one arena owned by the struct config, so freeing is one call and
+ * evaluation never allocates.
+ */
+#ifndef VIGIL_CONFIG_INTERNAL_H
+#define VIGIL_CONFIG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog/catalog.h"
+#include "config.h"
+
+/* Hard limits: a config beyond them is refused, never cut. */
+#define CONFIG_MAX_FILE_BYTES  (8u * 1024 * 1024)
+#define CONFIG_MAX_FILTERS     100000u
+#define CONFIG_MAX_SETS	       10000u
+#define CONFIG_MAX_NAME	       255u /* RuleName text, as Sysmon */
+#define CONFIG_MAX_ITEMS       1024u /* items of one any/all list */
+#define CONFIG_MAX_MEMBERS     4u /* ids sharing one rule tag */
+#define CONFIG_MAX_FIELD_SIZES 64u
+
+enum cond {
+	COND_IS,
+	COND_IS_NOT,
+	COND_CONTAINS,
+	COND_CONTAINS_ANY,
+	COND_IS_ANY,
+	COND_CONTAINS_ALL,
+	COND_EXCLUDES,
+	COND_EXCLUDES_ANY,
+	COND_EXCLUDES_ALL,
+	COND_BEGIN_WITH,
+	COND_NOT_BEGIN_WITH,
+	COND_END_WITH,
+	COND_NOT_END_WITH,
+	COND_LESS_THAN,
+	COND_MORE_THAN,
+	COND_IMAGE,
+	COND_COUNT,
+};
+
+/* Manifest spelling of each condition, indexed by enum cond. */
+extern const char *const config_cond_names[COND_COUNT];
+
+struct item {
+	const char *s; /* lower-cased, not NUL-terminated */
+	uint32_t len;
+};
+
+struct filter {
+	const char *field; /* catalogue's name (case as in the manifest) */
+	const char *value; /* verbatim, for the dump */
+	const char *lower; /* ASCII lower-cased value */
+	uint32_t lower_len;
+	const char *name; /* RuleName this filter gives, or NULL */
+	uint8_t cond; /* enum cond */
+	bool is_later_same; /* a later plain filter has the same field */
+	bool is_image_path; /* image: value holds a separator */
+	uint16_t gram; /* contains/excludes: first bigram (0: none) */
+	uint16_t gram2; /* and last bigram */
+	int8_t idx[CONFIG_MAX_MEMBERS]; /* field index per family member */
+	uint32_t compound; /* 0: plain, else 1 + index into set->compounds */
+	uint32_t nitems; /* any/all conditions: the ';' items */
+	const struct item *items;
+};
+
+struct compound {
+	uint32_t first; /* index of its first filter in set->filters */
+	uint32_t count;
+	bool is_and;
+	const char *name; /* as written (NULL: anonymous) */
+	unsigned number; /* global ordinal, shown for anonymous rules */
+};
+
+struct rule_set {
+	unsigned family; /* index into config->families */
+	unsigned attach_id; /* first member id whose fields all resolve */
+	bool is_exclude;
+	bool is_and;
+	unsigned doc_order; /* position in the file among all sets */
+	uint32_t nfilters;
+	struct filter *filters;
+	uint32_t ncompounds;
+	struct compound *compounds;
+};
+
+/* All event ids that share one rule tag, in catalogue order. */
+struct family {
+	const char *tag;
+	unsigned nmembers;
+	const struct catalog_event *members[CONFIG_MAX_MEMBERS];
+	unsigned nsets;
+	struct rule_set **doc; /* document order (dump) */
+	struct rule_set **eval; /* exclude first, each last-in-file first */
+	bool is_wanted;
+};
+
+struct field_size {
+	const char *field;
+	unsigned max;
+};
+
+struct arena_block;
+
+struct config {
+	struct arena_block *arena;
+	char schema[16]; /* "4.90" */
+	unsigned schema_x100; /* 490 */
+	char hash_hex[65]; /* file SHA256 or "-" */
+	unsigned hash_algs;
+	bool has_hash_algs;
+	unsigned nfamilies;
+	struct family families[64];
+	/* event id -> family index + 1 and member slot (0: no tag) */
+	uint8_t id_family[256];
+	uint8_t id_slot[256];
+	int8_t id_rulename[256]; /* index of RuleName in that id, or -1 */
+	unsigned nfield_sizes;
+	struct field_size field_sizes[CONFIG_MAX_FIELD_SIZES];
+	/* Accepted options kept for `vigil -c` and the daemon. */
+	bool dns_lookup;
+	bool check_revocation;
+	bool capture_clipboard;
+	char archive_dir[128];
+	char driver_name[128];
+	unsigned nwarnings;
+	/* FieldSizes resolved: index per catalogue position, -1: absent */
+	int8_t fs_idx[CONFIG_MAX_FIELD_SIZES][64];
+};
+
+/* Arena: bump allocation in blocks, freed together with the config. */
+void *config_arena_alloc(struct config *c, size_t n);
+char *config_arena_strndup(struct config *c, const char *s, size_t n);
+void config_arena_free(struct config *c);
+
+/* A config with families set up and no rules (load.c fills it). */
+struct config *config_new(void);
+
+/* compile.c: after loading, prepare every set for evaluation. */
+int config_compile(struct config *c);
+
+/* Bigram key used by contains prefilters (compile.c and eval.c agree). */
+static inline uint16_t config_gram(unsigned char a, unsigned char b)
+{
+	return (uint16_t)(((unsigned)a << 8 | b) & 0xfff) | 0x1000;
+}
+
+static inline unsigned char config_fold(unsigned char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') ? (unsigned char)(ch + 32) : ch;
+}
+
+/* Whether the family index f has a tag with some Linux meaning. */
+bool config_family_has_linux_meaning(const struct config *c, unsigned f);
+
+#endif /* VIGIL_CONFIG_INTERNAL_H */
