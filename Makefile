@@ -130,3 +130,14 @@ clean:
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
+
+# Benchmarks (bench/README.md): the workload programs bench/run.sh drives.
+BENCH_PROGS := exec_loop connect_loop file_churn syscall_tax event_rate
+BENCH_BINS  := $(addprefix $(OUT)/bench/,$(BENCH_PROGS))
+
+$(BENCH_BINS): $(OUT)/bench/%: bench/%.c bench/bench.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(VG_CFLAGS) $< -o $@
+
+bench: $(BENCH_BINS)

@@ -20,6 +20,14 @@
  * and its data[], with room for one path component past the data mask.
  */
 struct scratch {
+	/*
+	 * Loop-carried state of the path walk lives here, not in registers:
+	 * loaded from a map it is an unknown scalar to the verifier, so
+	 * every iteration reaches the loop head in the same state and is
+	 * pruned, instead of one state per distinct offset.
+	 */
+	__u32 off;
+	__u32 depth;
 	char bytes[sizeof(struct wire_exec) + WIRE_DATA_MAX + WIRE_NAME_MAX];
 };
 

@@ -14,20 +14,18 @@
 
 /*
  * Append the components of path, leaf first, each NUL-terminated, at
- * data[off...].  Crosses mount points up to the global root.  Returns the
- * new offset; *depth gets the component count, *trunc whether the walk
- * stopped before the root.
+ * data[s->off...], advancing s->off and counting s->depth.  Crosses mount
+ * points up to the global root.  Returns whether the walk stopped before
+ * reaching the root (path truncated).
  */
-static __always_inline __u32 put_path(char *data, __u32 off,
-				      const struct path *path, __u16 *depth,
-				      bool *trunc)
+static __always_inline bool put_path(struct scratch *s, char *data,
+				     const struct path *path)
 {
 	struct dentry *dentry = BPF_CORE_READ(path, dentry);
 	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
 	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
-	__u16 n = 0;
 
-	*trunc = true;
+	s->depth = 0;
 	for (int i = 0; i < WIRE_PATH_DEPTH; i++) {
 		struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
@@ -37,29 +35,24 @@ static __always_inline __u32 put_path(char *data, __u32 off,
 		if (dentry == root) {
 			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
-			if (up == mnt) {
-				*trunc = false;
-				break;
-			}
+			if (up == mnt)
+				return false;
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = up;
 			continue;
 		}
-		if (dentry == parent) {
-			*trunc = false;
-			break;
-		}
+		if (dentry == parent)
+			return false;
 		name = BPF_CORE_READ(dentry, d_name.name);
-		r = bpf_probe_read_kernel_str(&data[off & DATA_MASK],
+		r = bpf_probe_read_kernel_str(&data[s->off & DATA_MASK],
 					      WIRE_NAME_MAX, name);
 		if (r <= 0)
-			break;
-		off += r;
-		n++;
+			return true;
+		s->off += r;
+		s->depth++;
 		dentry = parent;
 	}
-	*depth = n;
-	return off;
+	return true;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -72,8 +65,6 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	struct file *exe;
 	unsigned long arg_start, arg_end;
 	__u32 len, off;
-	bool trunc;
-
 	if (is_self(p))
 		return 0;
 	s = get_scratch();
@@ -101,15 +92,17 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	exe = BPF_CORE_READ(bprm, file);
 	e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
 	e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
-	off = put_path(e->data, len, &exe->f_path, &e->image_depth, &trunc);
-	e->image_len = off - len;
-	if (trunc)
+	s->off = len;
+	if (put_path(s, e->data, &exe->f_path))
 		e->flags |= WIRE_F_IMAGE_TRUNC;
-	len = off;
-	off = put_path(e->data, len, &p->fs->pwd, &e->cwd_depth, &trunc);
-	e->cwd_len = off - len;
-	if (trunc)
+	e->image_len = s->off - len;
+	e->image_depth = s->depth;
+	len = s->off;
+	if (put_path(s, e->data, &p->fs->pwd))
 		e->flags |= WIRE_F_CWD_TRUNC;
+	e->cwd_len = s->off - len;
+	e->cwd_depth = s->depth;
+	off = s->off;
 
 	len = sizeof(*e) + (off & DATA_MASK);
 	e->hdr.len = len;

@@ -16,12 +16,12 @@
 #include <linux/types.h>
 #endif
 
-#define WIRE_VERSION 1
+#define WIRE_VERSION	1
 
-#define WIRE_ARGS_MAX 32768	/* argv bytes captured per exec */
-#define WIRE_NAME_MAX 256	/* one path component with its NUL */
-#define WIRE_PATH_DEPTH 40	/* components walked per path */
-#define WIRE_DATA_MAX 65536	/* data[] region, power of two */
+#define WIRE_ARGS_MAX	32768 /* argv bytes captured per exec */
+#define WIRE_NAME_MAX	256 /* one path component with its NUL */
+#define WIRE_PATH_DEPTH 40 /* components walked per path */
+#define WIRE_DATA_MAX	65536 /* data[] region, power of two */
 
 enum wire_kind {
 	WIRE_EXEC = 1,
@@ -37,22 +37,22 @@ enum wire_drop {
 };
 
 /* Truncation marks in wire_exec.flags. */
-#define WIRE_F_ARGS_TRUNC 0x1u
+#define WIRE_F_ARGS_TRUNC  0x1u
 #define WIRE_F_IMAGE_TRUNC 0x2u
-#define WIRE_F_CWD_TRUNC 0x4u
+#define WIRE_F_CWD_TRUNC   0x4u
 
 struct wire_hdr {
 	__u32 kind;
-	__u32 len;   /* whole record, bytes */
+	__u32 len; /* whole record, bytes */
 	__u64 ts_ns; /* CLOCK_BOOTTIME */
 };
 
 /* Who did it: the calling thread's process. */
 struct wire_task {
-	__u32 pid;	/* thread id */
-	__u32 tgid;	/* process id */
-	__u32 ppid;	/* real parent's tgid */
-	__u32 uid;	/* real uid */
+	__u32 pid; /* thread id */
+	__u32 tgid; /* process id */
+	__u32 ppid; /* real parent's tgid */
+	__u32 uid; /* real uid */
 	__u32 euid;
 	__u32 loginuid; /* audit login uid, (u32)-1 when unset */
 	__u32 sessionid; /* audit session id, (u32)-1 when unset */
@@ -64,12 +64,12 @@ struct wire_exec {
 	struct wire_hdr hdr;
 	struct wire_task task;
 	__u64 exe_ino;
-	__u32 exe_dev;	  /* kernel encoding: major << 20 | minor */
-	__u32 flags;	  /* WIRE_F_* */
-	__u32 args_len;	  /* bytes of argv in data[] */
-	__u16 image_len;  /* bytes of image components after argv */
+	__u32 exe_dev; /* kernel encoding: major << 20 | minor */
+	__u32 flags; /* WIRE_F_* */
+	__u32 args_len; /* bytes of argv in data[] */
+	__u16 image_len; /* bytes of image components after argv */
 	__u16 image_depth;
-	__u16 cwd_len;	  /* bytes of cwd components after the image's */
+	__u16 cwd_len; /* bytes of cwd components after the image's */
 	__u16 cwd_depth;
 	__u32 pad;
 	char data[];

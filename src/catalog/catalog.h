@@ -40,12 +40,12 @@ struct catalog_field {
 
 struct catalog_event {
 	unsigned id;
-	const char *symbol;   /* SYSMONEVENT_... */
-	const char *task;     /* template text, e.g. "Process Create" */
+	const char *symbol; /* SYSMONEVENT_... */
+	const char *task; /* template text, e.g. "Process Create" */
 	const char *rule_tag; /* config element, NULL for 4, 16, 255 */
 	enum catalog_default rule_default;
 	unsigned version; /* template version, <Version> in the XML */
-	unsigned level;   /* 4 informational, 2 error */
+	unsigned level; /* 4 informational, 2 error */
 	bool has_linux_meaning;
 	unsigned nfields;
 	const struct catalog_field *fields; /* nfields entries + { NULL } */

@@ -24,10 +24,10 @@
 struct event {
 	const struct catalog_event *def;
 	uint64_t record_id; /* EventRecordID, 0 until the writer assigns it */
-	uint64_t time_ns;   /* event time, ns since the epoch (UTC) */
+	uint64_t time_ns; /* event time, ns since the epoch (UTC) */
 	uint32_t off[CATALOG_MAX_FIELDS];
 	uint32_t len[CATALOG_MAX_FIELDS]; /* 0: unset, reads as "-" */
-	char *buf;                        /* owned; values NUL-terminated */
+	char *buf; /* owned; values NUL-terminated */
 	uint32_t used;
 	uint32_t cap;
 	bool is_truncated; /* some value did not fit in EVENT_MAX_BYTES */

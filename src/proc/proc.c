@@ -16,10 +16,10 @@
 
 #include "proc.h"
 
-#define NO_SLOT UINT32_MAX
+#define NO_SLOT	    UINT32_MAX
 #define CMDLINE_MAX 32768
-#define DIR_MAX 160 /* proc_root (< 128) + "/" + pid */
-#define FILE_MAX 192
+#define DIR_MAX	    160 /* proc_root (< 128) + "/" + pid */
+#define FILE_MAX    192
 
 struct slot {
 	struct proc p;
@@ -74,7 +74,8 @@ struct proc_table *proc_table_new(size_t max_entries, const char *machine_id,
 	for (size_t i = 0; i < t->nbuckets; i++)
 		t->buckets[i] = NO_SLOT;
 	for (size_t i = 0; i < t->nslots; i++)
-		t->slots[i].next = i + 1 < t->nslots ? (uint32_t)i + 1 : NO_SLOT;
+		t->slots[i].next =
+			i + 1 < t->nslots ? (uint32_t)i + 1 : NO_SLOT;
 	t->free_head = 0;
 	t->machine = parse_machine(machine_id);
 	snprintf(t->proc_root, sizeof(t->proc_root), "%s",
@@ -170,8 +171,7 @@ void proc_format_guid(char out[PROC_GUID_LEN + 1], uint32_t machine,
 		      uint32_t time_s, uint64_t key)
 {
 	snprintf(out, PROC_GUID_LEN + 1, "{%08x-%04x-%04x-%04x-%012llx}",
-		 machine, time_s & 0xffffu, time_s >> 16,
-		 (unsigned)(key >> 48),
+		 machine, time_s & 0xffffu, time_s >> 16, (unsigned)(key >> 48),
 		 (unsigned long long)(key & 0xffffffffffffull));
 }
 
@@ -185,8 +185,8 @@ static void make_guid(struct proc_table *t, struct proc *p, uint64_t utc_ns)
 			 (uint32_t)(utc_ns / 1000000000ull), key);
 }
 
-struct proc *proc_on_fork(struct proc_table *t, uint32_t parent,
-			  uint32_t child, uint64_t utc_ns)
+struct proc *proc_on_fork(struct proc_table *t, uint32_t parent, uint32_t child,
+			  uint64_t utc_ns)
 {
 	struct proc *pp = proc_find(t, parent);
 	char *image = pp && pp->image ? strdup(pp->image) : strdup("");
@@ -195,7 +195,8 @@ struct proc *proc_on_fork(struct proc_table *t, uint32_t parent,
 
 	if (!image || !cmd)
 		goto fail;
-	pp = lookup(t, parent); /* proc_find may have moved nothing, but be safe */
+	pp = lookup(t,
+		    parent); /* proc_find may have moved nothing, but be safe */
 	p = insert(t, child);
 	if (!p)
 		goto fail;
@@ -294,8 +295,9 @@ static int read_stat(const char *dir, uint32_t *ppid, uint64_t *start_ns)
 	if (read_file(path, buf, sizeof(buf)) <= 0)
 		return -ENOENT;
 	s = strrchr(buf, ')'); /* comm may hold spaces and parens */
-	if (!s || sscanf(s + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-				"%*u %*u %*d %*d %*d %*d %*d %*d %llu",
+	if (!s || sscanf(s + 2,
+			 "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%*u %*u %*d %*d %*d %*d %*d %*d %llu",
 			 &pp, &start) != 2)
 		return -EINVAL;
 	*ppid = (uint32_t)pp;

@@ -24,9 +24,9 @@ struct proc {
 	uint32_t loginuid;
 	uint32_t sessionid;
 	char guid[PROC_GUID_LEN + 1];
-	char *image;   /* owned; "" when unknown (kernel threads) */
+	char *image; /* owned; "" when unknown (kernel threads) */
 	char *cmdline; /* owned; argv joined with spaces */
-	bool is_used;  /* slot holds a process */
+	bool is_used; /* slot holds a process */
 };
 
 struct proc_table;
@@ -50,8 +50,8 @@ struct proc *proc_find(struct proc_table *t, uint32_t tgid);
 
 /* A new process from fork: same image and command line as its parent,
  * its own GUID.  Returns it, or NULL when the table is full. */
-struct proc *proc_on_fork(struct proc_table *t, uint32_t parent,
-			  uint32_t child, uint64_t utc_ns);
+struct proc *proc_on_fork(struct proc_table *t, uint32_t parent, uint32_t child,
+			  uint64_t utc_ns);
 
 /* A process ran exec: new image, command line, user and GUID.  Takes
  * ownership of image and cmdline (malloc'd).  NULL when the table is

@@ -28,8 +28,7 @@
 
 /* Components leaf first, NUL-terminated -> "/a/b/c" ("+" first when the
  * walk stopped early, as Sysmon for Linux marks truncated paths). */
-static char *join_path(const char *p, size_t len, unsigned depth,
-		       bool is_trunc)
+static char *join_path(const char *p, size_t len, unsigned depth, bool is_trunc)
 {
 	const char *parts[WIRE_PATH_DEPTH];
 	unsigned n = 0;
@@ -100,8 +99,8 @@ static void set_hashes(struct decoder *d, struct event *ev,
 
 	if (!d->hash_algs || !d->hashes)
 		return;
-	if (hash_file(d->hashes, image, dev, e->exe_ino, d->hash_algs,
-		      text) == 0)
+	if (hash_file(d->hashes, image, dev, e->exe_ino, d->hash_algs, text) ==
+	    0)
 		event_set_named(ev, "Hashes", text);
 }
 
@@ -119,8 +118,8 @@ static void set_logon(struct decoder *d, struct event *ev,
 	event_setf(ev, 15, "%u", t->sessionid);
 }
 
-static int decode_exec(struct decoder *d, const struct wire_exec *e,
-		       size_t len, struct event *ev)
+static int decode_exec(struct decoder *d, const struct wire_exec *e, size_t len,
+		       struct event *ev)
 {
 	size_t body = len - sizeof(*e);
 	const char *img = e->data + e->args_len;

@@ -76,15 +76,16 @@ struct sensor *sensor_open(const struct sensor_opts *o)
 		goto fail;
 	if ((r = sensor_bpf__load(s->skel)) < 0) {
 		log_error("sensor: load BPF programs: %s (needs root and a "
-			  "kernel with BTF)", strerror(-r));
+			  "kernel with BTF)",
+			  strerror(-r));
 		goto fail;
 	}
 	if ((r = sensor_bpf__attach(s->skel)) < 0) {
 		log_error("sensor: attach: %s", strerror(-r));
 		goto fail;
 	}
-	s->ring = ring_buffer__new(bpf_map__fd(s->skel->maps.events),
-				   on_sample, s, NULL);
+	s->ring = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_sample,
+				   s, NULL);
 	if (!s->ring) {
 		r = -errno;
 		log_error("sensor: ring buffer: %s", strerror(errno));

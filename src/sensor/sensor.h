@@ -30,7 +30,7 @@ typedef int sensor_record_fn(void *ctx, const void *data, size_t len);
 
 struct sensor_opts {
 	uint32_t self_tgid; /* the daemon: its activity is not recorded */
-	uint32_t ring_kib;  /* ring buffer size, power of two >= 4096 KiB */
+	uint32_t ring_kib; /* ring buffer size, power of two >= 4096 KiB */
 	sensor_record_fn *on_record;
 	void *ctx;
 };
@@ -59,7 +59,7 @@ struct decoder {
 	struct proc_table *procs;
 	struct hash_cache *hashes;
 	struct users *users;
-	unsigned hash_algs;     /* CONFIG_HASH_* bits for event 1 */
+	unsigned hash_algs; /* CONFIG_HASH_* bits for event 1 */
 	int64_t boot_to_utc_ns; /* add to CLOCK_BOOTTIME to get UTC */
 };
 

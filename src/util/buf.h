@@ -10,11 +10,11 @@
 #include <stddef.h>
 
 struct buf {
-	char *data;       /* always NUL-terminated once anything is added */
+	char *data; /* always NUL-terminated once anything is added */
 	size_t len;
 	size_t cap;
 	size_t max_bytes; /* 0: no maximum */
-	bool is_full;     /* an append was cut at max_bytes */
+	bool is_full; /* an append was cut at max_bytes */
 };
 
 /* Empty buffer that never grows past max_bytes (0: unbounded). */

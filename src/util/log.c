@@ -26,13 +26,13 @@ static void emit(enum log_level level, const char *tag, const char *fmt,
 	fprintf(stderr, "vigil: %s%s\n", tag, line);
 }
 
-#define LOG_FN(name, level, tag)                 \
-	void name(const char *fmt, ...)          \
-	{                                        \
-		va_list ap;                      \
-		va_start(ap, fmt);               \
-		emit(level, tag, fmt, ap);       \
-		va_end(ap);                      \
+#define LOG_FN(name, level, tag)           \
+	void name(const char *fmt, ...)    \
+	{                                  \
+		va_list ap;                \
+		va_start(ap, fmt);         \
+		emit(level, tag, fmt, ap); \
+		va_end(ap);                \
 	}
 
 LOG_FN(log_error, LOG_LVL_ERROR, "error: ")

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon/daemon.c - the monitor's main loop.
+ *
+ * One pipeline thread (this one) drains the ring buffer, decodes, keeps
+ * the process table, applies the rules and queues what is logged; the
+ * writer thread does all output.  Between polls it refreshes the clock
+ * offset, reports losses as event 255, rewrites the status file and
+ * handles reconfiguration (SIGHUP).  The config is only ever used on this
+ * thread, so a reload is a pointer swap.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "daemon.h"
+#include "event/event.h"
+#include "hash/hash.h"
+#include "proc/proc.h"
+#include "render/render.h"
+#include "sensor/sensor.h"
+#include "sink/sink.h"
+#include "users/users.h"
+#include "util/log.h"
+#include "util/version.h"
+#include "writer.h"
+#include "outputs.h"
+#include "status.h"
+
+#define PROC_TABLE_MAX 65536
+#define HASH_CACHE_MAX 4096
+#define POLL_MS	       100
+
+static volatile sig_atomic_t got_stop, got_hup;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_stop = 1;
+}
+
+struct daemon {
+	const struct daemon_opts *opts;
+	struct config *cfg;
+	struct sensor *sensor;
+	struct writer *writer;
+	struct proc_table *procs;
+	struct hash_cache *hashes;
+	struct users *users;
+	struct decoder dec;
+	struct render_host host;
+	char computer[256];
+	struct daemon_counters counters;
+	uint64_t reported_lost; /* losses already told in an event 255 */
+	time_t started;
+};
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int64_t boot_to_utc(void)
+{
+	return (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+}
+
+static void push(struct daemon *d, struct event *ev, int must_keep)
+{
+	if (writer_push(d->writer, ev, must_keep) == 0)
+		d->counters.queued++;
+}
+
+static void emit_state(struct daemon *d, const char *state)
+{
+	struct event ev;
+
+	if (event_init(&ev, 4) < 0)
+		return;
+	event_set_time(&ev, clock_ns(CLOCK_REALTIME));
+	event_set_named(&ev, "State", state);
+	event_set_named(&ev, "Version", VIGIL_VERSION);
+	event_set_named(&ev, "SchemaVersion", VIGIL_SCHEMA_VERSION);
+	push(d, &ev, 1);
+}
+
+static void emit_config(struct daemon *d)
+{
+	struct event ev;
+	const char *path = d->opts->config_path;
+
+	if (event_init(&ev, 16) < 0)
+		return;
+	event_set_time(&ev, clock_ns(CLOCK_REALTIME));
+	event_set_named(&ev, "Configuration", path ? path : "-");
+	event_set_named(&ev, "ConfigurationFileHash", config_file_hash(d->cfg));
+	push(d, &ev, 1);
+}
+
+static void emit_error(struct daemon *d, const char *id, const char *text)
+{
+	struct event ev;
+
+	if (event_init(&ev, 255) < 0)
+		return;
+	event_set_time(&ev, clock_ns(CLOCK_REALTIME));
+	event_set_named(&ev, "ID", id);
+	event_set_named(&ev, "Description", text);
+	push(d, &ev, 1);
+}
+
+static int on_record(void *ctx, const void *data, size_t len)
+{
+	struct daemon *d = ctx;
+	struct event ev;
+	int r = decode_record(&d->dec, data, len, &ev);
+
+	if (r < 0) {
+		d->counters.lost_decode++;
+		return 0;
+	}
+	if (r == 0)
+		return 0;
+	if (config_decide(d->cfg, &ev)) {
+		config_apply_field_sizes(d->cfg, &ev);
+		push(d, &ev, 0);
+	} else {
+		event_release(&ev);
+	}
+	return 0;
+}
+
+static void gather(struct daemon *d)
+{
+	uint64_t drops[SENSOR_DROP_MAX] = { 0 };
+	struct writer_stats ws;
+
+	sensor_drops(d->sensor, drops);
+	writer_get_stats(d->writer, &ws);
+	d->counters.lost_ring = drops[SENSOR_DROP_RING_FULL];
+	d->counters.lost_other = drops[SENSOR_DROP_NO_SCRATCH];
+	d->counters.logged = ws.written;
+	d->counters.lost_queue = ws.lost_queue;
+	d->counters.lost_sink = ws.lost_sink;
+}
+
+/* Tell every new loss as one event 255 with exact counts per reason. */
+static void report_losses(struct daemon *d)
+{
+	const struct daemon_counters *c = &d->counters;
+	uint64_t total = c->lost_ring + c->lost_other + c->lost_queue +
+			 c->lost_sink + c->lost_decode;
+	char text[512];
+
+	if (total == d->reported_lost)
+		return;
+	snprintf(text, sizeof(text),
+		 "%llu events lost since the last report; totals since start: "
+		 "kernel ring buffer full %llu, kernel scratch unavailable "
+		 "%llu, queue full %llu, output failed %llu, malformed "
+		 "record %llu",
+		 (unsigned long long)(total - d->reported_lost),
+		 (unsigned long long)c->lost_ring,
+		 (unsigned long long)c->lost_other,
+		 (unsigned long long)c->lost_queue,
+		 (unsigned long long)c->lost_sink,
+		 (unsigned long long)c->lost_decode);
+	d->reported_lost = total;
+	emit_error(d, "EventsLost", text);
+}
+
+static void reload(struct daemon *d)
+{
+	struct diag diag = { 0 };
+	struct config *c;
+	char text[600];
+
+	if (!d->opts->config_path) {
+		log_info(
+			"SIGHUP: running the built-in config, nothing to reload");
+		return;
+	}
+	c = config_load_file(d->opts->config_path, &diag);
+	if (!c) {
+		snprintf(text, sizeof(text),
+			 "configuration not changed: %s:%d:%d: %s", diag.file,
+			 diag.line, diag.col, diag.msg);
+		log_error("%s", text);
+		emit_error(d, "ConfigurationError", text);
+		return;
+	}
+	config_free(d->cfg);
+	d->cfg = c;
+	d->dec.hash_algs = config_hash_algorithms(c);
+	log_info("configuration reloaded from %s", d->opts->config_path);
+	emit_config(d);
+}
+
+static void write_status(struct daemon *d)
+{
+	struct daemon_status st = {
+		.pid = (unsigned)getpid(),
+		.started = d->started,
+		.config_path = d->opts->config_path,
+		.config_hash = config_file_hash(d->cfg),
+		.schema_version = config_schema_version(d->cfg),
+		.counters = d->counters,
+		.store_path = d->opts->settings.store_path,
+		.sensor_map_bytes = sensor_map_bytes(d->sensor),
+		.proc_entries = proc_table_count(d->procs),
+	};
+
+	for (size_t i = 0; i < catalog_count(); i++) {
+		unsigned id = catalog_at(i)->id;
+
+		if (catalog_at(i)->has_linux_meaning &&
+		    config_wants(d->cfg, id) && st.narmed < STATUS_MAX_ARMED)
+			st.armed[st.narmed++] = id;
+	}
+	status_write(d->opts->settings.run_dir, &st);
+}
+
+static void read_machine_id(char *out, size_t size)
+{
+	static const char *const paths[] = { "/etc/machine-id",
+					     "/var/lib/dbus/machine-id" };
+
+	out[0] = '\0';
+	for (size_t i = 0; i < 2 && !out[0]; i++) {
+		FILE *f = fopen(paths[i], "r");
+
+		if (!f)
+			continue;
+		if (!fgets(out, (int)size, f))
+			out[0] = '\0';
+		fclose(f);
+	}
+}
+
+static int setup(struct daemon *d)
+{
+	const struct settings *s = &d->opts->settings;
+	struct sensor_opts so = { 0 };
+	char machine[64];
+	struct diag diag = { 0 };
+
+	d->started = time(NULL);
+	d->cfg = d->opts->config_path
+			 ? config_load_file(d->opts->config_path, &diag)
+			 : config_default();
+	if (!d->cfg) {
+		log_error("%s:%d:%d: %s", diag.file, diag.line, diag.col,
+			  diag.msg);
+		return -EINVAL;
+	}
+	gethostname(d->computer, sizeof(d->computer) - 1);
+	render_host_defaults(&d->host);
+	d->host.computer = d->computer;
+	d->host.provider_name = s->provider_name;
+	d->host.provider_guid = s->provider_guid;
+	d->host.channel = s->channel;
+	d->host.pid = d->host.tid = (unsigned)getpid();
+	d->host.euid = (unsigned)geteuid();
+
+	read_machine_id(machine, sizeof(machine));
+	d->procs = proc_table_new(PROC_TABLE_MAX, machine, "/proc");
+	d->hashes = hash_cache_new(HASH_CACHE_MAX, s->hash_max_bytes);
+	d->users = users_new();
+	if (!d->procs || !d->hashes || !d->users)
+		return -ENOMEM;
+	d->dec.procs = d->procs;
+	d->dec.hashes = d->hashes;
+	d->dec.users = d->users;
+	d->dec.hash_algs = config_hash_algorithms(d->cfg);
+	d->dec.boot_to_utc_ns = boot_to_utc();
+
+	d->writer = outputs_open(s, &d->host);
+	if (!d->writer)
+		return -errno;
+
+	/* Attach first, then seed: a process that starts in between is seen
+	 * by both, and the sensor's record simply refreshes its entry. */
+	so.self_tgid = (uint32_t)getpid();
+	so.ring_kib = s->ring_kib;
+	so.on_record = on_record;
+	so.ctx = d;
+	d->sensor = sensor_open(&so);
+	if (!d->sensor)
+		return -errno;
+	proc_table_seed(d->procs, d->dec.boot_to_utc_ns);
+	return 0;
+}
+
+static void teardown(struct daemon *d)
+{
+	sensor_close(d->sensor);
+	writer_free(d->writer);
+	proc_table_free(d->procs);
+	hash_cache_free(d->hashes);
+	users_free(d->users);
+	config_free(d->cfg);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void loop(struct daemon *d)
+{
+	time_t last_tick = 0;
+
+	while (!got_stop) {
+		time_t now;
+
+		sensor_poll(d->sensor, POLL_MS);
+		if (got_hup) {
+			got_hup = 0;
+			reload(d);
+		}
+		now = time(NULL);
+		if (now == last_tick)
+			continue;
+		last_tick = now;
+		d->dec.boot_to_utc_ns = boot_to_utc();
+		gather(d);
+		report_losses(d);
+		write_status(d);
+	}
+}
+
+int daemon_run(const struct daemon_opts *o)
+{
+	struct daemon d = { .opts = o };
+	int r;
+
+	install_signals();
+	r = setup(&d);
+	if (r < 0) {
+		teardown(&d);
+		return 1;
+	}
+	status_write_pid(o->settings.run_dir);
+	emit_state(&d, "Started");
+	emit_config(&d);
+	log_info("monitoring (pid %d)", (int)getpid());
+	loop(&d);
+
+	/* Drain what the kernel still holds, then say goodbye. */
+	sensor_poll(d.sensor, 0);
+	gather(&d);
+	report_losses(&d);
+	emit_state(&d, "Stopped");
+	teardown(&d);
+	status_remove(o->settings.run_dir);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon/writer.c - bounded event queue and the writer thread.
+ *
+ * Record ids: the next id is one above the highest any sink holds and the
+ * reservation in <state_dir>/record-id.  Ids are handed out from a block
+ * reserved on disk ahead of use, so a crash can skip ids but never reuse
+ * one, and the file is written once per block, not per event.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event/event.h"
+#include "sink/sink.h"
+#include "util/log.h"
+#include "writer.h"
+
+#define WRITER_BATCH	512
+#define WRITER_RESERVE	64 /* extra slots for must_keep events */
+#define RECORD_ID_BLOCK 65536
+
+struct writer {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	struct event *ring;
+	size_t cap; /* slots, including the reserve */
+	size_t max_events;
+	size_t head, count;
+	bool is_stopping;
+	struct sink **sinks;
+	size_t nsinks;
+	struct writer_stats stats;
+	uint64_t next_id;
+	uint64_t reserved_to; /* ids < reserved_to are reserved on disk */
+	char id_path[PATH_MAX];
+};
+
+static uint64_t read_reserved(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long long v = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+static int write_reserved(const char *path, uint64_t v)
+{
+	char tmp[PATH_MAX + 8], text[32];
+	int fd, n;
+
+	if (!path[0])
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)v);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, (size_t)n) != n || fsync(fd) < 0) {
+		int r = -errno;
+
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
+	close(fd);
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+static void assign_id(struct writer *w, struct event *ev)
+{
+	if (w->next_id >= w->reserved_to) {
+		uint64_t to = w->next_id + RECORD_ID_BLOCK;
+		int r = write_reserved(w->id_path, to);
+
+		if (r < 0)
+			log_warn("writer: cannot persist record ids in %s: %s",
+				 w->id_path, strerror(-r));
+		w->reserved_to = to;
+	}
+	ev->record_id = w->next_id++;
+}
+
+static void write_batch(struct writer *w, struct event *batch, size_t n)
+{
+	uint64_t lost = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		assign_id(w, &batch[i]);
+		for (size_t k = 0; k < w->nsinks; k++)
+			if (w->sinks[k]->write(w->sinks[k], &batch[i]) < 0)
+				lost++;
+	}
+	for (size_t k = 0; k < w->nsinks; k++)
+		if (w->sinks[k]->flush && w->sinks[k]->flush(w->sinks[k]) < 0)
+			lost += n;
+	for (size_t i = 0; i < n; i++)
+		event_release(&batch[i]);
+	pthread_mutex_lock(&w->lock);
+	w->stats.written += n;
+	w->stats.lost_sink += lost;
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct event *batch = calloc(WRITER_BATCH, sizeof(*batch));
+
+	if (!batch) {
+		log_error("writer: out of memory");
+		return NULL;
+	}
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		size_t n = 0;
+
+		while (w->count == 0 && !w->is_stopping)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->count == 0 && w->is_stopping)
+			break;
+		while (n < WRITER_BATCH && w->count > 0) {
+			batch[n++] = w->ring[w->head];
+			memset(&w->ring[w->head], 0, sizeof(struct event));
+			w->head = (w->head + 1) % w->cap;
+			w->count--;
+		}
+		pthread_mutex_unlock(&w->lock);
+		write_batch(w, batch, n);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	free(batch);
+	return NULL;
+}
+
+static uint64_t first_id(struct writer *w)
+{
+	uint64_t top = read_reserved(w->id_path);
+
+	for (size_t k = 0; k < w->nsinks; k++) {
+		uint64_t last =
+			w->sinks[k]->last_record_id
+				? w->sinks[k]->last_record_id(w->sinks[k])
+				: 0;
+
+		if (last + 1 > top)
+			top = last + 1;
+	}
+	return top ? top : 1;
+}
+
+struct writer *writer_new(struct sink **sinks, size_t nsinks, size_t max_events,
+			  const char *state_dir)
+{
+	struct writer *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->max_events = max_events ? max_events : 1;
+	w->cap = w->max_events + WRITER_RESERVE;
+	w->ring = calloc(w->cap, sizeof(*w->ring));
+	w->sinks = calloc(nsinks ? nsinks : 1, sizeof(*w->sinks));
+	if (!w->ring || !w->sinks)
+		goto fail;
+	memcpy(w->sinks, sinks, nsinks * sizeof(*sinks));
+	w->nsinks = nsinks;
+	if (state_dir && state_dir[0])
+		snprintf(w->id_path, sizeof(w->id_path), "%s/record-id",
+			 state_dir);
+	w->next_id = first_id(w);
+	w->reserved_to = w->next_id;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
+		goto fail;
+	return w;
+fail:
+	free(w->ring);
+	free(w->sinks);
+	free(w);
+	errno = ENOMEM;
+	return NULL;
+}
+
+int writer_push(struct writer *w, struct event *ev, int must_keep)
+{
+	size_t limit;
+
+	pthread_mutex_lock(&w->lock);
+	limit = must_keep ? w->cap : w->max_events;
+	if (w->count >= limit) {
+		w->stats.lost_queue++;
+		pthread_mutex_unlock(&w->lock);
+		event_release(ev);
+		return -ENOSPC;
+	}
+	w->ring[(w->head + w->count) % w->cap] = *ev;
+	w->count++;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	memset(ev, 0, sizeof(*ev));
+	return 0;
+}
+
+void writer_get_stats(struct writer *w, struct writer_stats *out)
+{
+	pthread_mutex_lock(&w->lock);
+	*out = w->stats;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void writer_free(struct writer *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->is_stopping = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	for (size_t k = 0; k < w->nsinks; k++)
+		w->sinks[k]->free(w->sinks[k]);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
+	free(w->ring);
+	free(w->sinks);
+	free(w);
+}
