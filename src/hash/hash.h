@@ -18,8 +18,11 @@
 struct hash_cache;
 
 /*
- * A cache of at most max_entries results (least recently used evicted);
- * files larger than max_file_bytes are not hashed.  NULL + errno on error.
+ * A cache of at most max_entries results (least recently used evicted;
+ * 0: nothing cached, every call reads the file); files larger than
+ * max_file_bytes are not hashed (0: no limit).  NULL + errno on error
+ * (EINVAL above 16M entries, ENOMEM).  The memory is allocated here,
+ * once: about 250 bytes per entry plus a 128 KiB read buffer.
  */
 struct hash_cache *hash_cache_new(size_t max_entries, uint64_t max_file_bytes);
 void hash_cache_free(struct hash_cache *c);
@@ -29,15 +32,28 @@ void hash_cache_free(struct hash_cache *c);
  * out (HASH_TEXT_MAX bytes) as "SHA1=<hex>,MD5=<hex>,SHA256=<hex>" (only
  * the algorithms asked for, in that order, lower-case hex).  When dev/ino
  * are non-zero, the file must be that inode (st_dev in user-space
- * encoding), else -ESTALE (the path now names another file).
- * Returns 0, -EFBIG (over max_file_bytes), -ENOENT/-EACCES ..., or
- * -ENOTSUP when algs has nothing Linux can compute (IMPHASH only).
+ * encoding), else -ESTALE (the path now names another file); each is
+ * checked on its own when only one is non-zero.
+ * Returns 0, -EFBIG (over max_file_bytes), -ENOENT/-EACCES ..., -EINVAL
+ * when path is not a regular file, -EIO on a digest failure, or
+ * -ENOTSUP when algs has nothing Linux can compute (IMPHASH only) or asks
+ * for a digest the crypto provider lacks (MD5 under FIPS; see
+ * hash_available()).  On error out is "".
  */
 int hash_file(struct hash_cache *c, const char *path, uint64_t dev,
 	      uint64_t ino, unsigned algs, char *out);
 
+/*
+ * The CONFIG_HASH_* algorithms this process's OpenSSL provider offers
+ * (MD5 is missing when FIPS is enforced), to mask a config with.
+ */
+unsigned hash_available(const struct hash_cache *c);
+
 /* Cache statistics, for benchmarks and status. */
 void hash_cache_stats(const struct hash_cache *c, uint64_t *hits,
 		      uint64_t *misses);
+
+/* Number of results held (at most max_entries). */
+size_t hash_cache_count(const struct hash_cache *c);
 
 #endif /* VIGIL_HASH_H */
