@@ -1090,10 +1090,26 @@ struct config *config_load_mem_opts(const char *data, size_t len,
 		goto out;
 	}
 	if (doc->intSubset || doc->extSubset) {
-		xmlNode *dtd = (xmlNode *)(doc->intSubset ? doc->intSubset
-							  : doc->extSubset);
+		const char *at = memmem(text, text_len, "<!DOCTYPE", 9);
 
-		r = fail(&ld, dtd, "DOCTYPE not allowed in a config");
+		r = -EINVAL;
+		if (d) {
+			/* DTD nodes have no line: locate the declaration. */
+			int line = 1 + ld.line_shift, col = 1;
+
+			for (const char *p = text; at && p < at; p++) {
+				col++;
+				if (*p == '\n') {
+					line++;
+					col = 1;
+				}
+			}
+			snprintf(d->file, sizeof(d->file), "%s", ld.file);
+			d->line = line;
+			d->col = col;
+			snprintf(d->msg, sizeof(d->msg),
+				 "DOCTYPE not allowed in a config");
+		}
 		goto out;
 	}
 	r = walk(&ld, doc);
