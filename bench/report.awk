@@ -1,0 +1,293 @@
+# bench/report.awk - turn bench/run.sh's raw figures into the Markdown
+# tables of BENCHMARKS.md.  Tab-separated input files, told apart by name:
+#   facts.tsv    KEY VALUE                      single figures and reasons
+#   results.tsv  MODE ROUND WORKLOAD KEY VALUE  one row per reported number
+#   ramp.tsv     TARGET OPS/S LOGGED/S LOST US/EVENT   one row per step
+# Ratios pair each round of a monitor with the no-monitoring run of the
+# same round; a cell gives their median and (min-max).
+
+FILENAME ~ /facts\.tsv$/ { F[$1] = $2; next }
+FILENAME ~ /results\.tsv$/ { V[$1, $2, $3, $4] = $5; next }
+FILENAME ~ /ramp\.tsv$/ { nramp++; R[nramp] = $0; next }
+
+function sort_n(a, n,    i, j, t) {
+	for (i = 2; i <= n; i++) {
+		t = a[i]
+		for (j = i - 1; j >= 1 && a[j] > t; j--)
+			a[j + 1] = a[j]
+		a[j + 1] = t
+	}
+}
+
+function median(a, n) {
+	sort_n(a, n)
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+
+# Values of KEY for MODE and WORKLOAD over the rounds; sets med, mn, mx.
+function stats(mode, wl, key,    rep, n, a) {
+	n = 0
+	for (rep = 1; rep <= F["reps"]; rep++)
+		if ((mode, rep, wl, key) in V)
+			a[++n] = V[mode, rep, wl, key] + 0
+	if (n == 0)
+		return 0
+	med = median(a, n); mn = a[1]; mx = a[n]
+	return n
+}
+
+# Per-round ratios MODE / none; sets med, mn, mx.
+function ratios(mode, wl, key,    rep, n, a, b) {
+	n = 0
+	for (rep = 1; rep <= F["reps"]; rep++) {
+		if (!((mode, rep, wl, key) in V) || !(("none", rep, wl, key) in V))
+			continue
+		b = V["none", rep, wl, key] + 0
+		if (b > 0)
+			a[++n] = V[mode, rep, wl, key] / b
+	}
+	if (n == 0)
+		return 0
+	med = median(a, n); mn = a[1]; mx = a[n]
+	return n
+}
+
+# Sum of KEY for MODE over the rounds and the given workloads.
+function total(mode, wls, key,    w, nw, rep, s, i) {
+	nw = split(wls, w, " ")
+	s = 0
+	for (rep = 1; rep <= F["reps"]; rep++)
+		for (i = 1; i <= nw; i++)
+			if ((mode, rep, w[i], key) in V)
+				s += V[mode, rep, w[i], key]
+	return s
+}
+
+function ratio_cell(mode, wl, key) {
+	if (!ratios(mode, wl, key))
+		return absent(mode)
+	return sprintf("x%.2f (%.2f-%.2f)", med, mn, mx)
+}
+
+function absent(mode) {
+	return mode == "vigil" ? "not measured [1]" : "not measured [2]"
+}
+
+# "yes"/"no" for a ratio figure against a limit (limit 0: within noise).
+function verdict(wl, key, limit) {
+	if (!ratios("vigil", wl, key))
+		return "-"
+	if (limit == 0)
+		return (mn <= 1 && mx >= 1) || (med >= 0.98 && med <= 1.02) ? \
+			"yes" : "no"
+	return med <= limit ? "yes" : "no"
+}
+
+function armed(id) {
+	return index("," F["vigil_armed"] ",", "," id ",") > 0
+}
+
+function grouped(n,    s, neg) {
+	n = sprintf("%.0f", n)
+	neg = n ~ /^-/
+	if (neg)
+		n = substr(n, 2)
+	s = ""
+	while (length(n) > 3) {
+		s = "," substr(n, length(n) - 2) s
+		n = substr(n, 1, length(n) - 3)
+	}
+	return (neg ? "-" : "") n s
+}
+
+function mib(b) {
+	return sprintf("%.1f MiB", b / 1048576)
+}
+
+# Daemon CPU microseconds per logged event over the workload rounds.
+function cpu_per_event(mode,    t, n) {
+	t = total(mode, "exec connect file syscall", "daemon_ticks")
+	n = total(mode, "exec connect file syscall", "logged")
+	if (n <= 0)
+		return ""
+	return sprintf("%.1f us", t / F["clk_tck"] * 1e6 / n)
+}
+
+function row(label, base, v, a, target, ok) {
+	printf "| %s | %s | %s | %s | %s | %s |\n", label, base, v, a, target, ok
+}
+
+function workload_row(label, wl, key, unit, fmt, target, limit,    b, v) {
+	b = stats("none", wl, key) ? sprintf(fmt " %s", med, unit) : "-"
+	v = ratio_cell("vigil", wl, key)
+	if (wl == "connect" && ratios("vigil", wl, key) && !armed(3))
+		v = v " [3]"
+	if (wl == "file" && ratios("vigil", wl, key) && !(armed(11) && armed(23)))
+		v = v " [4]"
+	row(label, b, v, ratio_cell("auditd", wl, key), target,
+	    verdict(wl, key, limit))
+}
+
+function vigil_cell(s) {
+	return vigil_ran ? s : absent("vigil")
+}
+
+END {
+	vigil_ran = ratios("vigil", "exec", "wall_s") > 0
+	auditd_ran = ratios("auditd", "exec", "wall_s") > 0
+	if (F["clk_tck"] == "")
+		F["clk_tck"] = 100
+
+	print "## Results"
+	print ""
+	row("Figure", "no monitoring", "vigil", "auditd", "target", "vigil meets it")
+	print "|---|---:|---:|---:|---|---|"
+	workload_row("exec loop: 5,000 x /bin/true, wall time", "exec",
+		"wall_s", "s", "%.2f", "<= x1.03", 1.03)
+	workload_row("connect loop: 20,000 loopback TCP connects, wall time",
+		"connect", "wall_s", "s", "%.2f", "<= x1.15", 1.15)
+	workload_row("file churn: 20,000 create+write+delete, wall time",
+		"file", "wall_s", "s", "%.2f", "<= x1.15", 1.15)
+	workload_row("un-needed syscall: getppid()", "syscall", "getppid_ns",
+		"ns", "%.0f", "within noise of x1.00", 0)
+	workload_row("un-needed syscall: read() 1 byte of /dev/zero",
+		"syscall", "read_ns", "ns", "%.0f", "within noise of x1.00", 0)
+
+	v = cpu_per_event("vigil")
+	a = cpu_per_event("auditd")
+	ok = "-"
+	if (v != "")
+		ok = (v + 0) <= 10 ? "yes" : "no"
+	row("daemon CPU per logged event", "-",
+	    vigil_ran ? (v != "" ? v : "no events logged") : absent("vigil"),
+	    auditd_ran ? (a != "" ? a " per syscall record [5]" : "-") : \
+	    absent("auditd"), "<= 10 us", ok)
+
+	ok = "-"
+	v = absent("vigil")
+	if ("peak_events_per_s" in F) {
+		v = grouped(F["peak_events_per_s"]) " events/s [6]"
+		ok = F["peak_events_per_s"] >= 100000 ? "yes" : "no"
+	}
+	row("peak sustained logged events/s, zero loss", "-", v, "-",
+	    ">= 100,000/s", ok)
+
+	ok = "-"
+	v = absent("vigil")
+	if ("rss_bytes" in F) {
+		fp = F["rss_bytes"] + F["maps_bytes"]
+		v = sprintf("%s (RSS %s + BPF maps %s)", mib(fp),
+			    mib(F["rss_bytes"]), mib(F["maps_bytes"]))
+		ok = fp <= 32 * 1048576 ? "yes" : "no"
+	}
+	row("memory footprint", "-", v, "-", "<= 32 MiB", ok)
+
+	v = "rules_eval_ns_per_event" in F ? \
+		grouped(F["rules_eval_ns_per_event"]) " ns" : \
+		"not measured [7]"
+	row("rule evaluation per event, sysmon-modular config", "-", v, "-",
+	    "-", "-")
+	v = "store_insert_events_per_s" in F ? \
+		grouped(F["store_insert_events_per_s"]) " events/s" : \
+		"not measured [7]"
+	row("store insert rate", "-", v, "-", "-", "-")
+	v = "store_query_ms" in F ? F["store_query_ms"] " ms" : \
+		"not measured [7]"
+	row("store query", "-", v, "-", "-", "-")
+
+	print ""
+	if (!vigil_ran)
+		print "[1] vigil: " (F["vigil_why"] != "" ? F["vigil_why"] : \
+			"did not run") "."
+	if (!auditd_ran)
+		print "[2] auditd: " (F["auditd_why"] != "" ? F["auditd_why"] : \
+			"did not run") "."
+	if (vigil_ran && !armed(3))
+		print "[3] vigil logged process events only here: its " \
+			"network sensor (event 3) is not built yet, so this " \
+			"is the cost of the families that exist."
+	if (vigil_ran && !(armed(11) && armed(23)))
+		print "[4] vigil logged process events only here: its file " \
+			"sensors (events 11, 23) are not built yet, so this " \
+			"is the cost of the families that exist."
+	if (auditd_ran)
+		print "[5] auditd: CPU of auditd and the kauditd kernel " \
+			"thread per SYSCALL record carrying the benchmark key " \
+			"(a record is one syscall, written as several lines)."
+	if ("peak_events_per_s" in F)
+		print "[6] Ramp of `event_rate " F["ramp_mode"] "` steps; " \
+			"stopped by: " F["peak_limit"] "."
+	if (!("rules_eval_ns_per_event" in F) || \
+	    !("store_insert_events_per_s" in F))
+		print "[7] bench/rules_bench or bench/store_bench was not " \
+			"built, or printed no figure."
+	if (vigil_ran)
+		print "\nvigil armed event ids: " F["vigil_armed"] "."
+
+	print ""
+	print "## Details"
+	print ""
+	print "Medians over the rounds.  CPU is the workload's own " \
+		"(getrusage of itself and its children); the daemon's CPU " \
+		"is counted apart."
+	print ""
+	print "| column | workload | wall | workload CPU | CPU ratio | " \
+		"events logged per run | lost | daemon CPU per run |"
+	print "|---|---|---:|---:|---:|---:|---:|---:|"
+	split("none vigil auditd", modes, " ")
+	split("exec connect file", wls, " ")
+	for (m = 1; m <= 3; m++) {
+		for (w = 1; w <= 3; w++) {
+			mode = modes[m]; wl = wls[w]
+			if (!stats(mode, wl, "wall_s"))
+				continue
+			wall = sprintf("%.3f s", med)
+			stats(mode, wl, "cpu_s")
+			cpu = sprintf("%.3f s", med)
+			cr = mode == "none" ? "-" : \
+				(ratios(mode, wl, "cpu_s") ? \
+				 sprintf("x%.2f (%.2f-%.2f)", med, mn, mx) : "-")
+			lg = stats(mode, wl, "logged") ? grouped(med) : "-"
+			lost = mode == "none" ? "-" : \
+				grouped(total(mode, wl, "lost"))
+			dc = stats(mode, wl, "daemon_ticks") ? \
+				sprintf("%.2f s", med / F["clk_tck"]) : "-"
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			       mode, wl, wall, cpu, cr, lg, lost, dc
+		}
+	}
+	for (m = 1; m <= 3; m++) {
+		mode = modes[m]
+		if (!stats(mode, "syscall", "getppid_ns"))
+			continue
+		g = med
+		stats(mode, "syscall", "read_ns")
+		printf "| %s | syscalls | getppid %.0f ns | read %.0f ns | " \
+		       "| | | |\n", mode, g, med
+	}
+
+	if (nramp) {
+		print ""
+		print "Rate ramp, vigil alone (`event_rate " F["ramp_mode"] \
+			"`, two workers):"
+		print ""
+		print "| target ops/s | achieved ops/s | logged events/s | " \
+			"lost | daemon CPU per event |"
+		print "|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= nramp; i++) {
+			split(R[i], r, "\t")
+			printf "| %s | %s | %s | %s | %s |\n",
+			       r[1] == 0 ? "unpaced" : grouped(r[1]),
+			       grouped(r[2]), grouped(r[3]), grouped(r[4]),
+			       r[5] == "" ? "-" : r[5] " us"
+		}
+	}
+	if ("rss_bytes" in F) {
+		print ""
+		printf "Memory after the ramp: VmRSS %s, VmHWM (peak) %s; " \
+		       "BPF maps %s, of which ring buffers %s; BPF programs " \
+		       "%s (not in the footprint).\n", mib(F["rss_bytes"]),
+		       mib(F["hwm_bytes"]), mib(F["maps_bytes"]),
+		       mib(F["ringbuf_bytes"]), mib(F["progs_bytes"])
+	}
+}

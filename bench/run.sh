@@ -1,0 +1,583 @@
+#!/usr/bin/env bash
+# bench/run.sh - vigil's benchmarks, side by side with no monitoring and
+# with Debian's auditd: workload overhead, the tax on syscalls nobody
+# watches, daemon CPU per event, peak event rate without loss, memory.
+# Prints a table and writes it, with the machine and the commands, to
+# BENCHMARKS.md.  Needs root.  Method and figures: bench/README.md.
+#
+# Usage: VIGIL=/abs/path/to/vigil bench/run.sh          (make bench)
+# Environment (all optional):
+#   BENCH_REPS          alternating rounds per column (default 5)
+#   BENCH_REPORT        the report file (default BENCHMARKS.md at the top)
+#   BENCH_BIN           folder of the workload programs (<vigil dir>/bench)
+#   BENCH_AUDITD=0      leave out the auditd column
+#   BENCH_RAMP_MODE     event_rate mode for the rate ramp (default fork)
+#   BENCH_RAMP_SECONDS  seconds per ramp step (default 3)
+#
+# A benchmark reports; it never fails on a timing.  The exit status is
+# non-zero only when the harness itself cannot run.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+: "${VIGIL:?VIGIL must name the vigil binary (make bench sets it)}"
+bin=${BENCH_BIN:-$(dirname "$VIGIL")/bench}
+reps=${BENCH_REPS:-5}
+report=${BENCH_REPORT:-$top/BENCHMARKS.md}
+want_auditd=${BENCH_AUDITD:-1}
+ramp_mode=${BENCH_RAMP_MODE:-fork}
+ramp_seconds=${BENCH_RAMP_SECONDS:-3}
+config=$here/collect-all.xml
+
+exec_n=5000 connect_n=20000 file_n=20000
+tax_n=200000 tax_rounds=7
+# Target operations per second of the ramp; 0 is "as fast as it goes".
+ramp_rates=(1000 2000 5000 10000 20000 50000 100000 200000 0)
+audit_key=vigil-bench
+clk_tck=$(getconf CLK_TCK)
+
+work=""
+vigil_pid="" auditd_pid="" kauditd_pid="" vigil_dir="" vigil_run=""
+audit_state=""	# "" untouched; else the settings to restore
+declare -A ST	# vigil's status file, key -> value
+declare -A FACT	# single figures for the report
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+fact() { FACT[$1]=$2; }
+
+# Sleep without forking a process that the monitors would log.
+pause() { read -rt "$1" -u "$sleep_fd" _ || true; }
+
+cleanup() {
+	set +e
+	[ -n "$vigil_pid" ] && vigil_stop
+	[ -n "$auditd_pid" ] && auditd_stop
+	audit_restore
+	[ -n "${sleep_fd:-}" ] && exec {sleep_fd}>&-
+	[ -n "$work" ] && rm -rf "$work"
+}
+
+# --- vigil -------------------------------------------------------------
+
+status_read() {	# fill ST from <run_dir>/status; no process is forked
+	local k v
+	ST=()
+	[ -r "$vigil_run/status" ] || return 0
+	while IFS='=' read -r k v; do
+		if [ -n "$k" ]; then ST[$k]=$v; fi
+	done <"$vigil_run/status"
+}
+
+status_lost() {	# echo-free: sets lost_total from ST
+	lost_total=$((${ST[lost_ring]:-0} + ${ST[lost_queue]:-0} + \
+		${ST[lost_sink]:-0} + ${ST[lost_other]:-0}))
+}
+
+cpu_ticks() {	# cpu_ticks PID: sets ticks to utime+stime of PID, or 0
+	local line rest
+	local -a f
+	ticks=0
+	[ -r "/proc/$1/stat" ] || return 0
+	read -r line <"/proc/$1/stat" || return 0
+	rest=${line##*) }
+	read -ra f <<<"$rest"
+	ticks=$((f[11] + f[12]))
+}
+
+vigil_cmd() {	# the command line that starts vigil for the benchmark
+	vigil_argv=("$VIGIL" run --store "$vigil_dir/events.db"
+		--state-dir "$vigil_dir/state" --run-dir "$vigil_run"
+		--quiet "$config")
+}
+
+vigil_start() {
+	local i
+	rm -rf "$vigil_dir"
+	mkdir -p "$vigil_dir/state" "$vigil_run"
+	vigil_cmd
+	"${vigil_argv[@]}" >>"$work/vigil.log" 2>&1 &
+	vigil_pid=$!
+	for ((i = 0; i < 100; i++)); do
+		if ! kill -0 "$vigil_pid" 2>/dev/null; then
+			wait "$vigil_pid" || true
+			vigil_pid=""
+			return 1
+		fi
+		status_read
+		[ "${ST[pid]:-}" = "$vigil_pid" ] && return 0
+		pause 0.2
+	done
+	vigil_stop
+	return 1
+}
+
+vigil_stop() {
+	local i
+	kill -INT "$vigil_pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$vigil_pid" 2>/dev/null || break
+		pause 0.2
+	done
+	kill -KILL "$vigil_pid" 2>/dev/null || true
+	wait "$vigil_pid" 2>/dev/null || true
+	vigil_pid=""
+}
+
+vigil_settle() {	# wait until the logged counter holds still
+	local last=-1 i
+	for ((i = 0; i < 30; i++)); do
+		pause 1.1
+		status_read
+		[ "${ST[logged]:-x}" = "$last" ] && return 0
+		last=${ST[logged]:-x}
+	done
+	say "vigil's logged counter did not settle"
+}
+
+vigil_snap() {	# sets snap_logged, snap_lost, snap_ticks
+	vigil_settle
+	status_lost
+	snap_logged=${ST[logged]:-0} snap_lost=$lost_total
+	cpu_ticks "$vigil_pid"
+	snap_ticks=$ticks
+}
+
+# --- auditd --------------------------------------------------------------
+
+audit_get() {	# audit_get KEY: sets aval to KEY's value in auditctl -s
+	local k v
+	aval=""
+	while read -r k v; do
+		if [ "$k" = "$1" ]; then aval=$v; fi
+	done < <(auditctl -s 2>/dev/null)
+}
+
+audit_probe() {	# sets audit_ok=1 or audit_why to the reason
+	audit_ok=0
+	if [ "$want_auditd" = 0 ]; then
+		audit_why="left out (BENCH_AUDITD=0)"
+		return
+	fi
+	if ! command -v auditctl >/dev/null || ! command -v auditd >/dev/null
+	then
+		say "installing Debian's auditd"
+		if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			auditd >"$work/apt.log" 2>&1; then
+			audit_why="auditd could not be installed (apt-get failed)"
+			return
+		fi
+	fi
+	if ! auditctl -s >/dev/null 2>&1; then
+		audit_why="this kernel has no audit support (auditctl -s fails)"
+		return
+	fi
+	audit_get enabled
+	if [ "$aval" = 2 ]; then
+		audit_why="audit configuration is locked (enabled 2)"
+		return
+	fi
+	audit_get pid
+	if [ -n "$aval" ] && [ "$aval" != 0 ]; then
+		audit_why="an audit daemon already runs here (pid $aval)"
+		return
+	fi
+	audit_ok=1
+	local p c
+	for p in /proc/[0-9]*; do
+		read -r c <"$p/comm" 2>/dev/null || continue
+		if [ "$c" = kauditd ]; then kauditd_pid=${p#/proc/}; fi
+	done
+	local e b w f
+	audit_get enabled; e=$aval
+	audit_get backlog_limit; b=$aval
+	audit_get backlog_wait_time; w=$aval
+	audit_get failure; f=$aval
+	audit_state="$e $b $w $f"
+}
+
+# Once audit has been enabled, every process created afterwards pays the
+# audit syscall path, even with audit disabled again, unless a
+# "never,task" rule keeps audit contexts off new tasks.  The columns
+# without auditd run under that rule, as on a host that never enabled
+# audit.
+audit_quiet() {
+	[ -n "$audit_state" ] || return 0
+	auditctl -D >/dev/null
+	auditctl -a never,task >/dev/null
+}
+
+audit_restore() {
+	[ -n "$audit_state" ] || return 0
+	local e b w f
+	read -r e b w f <<<"$audit_state"
+	auditctl -D >/dev/null 2>&1
+	auditctl -e "$e" -b "$b" --backlog_wait_time "$w" -f "$f" \
+		>/dev/null 2>&1
+	audit_state=""
+}
+
+auditd_rules=(
+	"-a always,exit -F arch=b64 -S execve,execveat -k $audit_key"
+	"-a always,exit -F arch=b64 -S exit_group -k $audit_key"
+	"-a always,exit -F arch=b64 -S connect,accept,accept4 -k $audit_key"
+	"-a always,exit -F arch=b64 -S openat -F a2&0100 -k $audit_key"
+	"-a always,exit -F arch=b64 -S open -F a1&0100 -k $audit_key"
+	"-a always,exit -F arch=b64 -S creat -k $audit_key"
+	"-a always,exit -F arch=b64 -S unlink,unlinkat -k $audit_key"
+)
+
+auditd_start() {
+	local adir=$work/audit r i
+	mkdir -p "$adir"
+	: >"$adir/audit.log"
+	# Debian's auditd.conf as shipped, logging into the work folder.
+	sed -e "s|^log_file = .*|log_file = $adir/audit.log|" \
+		-e 's|^max_log_file_action = .*|max_log_file_action = IGNORE|' \
+		/etc/audit/auditd.conf >"$adir/auditd.conf"
+	chmod 0640 "$adir/auditd.conf"
+	auditctl -D >/dev/null
+	auditd -n -c "$adir" >>"$work/auditd.out" 2>&1 &
+	auditd_pid=$!
+	for ((i = 0; i < 50; i++)); do
+		audit_get pid
+		[ "$aval" = "$auditd_pid" ] && break
+		pause 0.1
+	done
+	if [ "$aval" != "$auditd_pid" ]; then
+		say "auditd did not register with the kernel"
+		auditd_stop
+		return 1
+	fi
+	# Debian's rules.d/audit.rules preamble, then the workload rules.
+	auditctl -b 8192 --backlog_wait_time 60000 -f 1 >/dev/null
+	for r in "${auditd_rules[@]}"; do
+		# shellcheck disable=SC2086 # a rule is several words
+		auditctl $r >/dev/null
+	done
+}
+
+auditd_stop() {
+	local i
+	auditctl -D >/dev/null 2>&1 || true
+	kill -TERM "$auditd_pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$auditd_pid" 2>/dev/null || break
+		pause 0.1
+	done
+	kill -KILL "$auditd_pid" 2>/dev/null || true
+	wait "$auditd_pid" 2>/dev/null || true
+	auditd_pid=""
+	rm -f "$work/audit/audit.log"
+}
+
+auditd_snap() {	# sets snap_logged (syscall records), snap_lost, snap_ticks
+	pause 1.5
+	snap_logged=$(grep -c "^type=SYSCALL.*key=\"$audit_key\"" \
+		"$work/audit/audit.log" || true)
+	audit_get lost
+	snap_lost=${aval:-0}
+	cpu_ticks "$auditd_pid"
+	snap_ticks=$ticks
+	if [ -n "$kauditd_pid" ]; then
+		cpu_ticks "$kauditd_pid"
+		snap_ticks=$((snap_ticks + ticks))
+	fi
+}
+
+# --- workloads -----------------------------------------------------------
+
+record() {	# record MODE REP WORKLOAD LINE: key=value pairs to results
+	local mode=$1 rep=$2 wl=$3 kv
+	for kv in $4; do
+		printf '%s\t%s\t%s\t%s\t%s\n' "$mode" "$rep" "$wl" \
+			"${kv%%=*}" "${kv#*=}" >>"$work/results.tsv"
+	done
+}
+
+workload() {	# workload NAME: sets line to the program's report
+	case $1 in
+	exec) line=$("$bin/exec_loop" "$exec_n" /bin/true) ;;
+	connect) line=$("$bin/connect_loop" "$connect_n") ;;
+	file) line=$("$bin/file_churn" "$file_n" "$work/churn") ;;
+	syscall) line=$("$bin/syscall_tax" "$tax_n" "$tax_rounds") ;;
+	esac
+}
+
+run_set() {	# run_set MODE REP: every workload under one monitor
+	local mode=$1 rep=$2 wl l0 t0 x0
+	mkdir -p "$work/churn"
+	for wl in exec connect file syscall; do
+		case $mode in
+		vigil) vigil_snap ;;
+		auditd) auditd_snap ;;
+		esac
+		l0=${snap_logged:-0} x0=${snap_lost:-0} t0=${snap_ticks:-0}
+		workload "$wl"
+		record "$mode" "$rep" "$wl" "$line"
+		[ "$mode" = none ] && continue
+		if [ "$mode" = vigil ]; then vigil_snap; else auditd_snap; fi
+		record "$mode" "$rep" "$wl" \
+			"logged=$((snap_logged - l0)) lost=$((snap_lost - x0)) daemon_ticks=$((snap_ticks - t0))"
+	done
+}
+
+rep_modes() {	# rep_modes REP: sets order, the columns rotated by round
+	local -a all=(none)
+	local i n
+	[ "$vigil_ok" = 1 ] && all+=(vigil)
+	[ "$audit_ok" = 1 ] && all+=(auditd)
+	n=${#all[@]}
+	order=()
+	for ((i = 0; i < n; i++)); do
+		order+=("${all[$(((i + $1) % n))]}")
+	done
+}
+
+run_rounds() {
+	local rep mode
+	for ((rep = 1; rep <= reps; rep++)); do
+		rep_modes "$rep"
+		for mode in "${order[@]}"; do
+			say "round $rep/$reps: $mode"
+			case $mode in
+			none)
+				audit_quiet
+				run_set none "$rep"
+				;;
+			vigil)
+				audit_quiet
+				if ! vigil_start; then
+					say "vigil stopped starting; see its log"
+					vigil_ok=0
+					continue
+				fi
+				pause 1
+				run_set vigil "$rep"
+				status_read
+				fact vigil_armed "${ST[armed]:-}"
+				vigil_stop
+				;;
+			auditd)
+				if ! auditd_start; then
+					audit_ok=0
+					audit_why="auditd did not start"
+					continue
+				fi
+				run_set auditd "$rep"
+				auditd_stop
+				audit_quiet
+				;;
+			esac
+		done
+	done
+}
+
+# --- vigil alone: rate ramp and memory --------------------------------------
+
+ramp() {
+	local rate l0 x0 t0 events ops wall cpu best=0 best_cpu="" why=""
+	local kv
+	vigil_snap
+	for rate in "${ramp_rates[@]}"; do
+		l0=$snap_logged x0=$snap_lost t0=$snap_ticks
+		line=$("$bin/event_rate" "$ramp_mode" "$rate" "$ramp_seconds" 2)
+		ops=0 wall=1
+		for kv in $line; do
+			case $kv in
+			ops_per_s=*) ops=${kv#*=} ;;
+			wall_s=*) wall=${kv#*=} ;;
+			esac
+		done
+		vigil_snap
+		events=$(awk -v n=$((snap_logged - l0)) -v s="$wall" \
+			'BEGIN { printf "%.0f", n / s }')
+		cpu=$(awk -v t=$((snap_ticks - t0)) -v n=$((snap_logged - l0)) \
+			-v hz="$clk_tck" \
+			'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n }')
+		printf '%s\t%s\t%s\t%s\t%s\n' "$rate" "$ops" "$events" \
+			"$((snap_lost - x0))" "$cpu" >>"$work/ramp.tsv"
+		say "ramp $ramp_mode target=$rate ops/s: $ops ops/s," \
+			"$events logged/s, lost $((snap_lost - x0))"
+		if [ $((snap_lost - x0)) -gt 0 ]; then
+			why="loss from $events events/s"
+			break
+		fi
+		if [ "$events" -gt "$best" ]; then
+			best=$events best_cpu=$cpu
+		fi
+		if [ "$rate" != 0 ] && awk -v a="$ops" -v r="$rate" \
+			'BEGIN { exit !(a < 0.9 * r) }'; then
+			why="generator ceiling: no loss at the highest rate two workers could produce"
+			break
+		fi
+	done
+	fact peak_events_per_s "$best"
+	fact peak_cpu_us "$best_cpu"
+	fact peak_limit "${why:-no loss at any tested rate}"
+}
+
+bpf_memlock() {	# bpf_memlock OBJ [TYPE]: memlock bytes of vigil's maps/progs
+	# shellcheck disable=SC2016 # $pid is a jq variable
+	local filter='select(any(.pids[]?; .pid == $pid))'
+	[ -n "${2:-}" ] && filter+=" | select(.type == \"$2\")"
+	bpftool "$1" show -j 2>/dev/null |
+		jq --argjson pid "$vigil_pid" \
+			"[.[] | $filter | .bytes_memlock // 0] | add // 0"
+}
+
+memory() {
+	local k v rss=0 hwm=0
+	while read -r k v _; do
+		case $k in
+		VmRSS:) rss=$((v * 1024)) ;;
+		VmHWM:) hwm=$((v * 1024)) ;;
+		esac
+	done <"/proc/$vigil_pid/status"
+	fact rss_bytes "$rss"
+	fact hwm_bytes "$hwm"
+	if command -v jq >/dev/null && command -v bpftool >/dev/null; then
+		fact maps_bytes "$(bpf_memlock map)"
+		fact ringbuf_bytes "$(bpf_memlock map ringbuf)"
+		fact progs_bytes "$(bpf_memlock prog)"
+	fi
+}
+
+vigil_alone() {
+	audit_quiet
+	if ! vigil_start; then
+		say "vigil did not start for the ramp"
+		return
+	fi
+	say "vigil alone: event rate ramp ($ramp_mode, ${ramp_seconds}s steps)"
+	pause 1
+	ramp
+	memory
+	vigil_stop
+}
+
+# --- other modules' benchmarks -------------------------------------------------
+
+module_benches() {
+	local b out kv
+	for b in rules_bench store_bench; do
+		[ -x "$bin/$b" ] || continue
+		say "running $b"
+		if ! out=$(timeout 300 "$bin/$b" 2>>"$work/$b.err"); then
+			fact "${b}_error" "exited with an error"
+		fi
+		for kv in $out; do
+			case $kv in
+			rules_eval_ns_per_event=* | store_insert_events_per_s=* | \
+				store_query_ms=*)
+				fact "${kv%%=*}" "${kv#*=}"
+				;;
+			esac
+		done
+	done
+}
+
+# --- report ------------------------------------------------------------------
+
+write_report() {
+	local k started=$1 finished=$2 cpu_model
+	cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	: >"$work/facts.tsv"
+	for k in "${!FACT[@]}"; do
+		printf '%s\t%s\n' "$k" "${FACT[$k]}" >>"$work/facts.tsv"
+	done
+	vigil_cmd
+	{
+		echo "# vigil benchmarks"
+		echo
+		echo "Generated by \`make bench\` (bench/run.sh); method and the"
+		echo "meaning of each figure: bench/README.md.  Ratios are to no"
+		echo "monitoring, measured in the same run: median of $reps"
+		echo "alternating rounds, (min-max) of the per-round ratios."
+		echo
+		echo "- Date: $started to $finished (UTC)"
+		echo "- Kernel: $(uname -srm)"
+		echo "- CPUs: $(nproc) x ${cpu_model:-unknown}"
+		echo "- vigil: $("$VIGIL" --version 2>/dev/null | head -n 1 || true)" \
+			"commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+		echo
+		awk -F'\t' -f "$here/report.awk" "$work/facts.tsv" \
+			"$work/results.tsv" "$work/ramp.tsv"
+		echo
+		echo "## Commands"
+		echo
+		echo '```'
+		echo "make bench    # as root: VIGIL=$VIGIL bench/run.sh"
+		echo "# workloads, each round, in every column:"
+		echo "$bin/exec_loop $exec_n /bin/true"
+		echo "$bin/connect_loop $connect_n"
+		echo "$bin/file_churn $file_n <work>/churn"
+		echo "$bin/syscall_tax $tax_n $tax_rounds"
+		echo "# vigil column:"
+		k="${vigil_argv[*]}"
+		echo "${k//$work/<work>}"
+		echo "# vigil alone, rate ramp (target ops/s: ${ramp_rates[*]}):"
+		echo "$bin/event_rate $ramp_mode <ops/s> $ramp_seconds 2"
+		echo "# auditd column (Debian's auditd.conf, log file in <work>):"
+		echo "auditd -n -c <work>/audit"
+		echo "auditctl -b 8192 --backlog_wait_time 60000 -f 1"
+		for k in "${auditd_rules[@]}"; do echo "auditctl $k"; done
+		echo "# columns without auditd, once audit has been enabled:"
+		echo "auditctl -D; auditctl -a never,task"
+		echo '```'
+	} >"$work/report.md"
+	cp "$work/report.md" "$report"
+	cat "$work/report.md"
+}
+
+main() {
+	local started finished
+	if [ "$(id -u)" != 0 ]; then
+		say "needs root (BPF, auditd)"
+		exit 1
+	fi
+	for p in exec_loop connect_loop file_churn syscall_tax event_rate; do
+		if [ ! -x "$bin/$p" ]; then
+			say "missing $bin/$p: run 'make bench'"
+			exit 1
+		fi
+	done
+	work=$(mktemp -d /tmp/vigil-bench.XXXXXX)
+	vigil_dir=$work/vigil vigil_run=$work/vigil/run
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	mkfifo "$work/sleep"
+	exec {sleep_fd}<>"$work/sleep"
+	: >"$work/results.tsv"
+	: >"$work/ramp.tsv"
+	: >"$work/vigil.log"
+	started=$(date -u '+%Y-%m-%d %H:%M:%S')
+	fact reps "$reps"
+	fact ramp_mode "$ramp_mode"
+	fact clk_tck "$clk_tck"
+
+	audit_probe
+	[ "$audit_ok" = 1 ] || fact auditd_why "$audit_why"
+	audit_quiet
+
+	vigil_ok=0
+	if [ ! -x "$VIGIL" ]; then
+		fact vigil_why "no vigil binary at $VIGIL"
+	elif vigil_start; then
+		vigil_ok=1
+		vigil_stop
+	else
+		local why
+		why=$(grep -v '^$' "$work/vigil.log" | tail -n 1 | cut -c1-160)
+		fact vigil_why "vigil run did not start (${why:-no message})"
+	fi
+	say "columns: none$([ "$vigil_ok" = 1 ] && echo ', vigil')$([ "$audit_ok" = 1 ] && echo ', auditd')"
+
+	run_rounds
+	[ "$vigil_ok" = 1 ] && vigil_alone
+	module_benches
+	audit_restore
+	finished=$(date -u '+%Y-%m-%d %H:%M:%S')
+	write_report "$started" "$finished"
+}
+
+main "$@"
