@@ -41,7 +41,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all help check check-unit check-integration test deps clean format \
+.PHONY: all help check check-unit check-integration test deps run clean format \
         format-check bench install
 all: $(OUT)/vigil $(HELPERS)
 
@@ -52,11 +52,16 @@ help:
 	@echo "make SAN=1 test    the same under ASan/UBSan"
 	@echo "make bench         benchmarks (root), writes BENCHMARKS.md"
 	@echo "make deps          install Debian build/test dependencies (root)"
+	@echo "make run           build and monitor in the foreground (root)"
 	@echo "make format        clang-format the tree"
 	@echo "make clean         remove build output"
 
 deps:
 	scripts/deps.sh
+
+# Monitor in the foreground with the built-in config (root; Ctrl-C stops).
+run: all
+	$(OUT)/vigil run
 
 $(OUT)/vmlinux.h:
 	$(call msg,BTF,$@)
@@ -141,3 +146,30 @@ $(BENCH_BINS): $(OUT)/bench/%: bench/%.c bench/bench.h
 	$(Q)$(CC) $(VG_CFLAGS) $< -o $@
 
 bench: $(BENCH_BINS)
+
+# ---- config module: fuzzing and the rules benchmark -----------------------
+# make fuzz T=fuzz_config SECS=300: libFuzzer + ASan/UBSan with clang, new
+# inputs go to .build-fuzz/corpus-T (the committed corpus is only read).
+# make fuzz-replay [SAN=1]: every committed corpus once, no libFuzzer.
+T    ?= fuzz_config
+SECS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
+.PHONY: fuzz fuzz-replay
+fuzz:
+	$(MAKE) OUT=.build-fuzz CC=$(CLANG) \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+		.build-fuzz/libvigil.a
+	$(CLANG) -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) \
+		-Isrc -Iinclude tests/fuzz/$(T).c .build-fuzz/libvigil.a \
+		$(VG_LDLIBS) -o .build-fuzz/$(T)
+	mkdir -p .build-fuzz/corpus-$(T)
+	.build-fuzz/$(T) -max_total_time=$(SECS) -max_len=65536 \
+		.build-fuzz/corpus-$(T) tests/fuzz/corpus/$(T)
+
+fuzz-replay:
+	@SAN=$(SAN) OUT=$(OUT) tests/fuzz/replay.sh
+
+$(OUT)/bench/rules_bench: bench/rules_bench.c $(OUT)/libvigil.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
