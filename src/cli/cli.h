@@ -17,6 +17,9 @@ struct cli_command {
 /* vigil run [options] [CONFIG]: the monitor in the foreground. */
 int cmd_run(int argc, char **argv);
 
+/* vigil view [options]: search and show the event store. */
+int cmd_view(int argc, char **argv);
+
 /* Sysmon-style switches (-i, -c, -u, -s, -?, ...); argv is main()'s. */
 int cmd_switches(int argc, char **argv);
 

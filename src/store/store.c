@@ -1,0 +1,848 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store.c - the SQLite event store as a sink.
+ *
+ * Settings follow the measurements in output-formats.md section 3: WAL,
+ * synchronous=NORMAL, batched inserts through one prepared statement,
+ * auto_vacuum=INCREMENTAL so retention can hand space back without a full
+ * VACUUM.  One writer thread owns the connection; readers use their own
+ * read-only connections (store_open_ro()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event/event.h"
+#include "render/render.h"
+#include "sink/sink.h"
+#include "store.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+/* Rows deleted per retention transaction: small enough that one delete
+ * never holds the writer long nor blows the WAL budget. */
+#define RETENTION_CHUNK_ROWS 2000
+/* Upper bound of chunks per flush, so a huge backlog is spread out. */
+#define RETENTION_MAX_CHUNKS 64
+/* Pages handed back to the file system per incremental_vacuum call. */
+#define VACUUM_MAX_PAGES       16384
+#define WRITER_BUSY_TIMEOUT_MS 5000
+#define WRITER_CACHE_KIB       16384
+
+static const char schema_sql[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE events("
+	" EventRecordID INTEGER PRIMARY KEY,"
+	" time_ns INTEGER NOT NULL,"
+	" EventID INTEGER NOT NULL,"
+	" ProcessGuid TEXT,"
+	" ParentProcessGuid TEXT,"
+	" Image TEXT,"
+	" record TEXT NOT NULL);"
+	"CREATE INDEX events_time ON events(time_ns);"
+	"CREATE INDEX events_id_time ON events(EventID, time_ns);"
+	"CREATE INDEX events_guid ON events(ProcessGuid COLLATE NOCASE);"
+	"CREATE INDEX events_parent ON events(ParentProcessGuid COLLATE NOCASE)"
+	" WHERE ParentProcessGuid IS NOT NULL;"
+	"CREATE INDEX events_image ON events(Image COLLATE NOCASE);"
+	"INSERT INTO meta VALUES('schema_version', '1');"
+	"INSERT INTO meta VALUES('last_record_id', '0');";
+
+struct store {
+	struct sink sink;
+	sqlite3 *db;
+	sqlite3_stmt *ins, *begin, *commit, *rollback, *set_last;
+	sqlite3_stmt *page_count, *freelist, *min_rid, *del_oldest, *del_aged;
+	struct render_host host;
+	char *computer, *provider_name, *provider_guid, *channel;
+	char *path;
+	struct buf json;
+	uint64_t max_bytes, max_age_s;
+	uint64_t wal_budget; /* bytes the WAL may take of max_bytes */
+	uint64_t high_bytes; /* live pages above this start a delete ... */
+	uint64_t low_bytes; /* ... which goes down to this */
+	uint64_t page_size;
+	unsigned retention_interval_s;
+	uint64_t last_age_run_ns;
+	uint64_t last_rid; /* highest committed EventRecordID */
+	uint64_t pending_rid; /* highest written in the open transaction */
+	uint64_t deleted;
+	unsigned failures; /* consecutive failed flushes, for rate-limiting */
+	bool in_txn;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int store_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+	case SQLITE_READONLY:
+		return -EACCES;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+	case SQLITE_IOERR:
+		return -EIO;
+	case SQLITE_MISUSE:
+	case SQLITE_RANGE:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+static gid_t store_admin_gid(void)
+{
+	struct group gr, *res = NULL;
+	char tmp[4096];
+
+	if (getgrnam_r("adm", &gr, tmp, sizeof(tmp), &res) != 0 || !res)
+		return (gid_t)-1;
+	return res->gr_gid;
+}
+
+/*
+ * Make sure the store's directory exists.  Only the last level is created
+ * (0750, group adm): a missing /var/lib is a broken system, not ours to
+ * fix.
+ */
+static int ensure_dir(const char *path, gid_t gid)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (strlen(path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0750) < 0)
+		return errno == EEXIST ? 0 : -errno;
+	/* mkdir's mode went through the umask; set it exactly. */
+	if (chmod(dir, 0750) < 0 ||
+	    (gid != (gid_t)-1 && geteuid() == 0 && chown(dir, -1, gid) < 0))
+		log_warn("store: cannot set mode of %s: %s", dir,
+			 strerror(errno));
+	return 0;
+}
+
+/*
+ * Create the database file ourselves so its mode and group are right from
+ * the first byte; SQLite then gives -wal and -shm the same mode and (when
+ * run as root) the same owner and group.  An existing file keeps its
+ * group but loses any access for others.
+ */
+static int prepare_file(const char *path, gid_t gid)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		  0640);
+	if (fd >= 0) {
+		if (fchmod(fd, 0640) < 0 ||
+		    (gid != (gid_t)-1 && geteuid() == 0 &&
+		     fchown(fd, -1, gid) < 0))
+			log_warn("store: cannot set mode of %s: %s", path,
+				 strerror(errno));
+		close(fd);
+		return 0;
+	}
+	if (errno != EEXIST)
+		return -errno;
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if ((st.st_mode & 0027) && fchmod(fd, st.st_mode & 0750) < 0)
+		log_warn("store: cannot tighten mode of %s: %s", path,
+			 strerror(errno));
+	close(fd);
+	return 0;
+}
+
+static int exec_sql(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		log_debug("store: %s: %s", sql, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+	}
+	return rc;
+}
+
+static int64_t query_int(sqlite3_stmt *st, int *rcp)
+{
+	int64_t v = 0;
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE && rcp)
+		*rcp = rc;
+	sqlite3_reset(st);
+	return v;
+}
+
+/*
+ * Classify what is in an opened database: 0 a vigil store of our schema,
+ * -ENODATA nothing yet, -EPROTO something else, -EIO damage.
+ */
+static int store_check_schema(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, tables = 0, version = -1;
+
+	rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1,
+				&st, NULL);
+	if (rc != SQLITE_OK)
+		return store_errno(rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		tables = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_errno(rc);
+	if (tables == 0)
+		return -ENODATA;
+	rc = sqlite3_prepare_v2(
+		db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
+		&st, NULL);
+	if (rc != SQLITE_OK) /* no meta table: someone else's database */
+		return rc == SQLITE_ERROR ? -EPROTO : store_errno(rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_errno(rc);
+	return version == STORE_SCHEMA_VERSION ? 0 : -EPROTO;
+}
+
+int store_open_ro(const char *path, unsigned busy_timeout_ms, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	int rc, err;
+
+	*out = NULL;
+	if (access(path, F_OK) < 0)
+		return -errno;
+	if (access(path, R_OK) < 0)
+		return -errno;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_close(db);
+		return rc == SQLITE_CANTOPEN ? -EACCES : store_errno(rc);
+	}
+	sqlite3_busy_timeout(db, (int)busy_timeout_ms);
+	err = store_check_schema(db);
+	if (err < 0) {
+		sqlite3_close(db);
+		return err;
+	}
+	*out = db;
+	return 0;
+}
+
+static int prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				    st, NULL);
+
+	if (rc != SQLITE_OK)
+		log_error("store: %s: %s", s->path, sqlite3_errmsg(s->db));
+	return rc;
+}
+
+static int prepare_all(struct store *s)
+{
+	int rc = 0;
+
+	rc |= prepare(s,
+		      "INSERT INTO events(EventRecordID, time_ns, EventID,"
+		      " ProcessGuid, ParentProcessGuid, Image, record)"
+		      " VALUES(?, ?, ?, ?, ?, ?, ?)",
+		      &s->ins);
+	rc |= prepare(s, "BEGIN IMMEDIATE", &s->begin);
+	rc |= prepare(s, "COMMIT", &s->commit);
+	rc |= prepare(s, "ROLLBACK", &s->rollback);
+	rc |= prepare(s,
+		      "UPDATE meta SET value = ? WHERE key = 'last_record_id'"
+		      " AND CAST(value AS INTEGER) < ?",
+		      &s->set_last);
+	rc |= prepare(s, "PRAGMA page_count", &s->page_count);
+	rc |= prepare(s, "PRAGMA freelist_count", &s->freelist);
+	rc |= prepare(s, "SELECT min(EventRecordID) FROM events", &s->min_rid);
+	rc |= prepare(s,
+		      "DELETE FROM events WHERE EventRecordID IN"
+		      " (SELECT EventRecordID FROM events"
+		      " ORDER BY EventRecordID LIMIT ?)",
+		      &s->del_oldest);
+	rc |= prepare(s,
+		      "DELETE FROM events WHERE EventRecordID IN"
+		      " (SELECT EventRecordID FROM events"
+		      " WHERE time_ns < ? LIMIT ?)",
+		      &s->del_aged);
+	return rc == SQLITE_OK ? 0 : -EIO;
+}
+
+static uint64_t read_last_rid(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t meta = 0, rows = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT value FROM meta"
+			       " WHERE key = 'last_record_id'",
+			       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			meta = (uint64_t)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT max(EventRecordID) FROM events",
+			       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			rows = (uint64_t)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return meta > rows ? meta : rows;
+}
+
+/*
+ * Split max_bytes between the WAL and the database, and set the
+ * hysteresis of size retention: deleting a little below the limit means
+ * retention runs once per few MiB of new events, not on every flush.
+ */
+static void plan_budget(struct store *s)
+{
+	uint64_t wal, slack, room;
+
+	if (!s->max_bytes)
+		return;
+	wal = s->max_bytes / 8;
+	if (wal < 256 * 1024)
+		wal = 256 * 1024;
+	if (wal > 64ull * 1024 * 1024)
+		wal = 64ull * 1024 * 1024;
+	s->wal_budget = wal;
+	/* a batch committed just before the check may overshoot; keep room */
+	room = s->max_bytes - wal - wal / 2;
+	slack = room / 20;
+	if (slack < 64 * 1024)
+		slack = 64 * 1024;
+	if (slack > 16ull * 1024 * 1024)
+		slack = 16ull * 1024 * 1024;
+	s->high_bytes = room;
+	s->low_bytes = room - slack;
+}
+
+static int configure(struct store *s)
+{
+	char sql[160];
+	int fl = 1;
+
+	sqlite3_busy_timeout(s->db, WRITER_BUSY_TIMEOUT_MS);
+	/* auto_vacuum only takes effect before the first table exists. */
+	if (exec_sql(s->db, "PRAGMA auto_vacuum = INCREMENTAL") ||
+	    exec_sql(s->db, "PRAGMA journal_mode = WAL") ||
+	    exec_sql(s->db, "PRAGMA synchronous = NORMAL"))
+		return -EIO;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", WRITER_CACHE_KIB);
+	exec_sql(s->db, sql);
+	if (s->max_bytes) {
+		snprintf(sql, sizeof(sql),
+			 "PRAGMA journal_size_limit = %llu;"
+			 "PRAGMA wal_autocheckpoint = %llu",
+			 (unsigned long long)s->wal_budget,
+			 (unsigned long long)(s->wal_budget / 2 / 4096));
+		exec_sql(s->db, sql);
+	} else {
+		exec_sql(s->db, "PRAGMA journal_size_limit = 67108864");
+	}
+	/*
+	 * Keep -wal and -shm after close: a reader without write access to
+	 * the directory (an admin, not root) can then still open the store
+	 * while the daemon is stopped.
+	 */
+	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &fl);
+	return 0;
+}
+
+static int init_schema(struct store *s)
+{
+	int err, rc;
+
+	rc = exec_sql(s->db, "BEGIN IMMEDIATE");
+	if (rc != SQLITE_OK)
+		return store_errno(rc);
+	err = store_check_schema(s->db);
+	if (err == -ENODATA) {
+		rc = exec_sql(s->db, schema_sql);
+		err = store_errno(rc);
+	}
+	if (err < 0) {
+		exec_sql(s->db, "ROLLBACK");
+		return err;
+	}
+	rc = exec_sql(s->db, "COMMIT");
+	return store_errno(rc);
+}
+
+static struct store *to_store(struct sink *sk)
+{
+	return (struct store *)sk;
+}
+
+static uint64_t event_time(const struct event *ev)
+{
+	uint64_t t = ev->time_ns;
+	const char *v;
+
+	if (t == 0 && (v = event_named(ev, "UtcTime")) != NULL)
+		event_parse_time(v, &t);
+	return t;
+}
+
+static void bind_field(sqlite3_stmt *st, int col, const struct event *ev,
+		       const char *name)
+{
+	int idx = catalog_field_index(ev->def, name);
+	size_t len;
+	const char *v;
+
+	if (idx < 0) {
+		sqlite3_bind_null(st, col);
+		return;
+	}
+	v = event_value(ev, (unsigned)idx, &len);
+	sqlite3_bind_text(st, col, v, (int)len, SQLITE_STATIC);
+}
+
+static int store_write(struct sink *sk, const struct event *ev)
+{
+	struct store *s = to_store(sk);
+	sqlite3_stmt *st = s->ins;
+	int rc, err;
+
+	if (!ev->record_id || ev->record_id > INT64_MAX)
+		return -EINVAL;
+	buf_reset(&s->json);
+	err = render_event(&s->json, &s->host, ev, RENDER_JSON, now_ns());
+	if (err < 0)
+		return err;
+	if (s->json.is_full)
+		return -E2BIG;
+	if (!s->in_txn) {
+		rc = sqlite3_step(s->begin);
+		sqlite3_reset(s->begin);
+		if (rc != SQLITE_DONE)
+			return store_errno(rc);
+		s->in_txn = true;
+		s->pending_rid = 0;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)ev->record_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)event_time(ev));
+	sqlite3_bind_int(st, 3, (int)ev->def->id);
+	bind_field(st, 4, ev, "ProcessGuid");
+	bind_field(st, 5, ev, "ParentProcessGuid");
+	bind_field(st, 6, ev, "Image");
+	sqlite3_bind_text(st, 7, s->json.data, (int)s->json.len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		/* FULL, IOERR, NOMEM may have rolled the whole batch back */
+		if (sqlite3_get_autocommit(s->db))
+			s->in_txn = false;
+		return store_errno(rc);
+	}
+	if (ev->record_id > s->pending_rid)
+		s->pending_rid = ev->record_id;
+	return 0;
+}
+
+static uint64_t live_bytes(struct store *s, uint64_t *free_pages)
+{
+	int rc = 0;
+	uint64_t pages = (uint64_t)query_int(s->page_count, &rc);
+	uint64_t fl = (uint64_t)query_int(s->freelist, &rc);
+
+	if (free_pages)
+		*free_pages = fl;
+	if (rc || fl > pages)
+		return 0;
+	return (pages - fl) * s->page_size;
+}
+
+/* One bounded delete in its own transaction; returns rows deleted. */
+static int64_t delete_chunk(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	int64_t n = sqlite3_changes(s->db);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_warn("store: retention: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	s->deleted += (uint64_t)n;
+	return n;
+}
+
+static void retention_by_age(struct store *s, uint64_t now)
+{
+	uint64_t cutoff, age_ns = s->max_age_s * 1000000000ull;
+
+	if (!s->max_age_s || age_ns / 1000000000ull != s->max_age_s ||
+	    age_ns >= now)
+		return;
+	if (now - s->last_age_run_ns <
+	    (uint64_t)s->retention_interval_s * 1000000000ull)
+		return;
+	s->last_age_run_ns = now;
+	cutoff = now - age_ns;
+	sqlite3_bind_int64(s->del_aged, 1, (sqlite3_int64)cutoff);
+	sqlite3_bind_int(s->del_aged, 2, RETENTION_CHUNK_ROWS);
+	for (int i = 0; i < RETENTION_MAX_CHUNKS; i++)
+		if (delete_chunk(s, s->del_aged) < RETENTION_CHUNK_ROWS)
+			break;
+}
+
+static void retention_by_size(struct store *s)
+{
+	uint64_t live = live_bytes(s, NULL);
+
+	if (!s->max_bytes || live <= s->high_bytes)
+		return;
+	for (int i = 0; i < RETENTION_MAX_CHUNKS && live > s->low_bytes; i++) {
+		int rc = 0;
+		int64_t min_rid = query_int(s->min_rid, &rc);
+		uint64_t rows = s->last_rid >= (uint64_t)min_rid
+					? s->last_rid - (uint64_t)min_rid + 1
+					: 1;
+		uint64_t per_row = live / (rows ? rows : 1);
+		uint64_t want = (live - s->low_bytes) / (per_row ? per_row : 1);
+
+		/* ids have gaps after restarts: never trust the estimate to
+		 * be exact, re-measure after each chunk */
+		if (want < 16)
+			want = 16;
+		if (want > RETENTION_CHUNK_ROWS)
+			want = RETENTION_CHUNK_ROWS;
+		sqlite3_bind_int64(s->del_oldest, 1, (sqlite3_int64)want);
+		if (delete_chunk(s, s->del_oldest) <= 0)
+			break;
+		live = live_bytes(s, NULL);
+	}
+}
+
+/*
+ * Hand free pages back to the file system, keeping one hysteresis worth
+ * for the inserts that follow (those would only grow the file again).
+ */
+static void retention_vacuum(struct store *s)
+{
+	uint64_t free_pages, keep, n;
+	char sql[64];
+
+	live_bytes(s, &free_pages);
+	keep = s->max_bytes ? (s->high_bytes - s->low_bytes) / s->page_size : 0;
+	if (free_pages <= keep)
+		return;
+	n = free_pages - keep;
+	if (n > VACUUM_MAX_PAGES)
+		n = VACUUM_MAX_PAGES;
+	snprintf(sql, sizeof(sql), "PRAGMA incremental_vacuum(%llu)",
+		 (unsigned long long)n);
+	if (exec_sql(s->db, sql) != SQLITE_OK)
+		log_warn("store: incremental_vacuum: %s",
+			 sqlite3_errmsg(s->db));
+}
+
+static void retention(struct store *s)
+{
+	uint64_t before = s->deleted;
+
+	retention_by_age(s, now_ns());
+	retention_by_size(s);
+	if (s->deleted != before)
+		retention_vacuum(s);
+}
+
+static int store_flush(struct sink *sk)
+{
+	struct store *s = to_store(sk);
+	int rc;
+
+	if (s->in_txn) {
+		if (s->pending_rid > s->last_rid) {
+			sqlite3_bind_int64(s->set_last, 1,
+					   (sqlite3_int64)s->pending_rid);
+			sqlite3_bind_int64(s->set_last, 2,
+					   (sqlite3_int64)s->pending_rid);
+			sqlite3_step(s->set_last);
+			sqlite3_reset(s->set_last);
+		}
+		rc = sqlite3_step(s->commit);
+		sqlite3_reset(s->commit);
+		if (rc != SQLITE_DONE) {
+			int err = store_errno(rc);
+
+			if (!sqlite3_get_autocommit(s->db)) {
+				sqlite3_step(s->rollback);
+				sqlite3_reset(s->rollback);
+			}
+			s->in_txn = false;
+			if (s->failures++ == 0)
+				log_error("store: %s: commit failed: %s",
+					  s->path, sqlite3_errstr(rc));
+			return err;
+		}
+		s->in_txn = false;
+		if (s->failures) {
+			log_info("store: %s: writing again after %u failed "
+				 "batches",
+				 s->path, s->failures);
+			s->failures = 0;
+		}
+		if (s->pending_rid > s->last_rid)
+			s->last_rid = s->pending_rid;
+	}
+	retention(s);
+	return 0;
+}
+
+static uint64_t store_last_record_id(struct sink *sk)
+{
+	return to_store(sk)->last_rid;
+}
+
+static void store_free(struct sink *sk)
+{
+	struct store *s = to_store(sk);
+
+	if (!s)
+		return;
+	if (s->in_txn) /* an unflushed batch is by contract not durable */
+		exec_sql(s->db, "ROLLBACK");
+	sqlite3_finalize(s->ins);
+	sqlite3_finalize(s->begin);
+	sqlite3_finalize(s->commit);
+	sqlite3_finalize(s->rollback);
+	sqlite3_finalize(s->set_last);
+	sqlite3_finalize(s->page_count);
+	sqlite3_finalize(s->freelist);
+	sqlite3_finalize(s->min_rid);
+	sqlite3_finalize(s->del_oldest);
+	sqlite3_finalize(s->del_aged);
+	if (s->db) {
+		exec_sql(s->db, "PRAGMA optimize");
+		sqlite3_close(s->db);
+	}
+	buf_release(&s->json);
+	free(s->computer);
+	free(s->provider_name);
+	free(s->provider_guid);
+	free(s->channel);
+	free(s->path);
+	free(s);
+}
+
+static char *dup_or_null(const char *v)
+{
+	return v ? strdup(v) : NULL;
+}
+
+static int copy_host(struct store *s, const struct render_host *h)
+{
+	s->host = *h;
+	s->computer = dup_or_null(h->computer);
+	s->provider_name = dup_or_null(h->provider_name);
+	s->provider_guid = dup_or_null(h->provider_guid);
+	s->channel = dup_or_null(h->channel);
+	if ((h->computer && !s->computer) ||
+	    (h->provider_name && !s->provider_name) ||
+	    (h->provider_guid && !s->provider_guid) ||
+	    (h->channel && !s->channel))
+		return -ENOMEM;
+	s->host.computer = s->computer;
+	s->host.provider_name = s->provider_name;
+	s->host.provider_guid = s->provider_guid;
+	s->host.channel = s->channel;
+	return 0;
+}
+
+static const char *open_error_text(int err)
+{
+	switch (err) {
+	case -EIO:
+		return "damaged or not a database (move it aside to start a "
+		       "new store)";
+	case -EPROTO:
+		return "not a vigil event store, or one written by a newer "
+		       "vigil";
+	case -EBUSY:
+		return "locked by another writer (is another vigil running?)";
+	default:
+		return strerror(-err);
+	}
+}
+
+static struct store *store_open(const char *path, uint64_t max_bytes,
+				uint64_t max_age_s, const struct render_host *h,
+				int *errp)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	gid_t gid = store_admin_gid();
+	int err, rc;
+
+	if (!s) {
+		*errp = -ENOMEM;
+		return NULL;
+	}
+	buf_init(&s->json, EVENT_MAX_BYTES * 8);
+	s->max_bytes = max_bytes;
+	s->max_age_s = max_age_s;
+	s->retention_interval_s = STORE_RETENTION_INTERVAL_S;
+	s->page_size = 4096;
+	s->path = strdup(path);
+	err = s->path ? copy_host(s, h) : -ENOMEM;
+	if (err < 0)
+		goto fail;
+	err = ensure_dir(path, gid);
+	if (err < 0)
+		goto fail;
+	err = prepare_file(path, gid);
+	if (err < 0)
+		goto fail;
+	rc = sqlite3_open_v2(path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		err = store_errno(rc);
+		goto fail;
+	}
+	plan_budget(s);
+	err = configure(s);
+	if (err < 0)
+		goto fail_db;
+	err = init_schema(s);
+	if (err < 0)
+		goto fail;
+	{
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st,
+				       NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			s->page_size = (uint64_t)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (!s->page_size)
+			s->page_size = 4096;
+	}
+	if (prepare_all(s) < 0) {
+		err = -EIO;
+		goto fail;
+	}
+	s->last_rid = read_last_rid(s);
+	return s;
+
+fail_db:
+	if (store_errno(sqlite3_errcode(s->db)) < 0)
+		err = store_errno(sqlite3_errcode(s->db));
+fail:
+	*errp = err;
+	store_free(&s->sink);
+	return NULL;
+}
+
+struct sink *sink_store_new(const char *path, uint64_t max_bytes,
+			    uint64_t max_age_s, const struct render_host *h)
+{
+	struct store *s;
+	int err = 0;
+
+	if (!path || !*path || !h ||
+	    (max_bytes && max_bytes < STORE_MIN_MAX_BYTES)) {
+		log_error("store: invalid store settings (path empty, or size "
+			  "limit below %llu bytes)",
+			  (unsigned long long)STORE_MIN_MAX_BYTES);
+		errno = EINVAL;
+		return NULL;
+	}
+	s = store_open(path, max_bytes, max_age_s, h, &err);
+	if (!s) {
+		log_error("store: %s: %s", path, open_error_text(err));
+		errno = -err;
+		return NULL;
+	}
+	s->sink.name = "store";
+	s->sink.write = store_write;
+	s->sink.flush = store_flush;
+	s->sink.last_record_id = store_last_record_id;
+	s->sink.free = store_free;
+	s->sink.priv = s;
+	return &s->sink;
+}
+
+void sink_store_set_retention_interval(struct sink *sk, unsigned interval_s)
+{
+	to_store(sk)->retention_interval_s = interval_s;
+}
+
+static uint64_t file_size(const char *path, const char *suffix)
+{
+	char p[PATH_MAX + 8];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	return stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+uint64_t sink_store_bytes(struct sink *sk)
+{
+	struct store *s = to_store(sk);
+
+	return file_size(s->path, "") + file_size(s->path, "-wal");
+}
+
+uint64_t sink_store_deleted(struct sink *sk)
+{
+	return to_store(sk)->deleted;
+}

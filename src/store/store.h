@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store.h - the embedded event store: vigil's default output and
+ * the log that `vigil view` (and later the web viewer and forwarder) read.
+ *
+ * One SQLite file in WAL mode.  Each event is one row keyed by the
+ * EventRecordID the writer assigned, with columns for the fields people
+ * search most (event time, EventID, ProcessGuid, ParentProcessGuid,
+ * Image) and the full record as vigil's JSON rendering, so any format can
+ * be rendered again from the store.
+ *
+ * Crash safety: write() adds to an open transaction, flush() commits it
+ * (synchronous=NORMAL).  A committed batch survives the process being
+ * killed; a power loss may lose the last batches, never corrupt the file.
+ *
+ * Retention: flush() keeps the database plus its WAL under max_bytes and
+ * drops events older than max_age_s, oldest first, in bounded chunks, so
+ * a write never waits for a large delete.
+ *
+ * Files are created mode 0640 (group "adm" when it exists, so admins can
+ * read the log without root); a directory that has to be created gets
+ * 0750.
+ */
+#ifndef VIGIL_STORE_H
+#define VIGIL_STORE_H
+
+#include <stdint.h>
+
+struct render_host;
+struct sink;
+struct sqlite3;
+
+#define STORE_SCHEMA_VERSION 1
+
+/* Defaults when settings give none (documented in vigil.conf(5)). */
+#define STORE_DEFAULT_MAX_BYTES (1024ull * 1024 * 1024)
+#define STORE_DEFAULT_MAX_AGE_S (30ull * 24 * 3600)
+/* Smallest size limit accepted: below it the WAL alone would not fit. */
+#define STORE_MIN_MAX_BYTES (1024ull * 1024)
+/* Age retention runs at most this often (size checks are every flush). */
+#define STORE_RETENTION_INTERVAL_S 60
+
+/*
+ * Open or create the store at path as a sink.  max_bytes bounds the
+ * database and its WAL (0: no size limit; otherwise at least
+ * STORE_MIN_MAX_BYTES), max_age_s the age of events by their UtcTime (0:
+ * keep forever).  h is copied.  On error returns NULL with errno set and a
+ * message logged:
+ *   EINVAL  bad arguments;
+ *   ENOENT  the parent of the store's directory does not exist;
+ *   EACCES  no permission;
+ *   EIO     the file is damaged or not a database;
+ *   EPROTO  the file is a database but not a vigil store, or a newer one;
+ *   EBUSY   another process holds the store's write lock.
+ *
+ * The sink's write() renders ev as JSON and inserts it; ev->record_id must
+ * be set (0 is -EINVAL) and not already stored (-EEXIST).  flush() commits
+ * and runs retention.  Both return 0 or a negative errno (-ENOSPC on a
+ * full disk, -EIO, -EBUSY); a failed flush() loses its batch.
+ * last_record_id() is the highest id ever committed, kept even when
+ * retention has deleted that event.
+ */
+struct sink *sink_store_new(const char *path, uint64_t max_bytes,
+			    uint64_t max_age_s, const struct render_host *h);
+
+/*
+ * How often age retention may run, in seconds (0: every flush).  For tests
+ * and tools; the default is STORE_RETENTION_INTERVAL_S.  s must come from
+ * sink_store_new().
+ */
+void sink_store_set_retention_interval(struct sink *s, unsigned interval_s);
+
+/* Bytes the store occupies on disk now (database + WAL), for status. */
+uint64_t sink_store_bytes(struct sink *s);
+
+/* Events deleted by retention since the sink was opened. */
+uint64_t sink_store_deleted(struct sink *s);
+
+/*
+ * What readers may rely on (schema version 1):
+ *   events(EventRecordID INTEGER PRIMARY KEY, time_ns INTEGER (UtcTime, ns
+ *          since the epoch), EventID INTEGER, ProcessGuid TEXT,
+ *          ParentProcessGuid TEXT, Image TEXT, record TEXT (vigil JSON))
+ *   meta(key TEXT PRIMARY KEY, value TEXT): schema_version, last_record_id
+ * A column is NULL when the event has no such field.  Indexes: time_ns,
+ * (EventID, time_ns), ProcessGuid, ParentProcessGuid and Image, the last
+ * three with COLLATE NOCASE (compare with "= ? COLLATE NOCASE" to use
+ * them).
+ */
+
+/*
+ * Open the store at path read-only for a reader (never creates, never
+ * writes, works with only read permission while a writer runs), with
+ * busy_timeout_ms for the moments the writer holds a lock.  Returns 0 and
+ * *db (close with sqlite3_close()), or:
+ *   -ENOENT  no such file;       -EACCES  no permission;
+ *   -ENODATA the file holds no store yet (created but never written);
+ *   -EIO     damaged or not a database;
+ *   -EPROTO  a database that is not a vigil store, or a newer schema;
+ *   -EBUSY   locked longer than busy_timeout_ms.
+ */
+int store_open_ro(const char *path, unsigned busy_timeout_ms,
+		  struct sqlite3 **db);
+
+#endif /* VIGIL_STORE_H */

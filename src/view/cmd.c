@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * view/cmd.c - `vigil view`: the command line around view_query() and
+ * view_tree(), output in text, xml or json, and --follow.
+ *
+ * Runs with read access to the store only, so an admin in the store's
+ * group can read the log without root.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog/catalog.h"
+#include "cli/cli.h"
+#include "config/config.h"
+#include "event/event.h"
+#include "render/render.h"
+#include "settings/settings.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "view.h"
+
+#define BUSY_TIMEOUT_MS 5000
+#define FOLLOW_POLL_MS	200
+#define FOLLOW_BACKLOG	10
+#define FOLLOW_CHUNK	10000
+
+struct view_cmd {
+	char store[PATH_MAX];
+	struct view_filter f;
+	enum render_format format;
+	bool is_follow;
+	bool is_check;
+	bool has_limit;
+	const char *tree;
+	struct buf out;
+	uint64_t last_id; /* highest record id printed (--follow) */
+	int write_err;
+};
+
+static const char usage_text[] =
+	"usage: vigil view [OPTIONS]\n"
+	"\n"
+	"Show events from vigil's event store, newest first.\n"
+	"\n"
+	"  --store PATH          the store (default: store_path of the "
+	"settings)\n"
+	"  -e, --event ID[,ID]   only these event ids (repeatable)\n"
+	"  --since TIME          events at or after TIME\n"
+	"  --until TIME          events before TIME\n"
+	"                        TIME: YYYY-MM-DD[ HH:MM[:SS]] (UTC) or an "
+	"age:\n"
+	"                        30s, 10m, 2h, 3d, 1w\n"
+	"  --from-id N           EventRecordID at least N\n"
+	"  --to-id N             EventRecordID at most N\n"
+	"  --field Name=VALUE    field equals VALUE (ASCII case ignored)\n"
+	"  --field Name~VALUE    field contains VALUE (repeatable: all must "
+	"hold)\n"
+	"  --grep TEXT           TEXT anywhere in the record\n"
+	"  --format FMT          text (default), xml (Sysmon for Linux's "
+	"record)\n"
+	"                        or json (vigil's JSON line)\n"
+	"  --oldest              oldest first\n"
+	"  -n, --limit N         at most N events\n"
+	"  -f, --follow          keep printing new events until interrupted\n"
+	"                        (shows the last 10 first, or -n N)\n"
+	"  --tree GUID           the process GUID with its ancestors and "
+	"children\n"
+	"  --check               check the store's integrity\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"Exit status: 0 events shown, 1 none matched, 2 usage, 3 no store,\n"
+	"4 permission denied, 5 store empty, 6 store busy, 7 store damaged,\n"
+	"8 other error.\n";
+
+enum {
+	OPT_STORE = 256,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_FROM_ID,
+	OPT_TO_ID,
+	OPT_FIELD,
+	OPT_GREP,
+	OPT_FORMAT,
+	OPT_OLDEST,
+	OPT_TREE,
+	OPT_CHECK,
+};
+
+static const struct option long_opts[] = {
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "event", required_argument, NULL, 'e' },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "from-id", required_argument, NULL, OPT_FROM_ID },
+	{ "to-id", required_argument, NULL, OPT_TO_ID },
+	{ "field", required_argument, NULL, OPT_FIELD },
+	{ "grep", required_argument, NULL, OPT_GREP },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "oldest", no_argument, NULL, OPT_OLDEST },
+	{ "limit", required_argument, NULL, 'n' },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "tree", required_argument, NULL, OPT_TREE },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static void default_store(char *out, size_t size)
+{
+	struct settings s;
+	struct diag d;
+	int err;
+
+	settings_defaults(&s);
+	memset(&d, 0, sizeof(d));
+	err = settings_load(&s, SETTINGS_DEFAULT_PATH, &d);
+	if (err == -EINVAL)
+		fprintf(stderr,
+			"vigil view: warning: %s:%d:%d: %s (using the default "
+			"store path)\n",
+			d.file[0] ? d.file : SETTINGS_DEFAULT_PATH, d.line,
+			d.col, d.msg);
+	snprintf(out, size, "%s", s.store_path);
+}
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "vigil view: %s\nTry 'vigil view --help'.\n", msg);
+	return VIEW_EXIT_USAGE;
+}
+
+static int parse_args(struct view_cmd *c, int argc, char **argv)
+{
+	char err[256];
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":e:n:fh", long_opts, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case OPT_STORE:
+			if (strlen(optarg) >= sizeof(c->store))
+				return usage_error("store path too long");
+			snprintf(c->store, sizeof(c->store), "%s", optarg);
+			break;
+		case 'e':
+			if (view_parse_ids(optarg, &c->f, err, sizeof(err)))
+				return usage_error(err);
+			break;
+		case OPT_SINCE:
+			if (view_parse_time(optarg, now_ns(), &c->f.since_ns,
+					    err, sizeof(err)))
+				return usage_error(err);
+			c->f.has_since = true;
+			break;
+		case OPT_UNTIL:
+			if (view_parse_time(optarg, now_ns(), &c->f.until_ns,
+					    err, sizeof(err)))
+				return usage_error(err);
+			c->f.has_until = true;
+			break;
+		case OPT_FROM_ID:
+			if (parse_u64(optarg, &c->f.from_id))
+				return usage_error("bad --from-id");
+			break;
+		case OPT_TO_ID:
+			if (parse_u64(optarg, &c->f.to_id))
+				return usage_error("bad --to-id");
+			break;
+		case OPT_FIELD:
+			if (c->f.nconds >= VIEW_MAX_CONDS)
+				return usage_error("too many --field options");
+			if (view_parse_cond(optarg, &c->f.conds[c->f.nconds],
+					    err, sizeof(err)))
+				return usage_error(err);
+			c->f.nconds++;
+			break;
+		case OPT_GREP:
+			if (strlen(optarg) >= sizeof(c->f.grep))
+				return usage_error("--grep text too long");
+			snprintf(c->f.grep, sizeof(c->f.grep), "%s", optarg);
+			break;
+		case OPT_FORMAT:
+			if (render_format_parse(optarg, &c->format))
+				return usage_error("--format is text, xml or "
+						   "json");
+			break;
+		case OPT_OLDEST:
+			c->f.is_oldest_first = true;
+			break;
+		case 'n':
+			if (parse_u64(optarg, &c->f.limit))
+				return usage_error("bad --limit");
+			c->has_limit = true;
+			break;
+		case 'f':
+			c->is_follow = true;
+			break;
+		case OPT_TREE:
+			c->tree = optarg;
+			break;
+		case OPT_CHECK:
+			c->is_check = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		case ':':
+			snprintf(err, sizeof(err), "option '%s' needs a value",
+				 argv[optind - 1]);
+			return usage_error(err);
+		default:
+			snprintf(err, sizeof(err), "unknown option '%s'",
+				 argv[optind - 1]);
+			return usage_error(err);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument");
+	if (c->is_follow && (c->tree || c->is_check))
+		return usage_error("--follow does not go with --tree or "
+				   "--check");
+	if (c->f.has_since && c->f.has_until && c->f.since_ns >= c->f.until_ns)
+		return usage_error("--since is not before --until");
+	return 0;
+}
+
+static int exit_for(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return VIEW_EXIT_MISSING;
+	case -EACCES:
+	case -EPERM:
+		return VIEW_EXIT_ACCESS;
+	case -ENODATA:
+		return VIEW_EXIT_EMPTY;
+	case -EBUSY:
+		return VIEW_EXIT_BUSY;
+	case -EIO:
+	case -EPROTO:
+		return VIEW_EXIT_DAMAGED;
+	default:
+		return VIEW_EXIT_ERROR;
+	}
+}
+
+static int report(const char *path, int err)
+{
+	const char *why;
+
+	switch (err) {
+	case -ENOENT:
+		why = "no event store here (is vigil running with the store "
+		      "on? see --store)";
+		break;
+	case -EACCES:
+	case -EPERM:
+		why = "permission denied (the store is readable by root and "
+		      "the group it belongs to, usually adm)";
+		break;
+	case -ENODATA:
+		why = "the store holds no events yet";
+		break;
+	case -EBUSY:
+		why = "the store stayed locked by its writer; try again";
+		break;
+	case -EIO:
+		why = "the store is damaged or not a database";
+		break;
+	case -EPROTO:
+		why = "not a vigil event store (or one from a newer vigil)";
+		break;
+	default:
+		why = strerror(-err);
+		break;
+	}
+	fprintf(stderr, "vigil view: %s: %s\n", path, why);
+	return exit_for(err);
+}
+
+/* Any event at all?  0 yes, -ENODATA none, or an error. */
+static int has_events(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT 1 FROM events LIMIT 1", -1, &st,
+				NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return -ENODATA;
+	return (rc & 0xff) == SQLITE_BUSY ? -EBUSY : -EIO;
+}
+
+static int print_row(const struct view_row *row, void *arg)
+{
+	struct view_cmd *c = arg;
+	struct event ev;
+	uint64_t created_ns = 0;
+	int err;
+
+	memset(&ev, 0, sizeof(ev));
+	buf_reset(&c->out);
+	if (c->format == RENDER_JSON) {
+		fwrite(row->record, 1, row->record_len, stdout);
+		fputc('\n', stdout);
+	} else if (render_parse_json(row->record, row->record_len, &ev,
+				     &created_ns) < 0) {
+		/* one bad row must not hide the rest of the log */
+		event_release(&ev);
+		fprintf(stdout, "Record %llu: unreadable record\n\n",
+			(unsigned long long)row->record_id);
+	} else {
+		err = render_event(&c->out, &row->host, &ev, c->format,
+				   created_ns);
+		if (err == 0 && c->format == RENDER_XML) {
+			fwrite(c->out.data, 1, c->out.len, stdout);
+			fputc('\n', stdout);
+		} else if (err == 0) {
+			const char *body =
+				memchr(c->out.data, '\n', c->out.len);
+			char when[40];
+
+			event_format_time(row->time_ns, false, when,
+					  sizeof(when));
+			fprintf(stdout, "Record %llu  %s UTC  EventID %u  %s\n",
+				(unsigned long long)row->record_id, when,
+				ev.def->id, ev.def->task);
+			if (body)
+				fwrite(body + 1, 1,
+				       c->out.len -
+					       (size_t)(body + 1 - c->out.data),
+				       stdout);
+			fputc('\n', stdout);
+		}
+		event_release(&ev);
+		if (err < 0)
+			return err;
+	}
+	if (row->record_id > c->last_id)
+		c->last_id = row->record_id;
+	if (ferror(stdout)) {
+		c->write_err = -EPIPE;
+		return -EPIPE;
+	}
+	return 0;
+}
+
+static int run_check(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, bad = 0;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (t && strcmp(t, "ok") == 0)
+			continue;
+		bad++;
+		printf("%s: ", path);
+		view_put_safe(stdout, t ? t : "?", t ? strlen(t) : 1);
+		putchar('\n');
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		return report(path, (rc & 0xff) == SQLITE_BUSY ? -EBUSY : -EIO);
+	if (bad)
+		return VIEW_EXIT_DAMAGED;
+	printf("%s: ok\n", path);
+	return VIEW_EXIT_OK;
+}
+
+/* Sleep up to ms; true when SIGINT or SIGTERM arrived (both blocked). */
+static bool wait_signal(const sigset_t *set, unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	for (;;) {
+		int sig = sigtimedwait(set, NULL, &ts);
+
+		if (sig > 0)
+			return true;
+		if (errno != EINTR)
+			return false;
+	}
+}
+
+static int64_t max_id(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(EventRecordID) FROM events", -1,
+			       &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int note_min(const struct view_row *row, void *arg)
+{
+	uint64_t *min = arg;
+
+	if (!*min || row->record_id < *min)
+		*min = row->record_id;
+	return 0;
+}
+
+/*
+ * --follow: print the last few matching events, then poll for record
+ * ids above the last one seen.  Ids only grow and a batch commits as a
+ * whole, so "id > last" never skips or repeats an event.
+ */
+static int follow(struct view_cmd *c)
+{
+	sigset_t set, old;
+	sqlite3 *db = NULL;
+	bool is_waiting_noted = false;
+	int err, status = VIEW_EXIT_OK;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	/* Wait for the store to appear: following before the daemon starts
+	 * is a normal thing to do. */
+	for (;;) {
+		err = store_open_ro(c->store, BUSY_TIMEOUT_MS, &db);
+		if (err == 0 ||
+		    (err != -ENOENT && err != -ENODATA && err != -EBUSY)) {
+			break;
+		}
+		if (!is_waiting_noted) {
+			fprintf(stderr,
+				"vigil view: %s: waiting for the store...\n",
+				c->store);
+			is_waiting_noted = true;
+		}
+		if (wait_signal(&set, FOLLOW_POLL_MS))
+			goto out;
+	}
+	if (err < 0) {
+		status = report(c->store, err);
+		goto out;
+	}
+	{
+		struct view_filter back = c->f;
+		uint64_t first = 0, backlog;
+		int64_t n;
+
+		backlog = c->has_limit ? c->f.limit : FOLLOW_BACKLOG;
+		c->last_id = (uint64_t)max_id(db);
+		if (backlog) {
+			back.is_oldest_first = false;
+			back.limit = backlog;
+			n = view_query(db, &back, 0, note_min, &first);
+			if (n < 0) {
+				status = report(c->store, (int)n);
+				goto out;
+			}
+			if (first)
+				c->last_id = first - 1;
+		}
+	}
+	c->f.limit = FOLLOW_CHUNK;
+	c->f.is_oldest_first =
+		true; /* after_id 0 (empty store): all, in order */
+	for (;;) {
+		int64_t n = view_query(db, &c->f, c->last_id, print_row, c);
+
+		if (n < 0 && n != -EBUSY) {
+			status = c->write_err ? VIEW_EXIT_ERROR
+					      : report(c->store, (int)n);
+			break;
+		}
+		fflush(stdout);
+		if (ferror(stdout)) {
+			status = VIEW_EXIT_ERROR;
+			break;
+		}
+		if (n == FOLLOW_CHUNK)
+			continue; /* more waiting: no sleep */
+		if (wait_signal(&set, FOLLOW_POLL_MS))
+			break;
+	}
+out:
+	sqlite3_close(db);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return status;
+}
+
+static int run(struct view_cmd *c)
+{
+	sqlite3 *db = NULL;
+	int64_t n;
+	int err;
+
+	if (c->is_follow)
+		return follow(c);
+	err = store_open_ro(c->store, BUSY_TIMEOUT_MS, &db);
+	if (err < 0)
+		return report(c->store, err);
+	if (c->is_check) {
+		int status = run_check(db, c->store);
+
+		sqlite3_close(db);
+		return status;
+	}
+	err = has_events(db);
+	if (err < 0) {
+		sqlite3_close(db);
+		return report(c->store, err);
+	}
+	if (c->tree) {
+		int r = view_tree(db, c->tree, stdout);
+
+		sqlite3_close(db);
+		if (r < 0)
+			return report(c->store, r);
+		if (r == 0) {
+			fprintf(stderr,
+				"vigil view: no ProcessCreate event for %s\n",
+				c->tree);
+			return VIEW_EXIT_NO_MATCH;
+		}
+		return fflush(stdout) ? VIEW_EXIT_ERROR : VIEW_EXIT_OK;
+	}
+	n = view_query(db, &c->f, 0, print_row, c);
+	sqlite3_close(db);
+	if (fflush(stdout) || c->write_err)
+		return VIEW_EXIT_ERROR;
+	if (n < 0)
+		return report(c->store, (int)n);
+	if (n == 0) {
+		fprintf(stderr, "vigil view: no events match\n");
+		return VIEW_EXIT_NO_MATCH;
+	}
+	return VIEW_EXIT_OK;
+}
+
+int cmd_view(int argc, char **argv)
+{
+	struct view_cmd *c = calloc(1, sizeof(*c));
+	int status;
+
+	if (!c) {
+		fprintf(stderr, "vigil view: out of memory\n");
+		return VIEW_EXIT_ERROR;
+	}
+	c->format = RENDER_TEXT;
+	buf_init(&c->out, 0);
+	status = parse_args(c, argc, argv);
+	if (status < 0) {
+		status = VIEW_EXIT_OK; /* --help */
+	} else if (status == 0) {
+		if (!c->store[0])
+			default_store(c->store, sizeof(c->store));
+		if (!c->store[0]) {
+			fprintf(stderr, "vigil view: the store is turned off "
+					"in the settings (store_path is empty)"
+					"; use --store\n");
+			status = VIEW_EXIT_MISSING;
+		} else {
+			status = run(c);
+		}
+	}
+	buf_release(&c->out);
+	free(c);
+	return status;
+}

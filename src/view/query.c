@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * view/query.c - filters of `vigil view` as one SQL query on the store.
+ *
+ * Conditions on fields that have a column (ProcessGuid, ParentProcessGuid,
+ * Image) compare the column under NOCASE, which the store's indexes are
+ * built with; other fields are read from the stored JSON with
+ * json_extract().  Values are always bound, never pasted into the SQL.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog/catalog.h"
+#include "util/buf.h"
+#include "view.h"
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int view_parse_ids(const char *s, struct view_filter *f, char *err,
+		   size_t errlen)
+{
+	const char *p = s;
+
+	do {
+		char *end;
+		unsigned long id;
+
+		if (!isdigit((unsigned char)*p)) {
+			set_err(err, errlen, "bad event id list '%s'", s);
+			return -EINVAL;
+		}
+		id = strtoul(p, &end, 10);
+		if (!catalog_lookup(id > 1000 ? 0 : (unsigned)id)) {
+			set_err(err, errlen, "no event with id %.20s", p);
+			return -EINVAL;
+		}
+		if (f->nids >= VIEW_MAX_IDS) {
+			set_err(err, errlen, "at most %d event ids",
+				VIEW_MAX_IDS);
+			return -EINVAL;
+		}
+		f->ids[f->nids++] = (unsigned)id;
+		p = end;
+		if (*p == ',')
+			p++;
+		else if (*p) {
+			set_err(err, errlen, "bad event id list '%s'", s);
+			return -EINVAL;
+		}
+	} while (*p);
+	return 0;
+}
+
+static int parse_relative(const char *s, uint64_t now_ns, uint64_t *out)
+{
+	char *end;
+	unsigned long long n, unit;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno || end[0] == '\0' || end[1] != '\0')
+		return -EINVAL;
+	switch (*end) {
+	case 's':
+		unit = 1;
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	case 'w':
+		unit = 7 * 86400;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (n > now_ns / 1000000000ull / unit)
+		return -EINVAL; /* before the epoch */
+	*out = now_ns - n * unit * 1000000000ull;
+	return 0;
+}
+
+static int parse_absolute(const char *s, uint64_t *out)
+{
+	struct tm tm = { 0 };
+	int n = 0, got;
+	time_t t;
+
+	got = sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		     &n);
+	if (got != 3)
+		return -EINVAL;
+	s += n;
+	if (*s == ' ' || *s == 'T') {
+		n = 0;
+		got = sscanf(s + 1, "%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &n);
+		if (got != 2)
+			return -EINVAL;
+		s += 1 + n;
+		if (*s == ':') {
+			n = 0;
+			if (sscanf(s + 1, "%2d%n", &tm.tm_sec, &n) != 1)
+				return -EINVAL;
+			s += 1 + n;
+		}
+	}
+	if (*s == 'Z')
+		s++;
+	if (*s || tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+	    tm.tm_min > 59 || tm.tm_sec > 60 || tm.tm_hour < 0 ||
+	    tm.tm_min < 0 || tm.tm_sec < 0)
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (t < 0)
+		return -EINVAL;
+	*out = (uint64_t)t * 1000000000ull;
+	return 0;
+}
+
+int view_parse_time(const char *s, uint64_t now_ns, uint64_t *out_ns, char *err,
+		    size_t errlen)
+{
+	if (parse_relative(s, now_ns, out_ns) == 0 ||
+	    parse_absolute(s, out_ns) == 0)
+		return 0;
+	set_err(err, errlen,
+		"bad time '%s' (want YYYY-MM-DD[ HH:MM[:SS]] in UTC, or an "
+		"age like 10m, 2h, 3d)",
+		s);
+	return -EINVAL;
+}
+
+/* The catalogue's spelling of a field name given in any case, or NULL. */
+static const char *canonical_field(const char *name)
+{
+	for (size_t i = 0; i < catalog_count(); i++) {
+		const struct catalog_event *e = catalog_at(i);
+
+		for (unsigned k = 0; k < e->nfields; k++)
+			if (strcasecmp(e->fields[k].name, name) == 0)
+				return e->fields[k].name;
+	}
+	if (strcasecmp(name, "Computer") == 0)
+		return "Computer";
+	return NULL;
+}
+
+int view_parse_cond(const char *s, struct view_cond *c, char *err,
+		    size_t errlen)
+{
+	size_t n = strcspn(s, "=~");
+	char name[VIEW_NAME_MAX];
+	const char *canon;
+
+	if (!s[n] || n == 0 || n >= sizeof(name)) {
+		set_err(err, errlen,
+			"bad field condition '%s' (want Name=value or "
+			"Name~value)",
+			s);
+		return -EINVAL;
+	}
+	memcpy(name, s, n);
+	name[n] = '\0';
+	canon = canonical_field(name);
+	if (!canon) {
+		set_err(err, errlen, "no event has a field called '%s'", name);
+		return -EINVAL;
+	}
+	if (strlen(s + n + 1) >= sizeof(c->value)) {
+		set_err(err, errlen, "value of %s is too long", name);
+		return -EINVAL;
+	}
+	snprintf(c->name, sizeof(c->name), "%s", canon);
+	snprintf(c->value, sizeof(c->value), "%s", s + n + 1);
+	c->is_contains = s[n] == '~';
+	return 0;
+}
+
+/* Fields with a column of their own (and an index). */
+static bool is_column(const char *name)
+{
+	return strcmp(name, "ProcessGuid") == 0 ||
+	       strcmp(name, "ParentProcessGuid") == 0 ||
+	       strcmp(name, "Image") == 0;
+}
+
+/*
+ * The needle of --grep as it appears inside the stored JSON: the record
+ * escapes quotes, backslashes and control bytes, so escape the needle
+ * the same way or it could never match such text.
+ */
+static int json_needle(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	int err = 0;
+
+	for (; *s && !err; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			err = buf_addc(b, '\\');
+			if (!err)
+				err = buf_addc(b, (char)c);
+		} else if (c == '\n') {
+			err = buf_adds(b, "\\n");
+		} else if (c == '\t') {
+			err = buf_adds(b, "\\t");
+		} else if (c == '\r') {
+			err = buf_adds(b, "\\r");
+		} else if (c < 0x20 || c == 0x7f) {
+			char u[7] = { '\\',	   'u',		'0', '0',
+				      hex[c >> 4], hex[c & 15], 0 };
+			err = buf_adds(b, u);
+		} else {
+			err = buf_addc(b, (char)c);
+		}
+	}
+	return err;
+}
+
+enum bind_kind { BIND_INT, BIND_TEXT };
+
+struct bind {
+	enum bind_kind kind;
+	int64_t i;
+	const char *t;
+};
+
+#define MAX_BINDS (VIEW_MAX_IDS + VIEW_MAX_CONDS * 2 + 8)
+
+struct sql {
+	struct buf text;
+	struct bind binds[MAX_BINDS];
+	int nbinds;
+	char paths[VIEW_MAX_CONDS][VIEW_NAME_MAX + 32];
+	struct buf grep;
+};
+
+static void bind_int(struct sql *q, int64_t v)
+{
+	q->binds[q->nbinds++] = (struct bind){ .kind = BIND_INT, .i = v };
+}
+
+static void bind_text(struct sql *q, const char *v)
+{
+	q->binds[q->nbinds++] = (struct bind){ .kind = BIND_TEXT, .t = v };
+}
+
+static void json_path(char *out, size_t size, const char *name)
+{
+	if (strcmp(name, "Computer") == 0)
+		snprintf(out, size, "$.Event.System.Computer");
+	else
+		snprintf(out, size, "$.Event.EventData.%s", name);
+}
+
+static int build(struct sql *q, const struct view_filter *f, uint64_t after_id)
+{
+	struct buf *b = &q->text;
+	bool asc = f->is_oldest_first || after_id;
+	int err = 0;
+
+	err |= buf_adds(b, "SELECT EventRecordID, time_ns, EventID, record,"
+			   " json_extract(record, '$.Event.System.Computer'),"
+			   " json_extract(record,"
+			   "  '$.Event.System.Provider.Name'),"
+			   " json_extract(record,"
+			   "  '$.Event.System.Provider.Guid'),"
+			   " json_extract(record, '$.Event.System.Channel'),"
+			   " json_extract(record,"
+			   "  '$.Event.System.Execution.ProcessID'),"
+			   " json_extract(record,"
+			   "  '$.Event.System.Execution.ThreadID'),"
+			   " json_extract(record,"
+			   "  '$.Event.System.Security.UserId')"
+			   " FROM events WHERE 1");
+	if (f->nids) {
+		err |= buf_adds(b, " AND EventID IN (");
+		for (unsigned i = 0; i < f->nids; i++) {
+			err |= buf_adds(b, i ? ",?" : "?");
+			bind_int(q, f->ids[i]);
+		}
+		err |= buf_adds(b, ")");
+	}
+	if (f->has_since) {
+		err |= buf_adds(b, " AND time_ns >= ?");
+		bind_int(q, (int64_t)f->since_ns);
+	}
+	if (f->has_until) {
+		err |= buf_adds(b, " AND time_ns < ?");
+		bind_int(q, (int64_t)f->until_ns);
+	}
+	if (f->from_id) {
+		err |= buf_adds(b, " AND EventRecordID >= ?");
+		bind_int(q, (int64_t)f->from_id);
+	}
+	if (f->to_id) {
+		err |= buf_adds(b, " AND EventRecordID <= ?");
+		bind_int(q, (int64_t)f->to_id);
+	}
+	if (after_id) {
+		err |= buf_adds(b, " AND EventRecordID > ?");
+		bind_int(q, (int64_t)after_id);
+	}
+	for (unsigned i = 0; i < f->nconds; i++) {
+		const struct view_cond *c = &f->conds[i];
+
+		if (is_column(c->name)) {
+			err |= buf_addf(b,
+					c->is_contains
+						? " AND instr(lower(%s),"
+						  " lower(?)) > 0"
+						: " AND %s = ? COLLATE NOCASE",
+					c->name);
+		} else {
+			json_path(q->paths[i], sizeof(q->paths[i]), c->name);
+			err |= buf_adds(
+				b, c->is_contains
+					   ? " AND instr(lower(json_extract"
+					     "(record, ?)), lower(?)) > 0"
+					   : " AND json_extract(record, ?)"
+					     " = ? COLLATE NOCASE");
+			bind_text(q, q->paths[i]);
+		}
+		bind_text(q, c->value);
+	}
+	if (f->grep[0]) {
+		err |= json_needle(&q->grep, f->grep);
+		err |= buf_adds(b, " AND instr(lower(record), lower(?)) > 0");
+		bind_text(q, q->grep.data);
+	}
+	err |= buf_adds(b, asc ? " ORDER BY EventRecordID ASC"
+			       : " ORDER BY EventRecordID DESC");
+	if (f->limit) {
+		err |= buf_adds(b, " LIMIT ?");
+		bind_int(q,
+			 f->limit > INT64_MAX ? INT64_MAX : (int64_t)f->limit);
+	}
+	return err ? -ENOMEM : 0;
+}
+
+static int db_err(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+		return -EACCES;
+	default:
+		return -EIO;
+	}
+}
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? (const char *)t : "";
+}
+
+int64_t view_query(sqlite3 *db, const struct view_filter *f, uint64_t after_id,
+		   view_row_fn *fn, void *arg)
+{
+	struct sql *q = calloc(1, sizeof(*q));
+	sqlite3_stmt *st = NULL;
+	int64_t n = 0;
+	int rc, err;
+
+	if (!q)
+		return -ENOMEM;
+	buf_init(&q->text, 64 * 1024);
+	buf_init(&q->grep, 8 * VIEW_VALUE_MAX);
+	err = build(q, f, after_id);
+	if (err < 0 || q->text.is_full) {
+		n = -ENOMEM;
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(db, q->text.data, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		n = db_err(rc);
+		goto out;
+	}
+	for (int i = 0; i < q->nbinds; i++) {
+		if (q->binds[i].kind == BIND_INT)
+			sqlite3_bind_int64(st, i + 1, q->binds[i].i);
+		else
+			sqlite3_bind_text(st, i + 1, q->binds[i].t, -1,
+					  SQLITE_STATIC);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct view_row row = {
+			.record_id = (uint64_t)sqlite3_column_int64(st, 0),
+			.time_ns = (uint64_t)sqlite3_column_int64(st, 1),
+			.event_id = (unsigned)sqlite3_column_int(st, 2),
+			.record = col_text(st, 3),
+			.record_len = (size_t)sqlite3_column_bytes(st, 3),
+		};
+		int r;
+
+		row.host.computer = col_text(st, 4);
+		row.host.provider_name = col_text(st, 5);
+		row.host.provider_guid = col_text(st, 6);
+		row.host.channel = col_text(st, 7);
+		row.host.pid = (unsigned)sqlite3_column_int64(st, 8);
+		row.host.tid = (unsigned)sqlite3_column_int64(st, 9);
+		row.host.euid = (unsigned)strtoul(col_text(st, 10), NULL, 10);
+		n++;
+		r = fn(&row, arg);
+		if (r) {
+			n = r;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		n = db_err(rc);
+out:
+	sqlite3_finalize(st);
+	buf_release(&q->text);
+	buf_release(&q->grep);
+	free(q);
+	return n;
+}
+
+/* Length of the valid UTF-8 sequence at p (not a C1 control), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t avail)
+{
+	unsigned char c = p[0];
+	size_t n;
+
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if (avail < n)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if (c == 0xc2 && p[1] < 0xa0) /* U+0080..U+009F: C1 controls */
+		return 0;
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xf0 && p[1] < 0x90) ||
+	    (c == 0xf4 && p[1] > 0x8f) || (c == 0xed && p[1] > 0x9f))
+		return 0;
+	return n;
+}
+
+void view_put_safe(FILE *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t n;
+
+		if (c >= 0x20 && c < 0x7f) {
+			fputc(c, out);
+			i++;
+		} else if (c == '\n') {
+			fputs("\\n", out);
+			i++;
+		} else if (c == '\t') {
+			fputs("\\t", out);
+			i++;
+		} else if (c == '\r') {
+			fputs("\\r", out);
+			i++;
+		} else if (c >= 0x80 && (n = utf8_len(p + i, len - i))) {
+			fwrite(p + i, 1, n, out);
+			i += n;
+		} else {
+			fprintf(out, "\\x%02x", c);
+			i++;
+		}
+	}
+}

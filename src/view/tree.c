@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * view/tree.c - `vigil view --tree GUID`: a process with its ancestors and
+ * descendants, from ProcessCreate events linked by ProcessGuid and
+ * ParentProcessGuid (both indexed columns of the store).
+ *
+ * A parent that started before the store began has no event 1; it is
+ * drawn from what its child's event says about it (ParentImage,
+ * ParentProcessId).  Depth and size are bounded, and a GUID seen twice
+ * (a cycle in damaged or forged data) is not followed again.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view.h"
+
+#define TREE_MAX_DEPTH 64
+#define TREE_MAX_NODES 10000
+#define GUID_MAX       64
+
+struct node {
+	char guid[GUID_MAX];
+	char parent[GUID_MAX];
+	char *pid, *image, *cmdline, *time, *ppid, *pimage;
+	bool is_found; /* has a ProcessCreate event */
+};
+
+struct tree {
+	sqlite3 *db;
+	sqlite3_stmt *by_guid, *children;
+	FILE *out;
+	const char *target;
+	int drawn;
+	char (*seen)[GUID_MAX]; /* GUIDs drawn so far, TREE_MAX_NODES */
+	int nseen;
+};
+
+#define NODE_COLUMNS                                                  \
+	"ProcessGuid, ParentProcessGuid,"                             \
+	" json_extract(record, '$.Event.EventData.ProcessId'),"       \
+	" Image,"                                                     \
+	" json_extract(record, '$.Event.EventData.CommandLine'),"     \
+	" json_extract(record, '$.Event.EventData.UtcTime'),"         \
+	" json_extract(record, '$.Event.EventData.ParentProcessId')," \
+	" json_extract(record, '$.Event.EventData.ParentImage')"
+
+static char *dup_col(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return strdup(t ? (const char *)t : "-");
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+static void node_release(struct node *n)
+{
+	free(n->pid);
+	free(n->image);
+	free(n->cmdline);
+	free(n->time);
+	free(n->ppid);
+	free(n->pimage);
+	memset(n, 0, sizeof(*n));
+}
+
+static int node_fill(struct node *n, sqlite3_stmt *st)
+{
+	copy_col(st, 0, n->guid, sizeof(n->guid));
+	copy_col(st, 1, n->parent, sizeof(n->parent));
+	n->pid = dup_col(st, 2);
+	n->image = dup_col(st, 3);
+	n->cmdline = dup_col(st, 4);
+	n->time = dup_col(st, 5);
+	n->ppid = dup_col(st, 6);
+	n->pimage = dup_col(st, 7);
+	n->is_found = true;
+	if (!n->pid || !n->image || !n->cmdline || !n->time || !n->ppid ||
+	    !n->pimage)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The first ProcessCreate of guid into n: 1 found, 0 none, -errno. */
+static int lookup(struct tree *t, const char *guid, struct node *n)
+{
+	int rc, ret = 0;
+
+	sqlite3_bind_text(t->by_guid, 1, guid, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(t->by_guid);
+	if (rc == SQLITE_ROW)
+		ret = node_fill(n, t->by_guid) < 0 ? -ENOMEM : 1;
+	else if (rc != SQLITE_DONE)
+		ret = rc == SQLITE_BUSY ? -EBUSY : -EIO;
+	sqlite3_reset(t->by_guid);
+	return ret;
+}
+
+static void indent(struct tree *t, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		fputs("    ", t->out);
+}
+
+static void put(FILE *out, const char *s)
+{
+	view_put_safe(out, s, strlen(s));
+}
+
+static void draw(struct tree *t, const struct node *n, int depth)
+{
+	bool is_target = strcasecmp(n->guid, t->target) == 0;
+
+	indent(t, depth);
+	fputs(is_target ? "* " : "- ", t->out);
+	put(t->out, n->pid);
+	fputc(' ', t->out);
+	put(t->out, n->image);
+	fputs("  ", t->out);
+	put(t->out, n->guid);
+	fputs("  ", t->out);
+	put(t->out, n->time);
+	fputc('\n', t->out);
+	indent(t, depth);
+	fputs("  ", t->out);
+	put(t->out, n->cmdline);
+	fputc('\n', t->out);
+	t->drawn++;
+}
+
+/* A parent known only from its child's event. */
+static void draw_unknown(struct tree *t, const struct node *child)
+{
+	fputs("- ", t->out);
+	put(t->out, child->ppid);
+	fputc(' ', t->out);
+	put(t->out, child->pimage);
+	fputs("  ", t->out);
+	put(t->out, child->parent[0] ? child->parent : "-");
+	fputs("  (started before the log)\n", t->out);
+	t->drawn++;
+}
+
+static bool seen(struct tree *t, const char *guid)
+{
+	for (int i = 0; i < t->nseen; i++)
+		if (strcasecmp(t->seen[i], guid) == 0)
+			return true;
+	if (t->nseen < TREE_MAX_NODES)
+		snprintf(t->seen[t->nseen++], GUID_MAX, "%s", guid);
+	return false;
+}
+
+/* Draw the children of guid below depth, depth first, oldest first. */
+static int descend(struct tree *t, const char *guid, int depth)
+{
+	struct node *kids = NULL;
+	int nkids = 0, cap = 0, rc, err = 0;
+
+	if (depth > TREE_MAX_DEPTH || t->nseen >= TREE_MAX_NODES)
+		return 0;
+	/* Collect first: the statement is reused by the recursion. */
+	sqlite3_bind_text(t->children, 1, guid, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(t->children)) == SQLITE_ROW &&
+	       nkids < TREE_MAX_NODES) {
+		if (nkids == cap) {
+			int ncap = cap ? cap * 2 : 8;
+			struct node *p = realloc(kids, sizeof(*p) * ncap);
+
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			memset(p + cap, 0, sizeof(*p) * (ncap - cap));
+			kids = p;
+			cap = ncap;
+		}
+		if (node_fill(&kids[nkids++], t->children) < 0) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+	if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = rc == SQLITE_BUSY ? -EBUSY : -EIO;
+	sqlite3_reset(t->children);
+	for (int i = 0; i < nkids && !err; i++) {
+		if (seen(t, kids[i].guid))
+			continue;
+		draw(t, &kids[i], depth);
+		err = descend(t, kids[i].guid, depth + 1);
+	}
+	for (int i = 0; i < nkids; i++)
+		node_release(&kids[i]);
+	free(kids);
+	return err;
+}
+
+int view_tree(sqlite3 *db, const char *guid, FILE *out)
+{
+	struct tree t = { .db = db, .out = out, .target = guid };
+	struct node chain[TREE_MAX_DEPTH + 1];
+	int depth = 0, err = 0, found;
+	bool has_unknown = false;
+
+	memset(chain, 0, sizeof(chain));
+	t.seen = calloc(TREE_MAX_NODES, GUID_MAX);
+	if (!t.seen)
+		return -ENOMEM;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT " NODE_COLUMNS " FROM events"
+			       " WHERE ProcessGuid = ? COLLATE NOCASE"
+			       " AND EventID = 1 ORDER BY EventRecordID"
+			       " LIMIT 1",
+			       -1, &t.by_guid, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT " NODE_COLUMNS " FROM events"
+			       " WHERE ParentProcessGuid = ? COLLATE NOCASE"
+			       " AND EventID = 1 ORDER BY EventRecordID",
+			       -1, &t.children, NULL) != SQLITE_OK) {
+		err = sqlite3_errcode(db) == SQLITE_BUSY ? -EBUSY : -EIO;
+		goto out;
+	}
+	found = lookup(&t, guid, &chain[0]);
+	if (found <= 0) {
+		err = found;
+		goto out;
+	}
+	/* Walk up to the oldest known ancestor. */
+	seen(&t, chain[0].guid);
+	while (depth < TREE_MAX_DEPTH && chain[depth].parent[0] &&
+	       strcmp(chain[depth].parent, "-") != 0 &&
+	       !seen(&t, chain[depth].parent)) {
+		found = lookup(&t, chain[depth].parent, &chain[depth + 1]);
+		if (found < 0) {
+			err = found;
+			goto out;
+		}
+		if (!found) {
+			has_unknown = true;
+			break;
+		}
+		depth++;
+	}
+	/* Ancestors from the top down, then the subtree of guid. */
+	if (has_unknown)
+		draw_unknown(&t, &chain[depth]);
+	for (int i = depth; i >= 0; i--)
+		draw(&t, &chain[i], depth - i + has_unknown);
+	err = descend(&t, chain[0].guid, depth + 1 + has_unknown);
+out:
+	for (int i = 0; i <= TREE_MAX_DEPTH; i++)
+		node_release(&chain[i]);
+	sqlite3_finalize(t.by_guid);
+	sqlite3_finalize(t.children);
+	free(t.seen);
+	return err < 0 ? err : t.drawn;
+}

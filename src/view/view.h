@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * view/view.h - `vigil view`, the event viewer of the store: filters, the
+ * query that applies them, process trees.  The command itself is
+ * cmd_view() (cli/cli.h); the pieces here are what it is built from, so
+ * tests can run filters against a real store without the command line.
+ *
+ * Everything reads through a read-only connection (store_open_ro()).
+ */
+#ifndef VIGIL_VIEW_H
+#define VIGIL_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "render/render.h"
+
+struct sqlite3;
+
+#define VIEW_MAX_IDS   32
+#define VIEW_MAX_CONDS 16
+#define VIEW_VALUE_MAX 1024
+#define VIEW_NAME_MAX  64
+
+/* Exit statuses of `vigil view`, one per kind of outcome. */
+enum view_exit {
+	VIEW_EXIT_OK = 0, /* events shown (or --follow ended) */
+	VIEW_EXIT_NO_MATCH = 1, /* store fine, no event matched */
+	VIEW_EXIT_USAGE = 2,
+	VIEW_EXIT_MISSING = 3, /* no store file at the path */
+	VIEW_EXIT_ACCESS = 4, /* no permission to read it */
+	VIEW_EXIT_EMPTY = 5, /* a store that holds no events yet */
+	VIEW_EXIT_BUSY = 6, /* locked past the busy timeout */
+	VIEW_EXIT_DAMAGED = 7, /* not a database, not vigil's, corrupt */
+	VIEW_EXIT_ERROR = 8, /* anything else (memory, output) */
+};
+
+/* A field condition: Name=value (equals) or Name~value (contains), both
+ * ignoring ASCII case, as Sysmon compares. */
+struct view_cond {
+	char name[VIEW_NAME_MAX]; /* canonical spelling from the catalogue */
+	char value[VIEW_VALUE_MAX];
+	bool is_contains;
+};
+
+struct view_filter {
+	unsigned ids[VIEW_MAX_IDS]; /* EventID in any of these ... */
+	unsigned nids; /* ... or any when 0 */
+	uint64_t since_ns; /* UtcTime >= since_ns, when has_since */
+	uint64_t until_ns; /* UtcTime < until_ns, when has_until */
+	bool has_since, has_until;
+	uint64_t from_id; /* EventRecordID >= from_id (0: no bound) */
+	uint64_t to_id; /* EventRecordID <= to_id (0: no bound) */
+	struct view_cond conds[VIEW_MAX_CONDS]; /* all must hold */
+	unsigned nconds;
+	char grep[VIEW_VALUE_MAX]; /* "" or text anywhere in the record */
+	bool is_oldest_first;
+	uint64_t limit; /* 0: all */
+};
+
+/* One matching event, borrowed for the callback only. */
+struct view_row {
+	uint64_t record_id;
+	uint64_t time_ns;
+	unsigned event_id;
+	const char *record; /* vigil JSON, as stored */
+	size_t record_len;
+	struct render_host host; /* System values of the record */
+};
+
+/* Called per row; a non-zero return stops the query and is returned. */
+typedef int view_row_fn(const struct view_row *row, void *arg);
+
+/*
+ * Parsers for the command line.  Each returns 0 or -EINVAL and, on error,
+ * writes a one-line reason to err (size errlen).
+ */
+/* "1,3,11" appended to f->ids. */
+int view_parse_ids(const char *s, struct view_filter *f, char *err,
+		   size_t errlen);
+/* "YYYY-MM-DD[ HH:MM[:SS]]" (UTC, also with 'T') or "N[smhdw]" ago. */
+int view_parse_time(const char *s, uint64_t now_ns, uint64_t *out_ns, char *err,
+		    size_t errlen);
+/* "Name=value" or "Name~value"; Name must be a field of some event. */
+int view_parse_cond(const char *s, struct view_cond *c, char *err,
+		    size_t errlen);
+
+/*
+ * Run f on db, calling fn for each matching event: newest first, or
+ * oldest first when f->is_oldest_first or after_id is non-zero (then only
+ * events with EventRecordID > after_id: the --follow poll).  Returns the
+ * number of rows passed to fn, fn's non-zero return, or a negative errno
+ * (-EBUSY, -EIO, -ENOMEM).
+ */
+int64_t view_query(struct sqlite3 *db, const struct view_filter *f,
+		   uint64_t after_id, view_row_fn *fn, void *arg);
+
+/*
+ * Draw the process tree of guid (its ancestors and descendants, from
+ * events 1 via ProcessGuid / ParentProcessGuid) to out.  Returns the number
+ * of processes drawn, 0 when guid has no ProcessCreate event, or a
+ * negative errno.
+ */
+int view_tree(struct sqlite3 *db, const char *guid, FILE *out);
+
+/*
+ * Write s to out with what could steer a terminal (control bytes, C1
+ * controls, invalid UTF-8) escaped as \n, \t, \r, \xNN.
+ */
+void view_put_safe(FILE *out, const char *s, size_t len);
+
+#endif /* VIGIL_VIEW_H */
