@@ -142,6 +142,13 @@ static int on_record(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
+static bool wants(void *ctx, unsigned id)
+{
+	struct daemon *d = ctx;
+
+	return config_wants(d->cfg, id);
+}
+
 static void gather(struct daemon *d)
 {
 	uint64_t drops[SENSOR_DROP_MAX] = { 0 };
@@ -204,6 +211,10 @@ static void reload(struct daemon *d)
 	config_free(d->cfg);
 	d->cfg = c;
 	d->dec.hash_algs = config_hash_algorithms(c);
+	if (sensor_arm(d->sensor, wants, d) < 0)
+		emit_error(d, "SensorError",
+			   "could not arm the sensors the new configuration "
+			   "needs; see the daemon log");
 	log_info("configuration reloaded from %s", d->opts->config_path);
 	emit_config(d);
 }
@@ -295,6 +306,7 @@ static int setup(struct daemon *d)
 	so.self_tgid = (uint32_t)getpid();
 	so.ring_kib = s->ring_kib;
 	so.on_record = on_record;
+	so.wants = wants;
 	so.ctx = d;
 	d->sensor = sensor_open(&so);
 	if (!d->sensor)

@@ -3,6 +3,7 @@
  * daemon/outputs.c - settings -> sinks -> writer.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -10,10 +11,23 @@
 #include "render/render.h"
 #include "settings/settings.h"
 #include "sink/sink.h"
+#include "store/store.h"
 #include "util/log.h"
 #include "writer.h"
 
 #define MAX_SINKS 4
+
+/* Add the sink made by new to sinks; false (with a log line) on failure. */
+static bool add(struct sink **sinks, size_t *n, struct sink *new,
+		const char *what)
+{
+	if (!new) {
+		log_error("cannot open output %s: %s", what, strerror(errno));
+		return false;
+	}
+	sinks[(*n)++] = new;
+	return true;
+}
 
 struct writer *outputs_open(const struct settings *s,
 			    const struct render_host *h)
@@ -25,17 +39,25 @@ struct writer *outputs_open(const struct settings *s,
 	if (s->state_dir[0] && mkdir(s->state_dir, 0750) < 0 && errno != EEXIST)
 		log_warn("state directory %s: %s", s->state_dir,
 			 strerror(errno));
-	if (s->stdout_on) {
-		sinks[n] = sink_stdout_new(h, s->stdout_format);
-		if (!sinks[n])
-			goto fail;
-		n++;
-	}
+	if (s->store_path[0] &&
+	    !add(sinks, &n,
+		 sink_store_new(s->store_path, s->store_max_bytes,
+				s->store_max_age_s, h),
+		 s->store_path))
+		goto fail;
+	if (s->stdout_on &&
+	    !add(sinks, &n, sink_stdout_new(h, s->stdout_format), "stdout"))
+		goto fail;
+	if (s->syslog_on && !add(sinks, &n, sink_syslog_new(h), "syslog"))
+		goto fail;
+	if (s->jsonl_path[0] &&
+	    !add(sinks, &n, sink_jsonl_new(s->jsonl_path, h), s->jsonl_path))
+		goto fail;
 	w = writer_new(sinks, n, s->queue_events, s->state_dir);
 	if (w)
 		return w;
+	log_error("cannot start the writer: %s", strerror(errno));
 fail:
-	log_error("cannot open outputs: %s", strerror(errno));
 	while (n-- > 0)
 		sinks[n]->free(sinks[n]);
 	return NULL;

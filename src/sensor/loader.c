@@ -12,11 +12,15 @@
 
 #include "sensor.skel.h"
 
+#include "catalog/catalog.h"
 #include "sensor.h"
 #include "util/log.h"
 
+#define SENSOR_MAX_PROGS 64
+
 struct sensor {
 	struct sensor_bpf *skel;
+	struct bpf_link *links[SENSOR_MAX_PROGS]; /* by program index */
 	struct ring_buffer *ring;
 	sensor_record_fn *on_record;
 	void *ctx;
@@ -80,10 +84,8 @@ struct sensor *sensor_open(const struct sensor_opts *o)
 			  strerror(-r));
 		goto fail;
 	}
-	if ((r = sensor_bpf__attach(s->skel)) < 0) {
-		log_error("sensor: attach: %s", strerror(-r));
+	if ((r = sensor_arm(s, o->wants, o->ctx)) < 0)
 		goto fail;
-	}
 	s->ring = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_sample,
 				   s, NULL);
 	if (!s->ring) {
@@ -96,6 +98,57 @@ fail:
 	sensor_close(s);
 	errno = -r;
 	return NULL;
+}
+
+/* Whether any event that prog feeds is wanted; programs that feed no
+ * catalogue entry (process tracking) are always wanted. */
+static bool is_wanted(const struct bpf_program *prog,
+		      bool (*wants)(void *ctx, unsigned id), void *ctx)
+{
+	const char *name = bpf_program__name(prog);
+	bool is_listed = false;
+
+	for (size_t i = 0; i < catalog_count(); i++) {
+		const struct catalog_event *ev = catalog_at(i);
+
+		if (!catalog_feeds(ev, name))
+			continue;
+		if (!wants || wants(ctx, ev->id))
+			return true;
+		is_listed = true;
+	}
+	return !is_listed;
+}
+
+int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
+	       void *ctx)
+{
+	struct bpf_program *prog;
+	size_t i = 0;
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		bool want = is_wanted(prog, wants, ctx);
+
+		if (i >= SENSOR_MAX_PROGS)
+			return -E2BIG;
+		if (want && !s->links[i]) {
+			s->links[i] = bpf_program__attach(prog);
+			if (!s->links[i]) {
+				int r = -errno;
+
+				log_error("sensor: attach %s: %s",
+					  bpf_program__name(prog),
+					  strerror(-r));
+				return r;
+			}
+		} else if (!want && s->links[i]) {
+			bpf_link__destroy(s->links[i]);
+			s->links[i] = NULL;
+		}
+		i++;
+	}
+	return 0;
 }
 
 int sensor_poll(struct sensor *s, int timeout_ms)
@@ -146,6 +199,8 @@ void sensor_close(struct sensor *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->ring);
+	for (size_t i = 0; i < SENSOR_MAX_PROGS; i++)
+		bpf_link__destroy(s->links[i]);
 	sensor_bpf__destroy(s->skel);
 	free(s);
 }

@@ -10,6 +10,7 @@
 #ifndef VIGIL_SENSOR_H
 #define VIGIL_SENSOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,8 @@ struct sensor_opts {
 	uint32_t self_tgid; /* the daemon: its activity is not recorded */
 	uint32_t ring_kib; /* ring buffer size, power of two >= 4096 KiB */
 	sensor_record_fn *on_record;
+	/* Which event ids the config can log (NULL: all); ctx is passed. */
+	bool (*wants)(void *ctx, unsigned event_id);
 	void *ctx;
 };
 
@@ -39,6 +42,15 @@ struct sensor;
 
 /* Load and attach everything; NULL + errno (and a log line) on failure. */
 struct sensor *sensor_open(const struct sensor_opts *o);
+
+/*
+ * Attach the programs that feed a wanted event (catalog_event.programs)
+ * and detach those that feed none; programs that feed no catalogue entry
+ * stay attached.  Called again on reconfiguration: nothing is reloaded and
+ * programs that stay wanted are never detached, so no event is missed.
+ */
+int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
+	       void *ctx);
 
 /* Wait up to timeout_ms and deliver what arrived.  Returns the number of
  * records handled or a negative errno (-EINTR is not an error). */

@@ -106,8 +106,20 @@ static void test_time_round_trip(void)
 	CHECK(event_parse_time("2023-11-14 22:13:20.123x", &ns) == -EINVAL);
 }
 
+static void test_feeds(void)
+{
+	struct catalog_event e = { .programs = "on_a_b,on_c" };
+
+	CHECK(catalog_feeds(&e, "on_a_b"));
+	CHECK(catalog_feeds(&e, "on_c"));
+	CHECK(!catalog_feeds(&e, "on_a"));
+	CHECK(!catalog_feeds(&e, "on_c_d"));
+	CHECK(!catalog_feeds(catalog_lookup(1), "on_sched_process_exec"));
+}
+
 int main(void)
 {
+	test_feeds();
 	test_table_is_consistent();
 	test_lookups();
 	test_event_values();
