@@ -173,3 +173,11 @@ $(OUT)/bench/rules_bench: bench/rules_bench.c $(OUT)/libvigil.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
+
+# Service module: the man pages are built into the binary (-i installs
+# them), and `make man-lint` checks them.
+$(OUT)/src/service/manpages.o: man/vigil.8 man/vigil.conf.5
+
+.PHONY: man-lint
+man-lint:
+	mandoc -Tlint -Wwarning man/vigil.8 man/vigil.conf.5

@@ -11,6 +11,7 @@
 
 static const struct cli_command commands[] = {
 	{ "run", cmd_run, "run the monitor in the foreground" },
+	{ "status", cmd_status, "state of the installed daemon" },
 	{ "view", cmd_view, "show events from the event store" },
 	{ NULL, NULL, NULL },
 };

@@ -20,6 +20,9 @@ int cmd_run(int argc, char **argv);
 /* vigil view [options]: search and show the event store. */
 int cmd_view(int argc, char **argv);
 
+/* vigil status [--settings FILE]: the installed daemon's status file. */
+int cmd_status(int argc, char **argv);
+
 /* Sysmon-style switches (-i, -c, -u, -s, -?, ...); argv is main()'s. */
 int cmd_switches(int argc, char **argv);
 
