@@ -125,21 +125,16 @@ static int apply_option(xmlNode *root, const char *name, const char *value,
 }
 
 /* Add one <Image condition="image">proc</Image> per list item to set,
- * before its existing filters, in list order. */
+ * before its existing filters, in list order, one per line. */
 static int prepend_images(xmlNode *set, const char *procs)
 {
 	char item[SVC_MAX_LIST];
-	xmlNode *first = NULL, *last = NULL;
+	xmlNode *anchor = set->children, *img;
+	bool was_empty = !set->children;
 	const char *p = procs;
 
-	for (xmlNode *c = set->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE) {
-			first = c;
-			break;
-		}
 	while (*p) {
 		size_t len = strcspn(p, ",");
-		xmlNode *img;
 
 		if (len && len < sizeof(item)) {
 			memcpy(item, p, len);
@@ -150,18 +145,23 @@ static int prepend_images(xmlNode *set, const char *procs)
 			/* xmlNodeAddContent escapes markup in the name. */
 			xmlNodeAddContent(img, BAD_CAST item);
 			xmlNewProp(img, BAD_CAST "condition", BAD_CAST "image");
-			if (last)
-				xmlAddNextSibling(last, img);
-			else if (first)
-				xmlAddPrevSibling(first, img);
-			else
+			if (anchor) {
+				xmlAddPrevSibling(
+					anchor,
+					xmlNewText(BAD_CAST "\n      "));
+				xmlAddPrevSibling(anchor, img);
+			} else {
+				xmlAddChild(set,
+					    xmlNewText(BAD_CAST "\n      "));
 				xmlAddChild(set, img);
-			last = img;
+			}
 		}
 		p += len;
 		if (*p == ',')
 			p++;
 	}
+	if (was_empty)
+		xmlAddChild(set, xmlNewText(BAD_CAST "\n    "));
 	return 0;
 }
 

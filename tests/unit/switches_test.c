@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "service/service.h"
 #include "tap.h"
+#include "util/buf.h"
 
 #define MAXV 16
 
@@ -400,11 +402,192 @@ static void test_legacy_predicate(void)
 	CHECK(svc_args_has_legacy(&a));
 }
 
+/* Apply the switches of argv to xml; returns the result (static) or NULL. */
+static const char *legacy(const char *xml, bool switch_wins,
+			  const char *const *argv)
+{
+	static struct buf out;
+	struct svc_args a;
+	char err[256];
+
+	buf_release(&out);
+	buf_init(&out, 1 << 20);
+	if (svc_args_parse(count_argv(argv), (char **)argv, &a, err,
+			   sizeof(err)) < 0) {
+		fprintf(stderr, "  legacy: %s\n", err);
+		return NULL;
+	}
+	if (svc_legacy_apply(xml, strlen(xml), "t.xml", &a, switch_wins, &out) <
+	    0)
+		return NULL;
+	return out.data;
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; p && (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* The result must still be a config that loads. */
+static bool loads(const char *xml)
+{
+	struct diag d;
+	struct config *c =
+		xml ? config_load_mem(xml, strlen(xml), "t", &d) : NULL;
+
+	if (!c && xml)
+		fprintf(stderr, "  %s:%d:%d: %s\n", d.file, d.line, d.col,
+			d.msg);
+	config_free(c);
+	return c != NULL;
+}
+
+#define HEAD "<Sysmon schemaversion=\"4.90\">\n"
+
+static void test_legacy_switches(void)
+{
+	const char *plain = HEAD "<EventFiltering>\n"
+				 "<ProcessCreate onmatch=\"exclude\"/>\n"
+				 "</EventFiltering>\n</Sysmon>\n";
+	const char *with_hash = HEAD "<HashAlgorithms>sha256</HashAlgorithms>\n"
+				     "<EventFiltering/>\n</Sysmon>\n";
+	const char *net_inc =
+		HEAD "<EventFiltering><RuleGroup groupRelation=\"or\">"
+		     "<NetworkConnect onmatch=\"include\">"
+		     "<DestinationPort>443</DestinationPort>"
+		     "</NetworkConnect></RuleGroup></EventFiltering></Sysmon>";
+	const char *net_exc =
+		HEAD "<EventFiltering><NetworkConnect onmatch=\"exclude\">"
+		     "<Image condition=\"image\">chrome</Image>"
+		     "</NetworkConnect></EventFiltering></Sysmon>";
+	const char *r;
+
+	/* -h into a config without HashAlgorithms. */
+	r = legacy(plain, false,
+		   (const char *[]){ "vigil", "-i", "-h", "md5", NULL });
+	CHECK(r && count(r, "<HashAlgorithms>md5</HashAlgorithms>") == 1);
+	CHECK(loads(r));
+	/* The config's value wins over the switch when the file was given. */
+	r = legacy(with_hash, false,
+		   (const char *[]){ "vigil", "-i", "-h", "md5", NULL });
+	CHECK(r && count(r, "<HashAlgorithms>sha256</HashAlgorithms>") == 1);
+	CHECK(r && count(r, "md5") == 0);
+	/* ...and the switch replaces it otherwise (default or -c -h). */
+	r = legacy(with_hash, true,
+		   (const char *[]){ "vigil", "-c", "-h", "md5", NULL });
+	CHECK(r && count(r, "HashAlgorithms>") == 2);
+	CHECK(r && count(r, "<HashAlgorithms>md5</HashAlgorithms>") == 1);
+	CHECK(loads(r));
+
+	/* -n procs: a new include set, names in order. */
+	r = legacy(plain, false,
+		   (const char *[]){ "vigil", "-i", "-n", "curl,,wget", NULL });
+	CHECK(r && count(r, "<NetworkConnect onmatch=\"include\">") == 1);
+	CHECK(r && count(r, "<Image condition=\"image\">") == 2);
+	CHECK(r && strstr(r, ">curl<") && strstr(r, ">wget<") &&
+	      strstr(r, ">curl<") < strstr(r, ">wget<"));
+	CHECK(loads(r));
+	/* -n procs: prepended to the existing include set. */
+	r = legacy(net_inc, false,
+		   (const char *[]){ "vigil", "-i", "-n", "nc", NULL });
+	CHECK(r && count(r, "<NetworkConnect") == 1);
+	CHECK(r && strstr(r, ">nc<") && strstr(r, "<DestinationPort>") &&
+	      strstr(r, ">nc<") < strstr(r, "<DestinationPort>"));
+	CHECK(loads(r));
+	/* -n procs with an exclude set: the exclude set is dropped. */
+	r = legacy(net_exc, false,
+		   (const char *[]){ "vigil", "-i", "-n", "nc", NULL });
+	CHECK(r && count(r, "chrome") == 0);
+	CHECK(r && count(r, "onmatch=\"exclude\"") == 0);
+	CHECK(r && count(r, "<NetworkConnect onmatch=\"include\">") == 1);
+	CHECK(loads(r));
+	/* -n alone: log everything (an empty exclude set)... */
+	r = legacy(plain, false, (const char *[]){ "vigil", "-i", "-n", NULL });
+	CHECK(r && count(r, "<NetworkConnect onmatch=\"exclude\"/>") == 1);
+	CHECK(loads(r));
+	/* ...unless the config has its own NetworkConnect rules. */
+	r = legacy(net_inc, false,
+		   (const char *[]){ "vigil", "-i", "-n", NULL });
+	CHECK(r && count(r, "onmatch=\"exclude\"") == 0);
+	CHECK(r && count(r, "<DestinationPort>443") == 1);
+	/* -l with markup in a name: escaped, never markup. */
+	r = legacy(plain, false,
+		   (const char *[]){ "vigil", "-i", "-l", "a<b>&c", NULL });
+	CHECK(r && strstr(r, "a&lt;b&gt;&amp;c") != NULL);
+	CHECK(r && count(r, "<ImageLoad onmatch=\"include\">") == 1);
+	CHECK(loads(r));
+	/* -r: the option element. */
+	r = legacy(plain, false, (const char *[]){ "vigil", "-i", "-r", NULL });
+	CHECK(r && count(r, "<CheckRevocation/>") == 1);
+	/* A config without EventFiltering gets one. */
+	r = legacy(HEAD "</Sysmon>", false,
+		   (const char *[]){ "vigil", "-i", "-n", "x", NULL });
+	CHECK(r && count(r, "<EventFiltering>") == 1);
+	CHECK(loads(r));
+	/* Not a Sysmon document. */
+	r = legacy("<NotSysmon/>", false,
+		   (const char *[]){ "vigil", "-i", "-r", NULL });
+	CHECK(r == NULL);
+	r = legacy("<Sysmon", false,
+		   (const char *[]){ "vigil", "-i", "-r", NULL });
+	CHECK(r == NULL);
+}
+
+static void test_paths(void)
+{
+	struct svc_paths p;
+
+	CHECK(svc_paths_init(&p, NULL) == 0);
+	CHECK_STR(p.bin, "/usr/local/sbin/vigil");
+	CHECK_STR(p.config, "/etc/vigil/config.xml");
+	CHECK_STR(p.settings, "/etc/vigil/vigil.conf");
+	CHECK_STR(p.store, "/var/lib/vigil/events.db");
+	CHECK_STR(p.unit, "/etc/systemd/system/vigil.service");
+	CHECK(svc_paths_init(&p, "/") == 0);
+	CHECK_STR(p.root, "");
+	CHECK_STR(p.run_dir, "/run/vigil");
+	CHECK(svc_paths_init(&p, "/tmp/x//") == 0);
+	CHECK_STR(p.root, "/tmp/x");
+	CHECK_STR(p.log_file, "/tmp/x/var/log/vigil/vigil.log");
+	CHECK(svc_paths_init(&p, "relative") == -EINVAL);
+}
+
+static void test_unit_text(void)
+{
+	struct svc_paths p;
+	struct buf b;
+
+	buf_init(&b, 65536);
+	CHECK(svc_paths_init(&p, NULL) == 0);
+	CHECK(svc_unit_text(&p, &b) == 0);
+	CHECK(strstr(b.data, "ExecStart=/usr/local/sbin/vigil run --settings "
+			     "/etc/vigil/vigil.conf /etc/vigil/config.xml\n"));
+	CHECK(strstr(b.data, "\nRestart=on-failure\n") != NULL);
+	CHECK(strstr(b.data, "\nProtectSystem=strict\n") != NULL);
+	CHECK(strstr(b.data, "\nReadWritePaths=/var/lib/vigil /run/vigil\n"));
+	CHECK(strstr(b.data, "CAP_BPF") && strstr(b.data, "CAP_PERFMON"));
+	CHECK(strstr(b.data, "\nRuntimeDirectory=vigil\n") != NULL);
+	/* Under a root: no RuntimeDirectory (it would be /run/vigil). */
+	buf_reset(&b);
+	CHECK(svc_paths_init(&p, "/tmp/r") == 0);
+	CHECK(svc_unit_text(&p, &b) == 0);
+	CHECK(strstr(b.data, "RuntimeDirectory") == NULL);
+	CHECK(strstr(b.data, "ExecStart=/tmp/r/usr/local/sbin/vigil run"));
+	buf_release(&b);
+}
+
 int main(void)
 {
 	test_good();
 	test_bad();
 	test_bounds();
 	test_legacy_predicate();
+	test_legacy_switches();
+	test_paths();
+	test_unit_text();
 	return tap_done("switches");
 }
