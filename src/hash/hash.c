@@ -21,7 +21,7 @@
 #include "hash.h"
 
 /* One read() size: big enough that syscalls cost nothing next to SHA. */
-#define HASH_READ_BYTES (128 * 1024)
+#define HASH_READ_BYTES ((size_t)128 * 1024)
 /* Entry indices are 32-bit; far more than any process table needs. */
 #define HASH_MAX_ENTRIES (1u << 24)
 #define NIL		 UINT32_MAX

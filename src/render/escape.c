@@ -401,7 +401,8 @@ int render_parse_created(const char *s, size_t n, uint64_t *utc_ns)
 		return -EINVAL;
 	if (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)))
 		return -EINVAL;
-	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	secs = days_from_civil(y, mo, d) * 86400 + (uint64_t)h * 3600 +
+	       (uint64_t)mi * 60 + sec;
 	/* Beyond 2554 the ns count no longer fits 64 bits. */
 	if (secs > (UINT64_MAX - ns) / 1000000000u)
 		return -EINVAL;

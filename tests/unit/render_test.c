@@ -504,7 +504,7 @@ static int xmllint_ok_q(const char *xml, size_t n, int quiet)
 		return 0;
 	}
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "xmllint --noout --huge %s%s", path,
+	snprintf(cmd, sizeof(cmd), "xmllint --noout %s%s", path,
 		 quiet ? " 2>/dev/null" : "");
 	st = system(cmd);
 	unlink(path);
