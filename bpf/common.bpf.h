@@ -75,10 +75,25 @@ static __always_inline struct scratch *get_scratch(void)
 	return s;
 }
 
-/* Send a fixed-size record; counts a drop when the ring is full. */
+/*
+ * Wake user space only once this much is waiting: the daemon also drains
+ * the ring on a short timer, so batching wake-ups trades a few tens of
+ * milliseconds of latency for one epoll round trip per batch instead of
+ * per record.
+ */
+#define WAKEUP_BYTES (256 << 10)
+
+static __always_inline __u64 wakeup_flag(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
+}
+
+/* Send a record; counts a drop when the ring is full. */
 static __always_inline void emit(void *rec, __u64 size)
 {
-	if (bpf_ringbuf_output(&events, rec, size, 0))
+	if (bpf_ringbuf_output(&events, rec, size, wakeup_flag()))
 		count_drop(WIRE_DROP_RING_FULL);
 }
 

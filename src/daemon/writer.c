@@ -23,9 +23,10 @@
 #include "util/log.h"
 #include "writer.h"
 
-#define WRITER_BATCH	512
-#define WRITER_RESERVE	64 /* extra slots for must_keep events */
-#define RECORD_ID_BLOCK 65536
+#define WRITER_BATCH	 512
+#define WRITER_RESERVE	 64 /* extra slots for must_keep events */
+#define WRITER_LINGER_MS 50 /* wait this long for a batch to fill */
+#define RECORD_ID_BLOCK	 65536
 
 struct writer {
 	pthread_mutex_t lock;
@@ -115,6 +116,27 @@ static void write_batch(struct writer *w, struct event *batch, size_t n)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Wait (lock held) until there is a batch to write or we must stop.  A
+ * lone event waits up to WRITER_LINGER_MS for company: one commit per
+ * few hundred events instead of per event is what makes the store fast. */
+static void wait_for_batch(struct writer *w)
+{
+	struct timespec deadline;
+
+	while (w->count == 0 && !w->is_stopping)
+		pthread_cond_wait(&w->wake, &w->lock);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_nsec += WRITER_LINGER_MS * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	while (w->count < WRITER_BATCH && !w->is_stopping)
+		if (pthread_cond_timedwait(&w->wake, &w->lock, &deadline) ==
+		    ETIMEDOUT)
+			break;
+}
+
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
@@ -128,8 +150,7 @@ static void *writer_main(void *arg)
 	for (;;) {
 		size_t n = 0;
 
-		while (w->count == 0 && !w->is_stopping)
-			pthread_cond_wait(&w->wake, &w->lock);
+		wait_for_batch(w);
 		if (w->count == 0 && w->is_stopping)
 			break;
 		while (n < WRITER_BATCH && w->count > 0) {
@@ -184,7 +205,14 @@ struct writer *writer_new(struct sink **sinks, size_t nsinks, size_t max_events,
 	w->next_id = first_id(w);
 	w->reserved_to = w->next_id;
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->wake, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&w->wake, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
 		goto fail;
 	return w;
@@ -210,7 +238,9 @@ int writer_push(struct writer *w, struct event *ev, int must_keep)
 	}
 	w->ring[(w->head + w->count) % w->cap] = *ev;
 	w->count++;
-	pthread_cond_signal(&w->wake);
+	/* Wake the writer to start a batch, or when one is full. */
+	if (w->count == 1 || w->count == WRITER_BATCH)
+		pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	memset(ev, 0, sizeof(*ev));
 	return 0;

@@ -155,7 +155,11 @@ int sensor_poll(struct sensor *s, int timeout_ms)
 {
 	int r = ring_buffer__poll(s->ring, timeout_ms);
 
-	return r == -EINTR ? 0 : r;
+	if (r < 0 && r != -EINTR)
+		return r;
+	/* The programs wake us only when a batch is waiting (see
+	 * common.bpf.h); whatever is there after the timeout, take too. */
+	return ring_buffer__consume(s->ring);
 }
 
 int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX])
