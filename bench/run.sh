@@ -13,6 +13,8 @@
 #   BENCH_AUDITD=0      leave out the auditd column
 #   BENCH_RAMP_MODE     event_rate mode for the rate ramp (default fork)
 #   BENCH_RAMP_SECONDS  seconds per ramp step (default 3)
+#   BENCH_ROUNDS_BUDGET_S  after 3 rounds, start no round that would end
+#                       past this many seconds (default 330)
 #
 # A benchmark reports; it never fails on a timing.  The exit status is
 # non-zero only when the harness itself cannot run.
@@ -27,6 +29,7 @@ report=${BENCH_REPORT:-$top/BENCHMARKS.md}
 want_auditd=${BENCH_AUDITD:-1}
 ramp_mode=${BENCH_RAMP_MODE:-fork}
 ramp_seconds=${BENCH_RAMP_SECONDS:-3}
+rounds_budget_s=${BENCH_ROUNDS_BUDGET_S:-330}
 config=$here/collect-all.xml
 
 exec_n=5000 connect_n=20000 file_n=20000
@@ -38,11 +41,12 @@ clk_tck=$(getconf CLK_TCK)
 
 work=""
 vigil_pid="" auditd_pid="" kauditd_pid="" vigil_dir="" vigil_run=""
+rounds_done=0
 audit_state=""	# "" untouched; else the settings to restore
 declare -A ST	# vigil's status file, key -> value
 declare -A FACT	# single figures for the report
 
-say() { printf 'bench: %s\n' "$*" >&2; }
+say() { printf 'bench: [%3ds] %s\n' "$SECONDS" "$*" >&2; }
 fact() { FACT[$1]=$2; }
 
 # Sleep without forking a process that the monitors would log.
@@ -123,15 +127,25 @@ vigil_stop() {
 	vigil_pid=""
 }
 
-vigil_settle() {	# wait until the logged counter holds still
-	local last=-1 i
-	for ((i = 0; i < 30; i++)); do
+# Wait until vigil has drained what the last workload caused.  Other
+# processes on the host keep the logged counter moving, so "drained" is:
+# the counter moved by at most a few events in one status period, or it
+# stopped slowing down (what remains is the host's steady background).
+vigil_settle() {
+	local last prev_inc=-1 inc i
+	status_read
+	last=${ST[logged]:-0}
+	for ((i = 0; i < 6; i++)); do
 		pause 1.1
 		status_read
-		[ "${ST[logged]:-x}" = "$last" ] && return 0
-		last=${ST[logged]:-x}
+		inc=$((${ST[logged]:-0} - last))
+		last=${ST[logged]:-0}
+		[ "$i" -ge 1 ] || { prev_inc=$inc; continue; }
+		[ "$inc" -le 50 ] && return 0
+		[ $((inc * 10)) -ge $((prev_inc * 7)) ] && return 0
+		prev_inc=$inc
 	done
-	say "vigil's logged counter did not settle"
+	return 0
 }
 
 vigil_snap() {	# sets snap_logged, snap_lost, snap_ticks
@@ -184,7 +198,7 @@ audit_probe() {	# sets audit_ok=1 or audit_why to the reason
 	audit_ok=1
 	local p c
 	for p in /proc/[0-9]*; do
-		read -r c <"$p/comm" 2>/dev/null || continue
+		read -r c 2>/dev/null <"$p/comm" || continue
 		if [ "$c" = kauditd ]; then kauditd_pid=${p#/proc/}; fi
 	done
 	local e b w f
@@ -271,7 +285,7 @@ auditd_stop() {
 }
 
 auditd_snap() {	# sets snap_logged (syscall records), snap_lost, snap_ticks
-	pause 1.5
+	pause 1
 	snap_logged=$(grep -c "^type=SYSCALL.*key=\"$audit_key\"" \
 		"$work/audit/audit.log" || true)
 	audit_get lost
@@ -334,7 +348,7 @@ rep_modes() {	# rep_modes REP: sets order, the columns rotated by round
 }
 
 run_rounds() {
-	local rep mode
+	local rep mode t0=$SECONDS
 	for ((rep = 1; rep <= reps; rep++)); do
 		rep_modes "$rep"
 		for mode in "${order[@]}"; do
@@ -349,6 +363,7 @@ run_rounds() {
 				if ! vigil_start; then
 					say "vigil stopped starting; see its log"
 					vigil_ok=0
+					fact vigil_why "vigil run stopped starting in round $rep"
 					continue
 				fi
 				pause 1
@@ -360,7 +375,7 @@ run_rounds() {
 			auditd)
 				if ! auditd_start; then
 					audit_ok=0
-					audit_why="auditd did not start"
+					fact auditd_why "auditd did not start in round $rep"
 					continue
 				fi
 				run_set auditd "$rep"
@@ -369,7 +384,17 @@ run_rounds() {
 				;;
 			esac
 		done
+		rounds_done=$rep
+		# Keep the whole run to a few minutes on a busy machine: after
+		# three rounds, stop when another would pass the budget.
+		local spent=$((SECONDS - t0))
+		if [ "$rep" -ge 3 ] && [ "$rep" -lt "$reps" ] &&
+			[ $((spent + spent / rep)) -gt "$rounds_budget_s" ]; then
+			say "stopping after $rep rounds: time budget"
+			break
+		fi
 	done
+	fact reps "$rounds_done"
 }
 
 # --- vigil alone: rate ramp and memory --------------------------------------
@@ -416,13 +441,37 @@ ramp() {
 	fact peak_limit "${why:-no loss at any tested rate}"
 }
 
-bpf_memlock() {	# bpf_memlock OBJ [TYPE]: memlock bytes of vigil's maps/progs
-	# shellcheck disable=SC2016 # $pid is a jq variable
-	local filter='select(any(.pids[]?; .pid == $pid))'
-	[ -n "${2:-}" ] && filter+=" | select(.type == \"$2\")"
-	bpftool "$1" show -j 2>/dev/null |
-		jq --argjson pid "$vigil_pid" \
-			"[.[] | $filter | .bytes_memlock // 0] | add // 0"
+# BPF memory the daemon holds: the memlock of every map and program it has
+# a descriptor for, each counted once.  /proc/PID/fdinfo carries the same
+# memlock figure as `bpftool map show`, whose pids field stays empty where
+# bpftool was built without pid iterators (Debian's is).
+bpf_memory() {	# sets maps_bytes, ringbuf_bytes, progs_bytes
+	local f k v kind memlock id
+	local -A seen=()
+	maps_bytes=0 ringbuf_bytes=0 progs_bytes=0
+	for f in /proc/"$vigil_pid"/fdinfo/*; do
+		kind="" memlock=0 id=""
+		while read -r k v; do
+			case $k in
+			map_type:) kind=map$v ;;
+			prog_type:) kind=prog ;;
+			memlock:) memlock=$v ;;
+			map_id: | prog_id:) id=$k$v ;;
+			esac
+		done 2>/dev/null <"$f" || continue
+		if [ -z "$id" ] || [ -n "${seen[$id]:-}" ]; then
+			continue
+		fi
+		seen[$id]=1
+		case $kind in
+		prog) progs_bytes=$((progs_bytes + memlock)) ;;
+		map*) maps_bytes=$((maps_bytes + memlock)) ;;
+		esac
+		# BPF_MAP_TYPE_RINGBUF is 27.
+		if [ "$kind" = map27 ]; then
+			ringbuf_bytes=$((ringbuf_bytes + memlock))
+		fi
+	done
 }
 
 memory() {
@@ -435,11 +484,12 @@ memory() {
 	done <"/proc/$vigil_pid/status"
 	fact rss_bytes "$rss"
 	fact hwm_bytes "$hwm"
-	if command -v jq >/dev/null && command -v bpftool >/dev/null; then
-		fact maps_bytes "$(bpf_memlock map)"
-		fact ringbuf_bytes "$(bpf_memlock map ringbuf)"
-		fact progs_bytes "$(bpf_memlock prog)"
-	fi
+	bpf_memory
+	fact maps_bytes "$maps_bytes"
+	fact ringbuf_bytes "$ringbuf_bytes"
+	fact progs_bytes "$progs_bytes"
+	status_read
+	fact status_map_bytes "${ST[bpf_map_bytes]:-}"
 }
 
 vigil_alone() {
@@ -491,7 +541,7 @@ write_report() {
 		echo
 		echo "Generated by \`make bench\` (bench/run.sh); method and the"
 		echo "meaning of each figure: bench/README.md.  Ratios are to no"
-		echo "monitoring, measured in the same run: median of $reps"
+		echo "monitoring, measured in the same run: median of ${FACT[reps]}"
 		echo "alternating rounds, (min-max) of the per-round ratios."
 		echo
 		echo "- Date: $started to $finished (UTC)"
