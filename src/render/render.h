@@ -19,6 +19,7 @@
 #ifndef VIGIL_RENDER_H
 #define VIGIL_RENDER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct buf;
