@@ -17,8 +17,8 @@ tally() {	# tally NAME COMMAND...: run, echo, add its closing counts
 		return
 	fi
 	local p f
-	p=$(sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/' <<<"$line")
-	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	p=$(grep -oE '[0-9]+ passed' <<<"$line" | cut -d' ' -f1)
+	f=$(grep -oE '[0-9]+ failed' <<<"$line" | cut -d' ' -f1)
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
 }
 
