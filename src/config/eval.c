@@ -17,7 +17,7 @@ struct ctx {
 	const struct event *ev;
 	unsigned slot;
 	uint32_t has_grams; /* fields whose bitmap below is filled */
-	uint64_t grams[CATALOG_MAX_FIELDS][64];
+	uint64_t grams[CATALOG_MAX_FIELDS][16]; /* 1024-bit bigram sets */
 };
 
 static const uint64_t *grams_of(struct ctx *x, unsigned idx, const char *v,
@@ -31,7 +31,7 @@ static const uint64_t *grams_of(struct ctx *x, unsigned idx, const char *v,
 	for (size_t i = 0; i + 1 < n; i++) {
 		uint16_t k = config_gram(config_fold((unsigned char)v[i]),
 					 config_fold((unsigned char)v[i + 1])) &
-			     0xfff;
+			     0x3ff;
 
 		g[k >> 6] |= 1ull << (k & 63);
 	}
@@ -41,7 +41,7 @@ static const uint64_t *grams_of(struct ctx *x, unsigned idx, const char *v,
 
 static bool has_gram(const uint64_t *g, uint16_t key)
 {
-	key &= 0xfff;
+	key &= 0x3ff;
 	return g[key >> 6] & (1ull << (key & 63));
 }
 
@@ -275,11 +275,20 @@ static void set_rulename(const struct config *c, struct event *ev,
 
 	if (idx < 0 || ev->def->id > 255)
 		return;
-	/* A RuleName the event came with (e.g. re-filtering) is replaced. */
-	if (name)
-		event_set_str(ev, (unsigned)idx, name);
-	else if (ev->len[idx])
+	/*
+	 * A RuleName the event came with (e.g. re-filtering) is replaced.
+	 * event_set() appends, so an unchanged name is left alone: deciding
+	 * the same event again then costs no memory.
+	 */
+	if (name) {
+		size_t n = strlen(name);
+
+		if (ev->len[idx] != n ||
+		    memcmp(ev->buf + ev->off[idx], name, n) != 0)
+			event_set(ev, (unsigned)idx, name, n);
+	} else if (ev->len[idx]) {
 		event_set(ev, (unsigned)idx, "", 0);
+	}
 }
 
 bool config_decide(const struct config *c, struct event *ev)

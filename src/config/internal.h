@@ -151,7 +151,8 @@ int config_compile(struct config *c);
 /* Bigram key used by contains prefilters (compile.c and eval.c agree). */
 static inline uint16_t config_gram(unsigned char a, unsigned char b)
 {
-	return (uint16_t)(((unsigned)a << 8 | b) & 0xfff) | 0x1000;
+	/* 10 bits of (a, b) mixed; bit 12 marks "set". */
+	return (uint16_t)((((unsigned)a * 31u) ^ b) & 0x3ff) | 0x1000;
 }
 
 static inline unsigned char config_fold(unsigned char ch)
