@@ -13,6 +13,7 @@ static const struct cli_command commands[] = {
 	{ "run", cmd_run, "run the monitor in the foreground" },
 	{ "status", cmd_status, "state of the installed daemon" },
 	{ "view", cmd_view, "show events from the event store" },
+	{ "filter", cmd_filter, "apply a config to JSON events on stdin" },
 	{ NULL, NULL, NULL },
 };
 

@@ -26,4 +26,7 @@ int cmd_status(int argc, char **argv);
 /* Sysmon-style switches (-i, -c, -u, -s, -?, ...); argv is main()'s. */
 int cmd_switches(int argc, char **argv);
 
+/* vigil filter CONFIG [--format F]: apply a config to JSON events on stdin. */
+int cmd_filter(int argc, char **argv);
+
 #endif /* VIGIL_CLI_H */
