@@ -905,6 +905,26 @@ static void check_all_or_nothing(void)
 	CHECK(errno == ENOENT);
 }
 
+static void check_schema_help(void)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	CHECK(config_schema_print(NULL, &b) == 0);
+	CHECK(strstr(b.data, "<manifest schemaversion=\"4.91\"") == b.data);
+	CHECK(strstr(b.data, "rulename=\"eBPFEvent\"") != NULL);
+	CHECK(strstr(b.data,
+		     "begin with,not begin with,end with,not end with,less than") !=
+	      NULL);
+	buf_reset(&b);
+	CHECK(config_schema_print("4.9", &b) == 0);
+	CHECK(config_schema_print("3.4", &b) == -ENOENT);
+	buf_reset(&b);
+	CHECK(config_help(&b) == 0);
+	CHECK(strstr(b.data, "excludes any    value contains none") != NULL);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	run_cases();
@@ -916,5 +936,6 @@ int main(void)
 	check_encodings();
 	check_dump_quirk();
 	check_all_or_nothing();
+	check_schema_help();
 	return tap_done("config_test");
 }
