@@ -123,6 +123,26 @@ static int prepare_settings(const struct svc_paths *p, struct settings *s,
 	return err == -ENOENT ? 0 : err;
 }
 
+/* A failed install takes back the files it wrote, so that `-i` can
+ * simply be run again (folders stay: they may hold a store). */
+static void roll_back(const struct svc_paths *p, bool is_seeded)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	svc_remove(p->unit, false);
+	svc_remove(p->man8, false);
+	svc_remove(p->man5, false);
+	svc_remove(p->config, false);
+	if (!is_seeded)
+		svc_remove(p->settings, false);
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	if (strcmp(self, p->bin) != 0)
+		svc_remove(p->bin, false);
+}
+
 static int write_files(const struct svc_paths *p, const struct settings *s,
 		       bool is_seeded, const struct buf *config, char *hash,
 		       size_t hash_len)
@@ -159,6 +179,8 @@ static int write_files(const struct svc_paths *p, const struct settings *s,
 	if (!err)
 		err = svc_config_install(p, config->data, config->len, hash,
 					 hash_len);
+	if (err)
+		roll_back(p, is_seeded);
 	return err;
 }
 

@@ -9,9 +9,12 @@
  * file:line:col and the exit status is 1.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "internal.h"
@@ -90,7 +93,7 @@ int svc_configure(const struct svc_args *a, const struct svc_paths *p)
 	char hash[80] = "";
 	struct settings s;
 	struct buf text;
-	int err;
+	int err, rc, lock_fd;
 
 	if (!a->config_path && !a->is_reset && !svc_args_has_legacy(a))
 		return dump(p);
@@ -104,6 +107,16 @@ int svc_configure(const struct svc_args *a, const struct svc_paths *p)
 	err = svc_settings_load(p, &s);
 	if (err && err != -ENOENT)
 		return SVC_EXIT_FAIL;
+	/* Two -c at once would race on the temporary file and on which
+	 * config the daemon ends up with: one at a time.  Released at exit. */
+	lock_fd = open(p->etc_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX) < 0) {
+		fprintf(stderr, "vigil: cannot lock %s: %s\n", p->etc_dir,
+			strerror(errno));
+		if (lock_fd >= 0)
+			close(lock_fd);
+		return SVC_EXIT_FAIL;
+	}
 	buf_init(&text, SVC_MAX_CONFIG_BYTES);
 	/* No file and no "--": the switches change the installed config. */
 	err = svc_config_compose(
@@ -117,8 +130,12 @@ int svc_configure(const struct svc_args *a, const struct svc_paths *p)
 					 sizeof(hash));
 	}
 	buf_release(&text);
-	if (err)
+	if (err) {
+		close(lock_fd);
 		return SVC_EXIT_FAIL;
+	}
 	printf("Configuration updated: %s (SHA256=%s).\n", p->config, hash);
-	return reload(&s, hash);
+	rc = reload(&s, hash);
+	close(lock_fd);
+	return rc;
 }

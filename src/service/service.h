@@ -22,7 +22,7 @@ struct settings;
 
 /* Exit statuses of the switches and `vigil status`. */
 #define SVC_EXIT_OK	     0
-#define SVC_EXIT_FAIL	     1 /* the operation failed; nothing half-done */
+#define SVC_EXIT_FAIL	     1 /* the operation failed (message on stderr) */
 #define SVC_EXIT_USAGE	     2 /* bad command line; usage printed */
 #define SVC_EXIT_NOT_RUNNING 3 /* `vigil status`: daemon not running */
 
