@@ -110,17 +110,19 @@ static int apply_option(xmlNode *root, const char *name, const char *value,
 		xmlFree(v);
 		return 0;
 	}
-	if (old) {
-		xmlUnlinkNode(old);
-		xmlFreeNode(old);
-	}
 	n = xmlNewNode(NULL, BAD_CAST name);
 	if (!n)
 		return -ENOMEM;
 	/* Text, not markup: xmlNodeAddContent() escapes on output. */
 	if (value)
 		xmlNodeAddContent(n, BAD_CAST value);
-	prepend_child(root, n, "\n  ");
+	if (old) {
+		/* In place, so the file keeps its layout. */
+		xmlReplaceNode(old, n);
+		xmlFreeNode(old);
+	} else {
+		prepend_child(root, n, "\n  ");
+	}
 	return 0;
 }
 

@@ -291,6 +291,18 @@ is "status after -u: not running (3)" "$?" 3
 "$VIGIL" -u > /dev/null 2>&1
 is "-u again: not installed (1)" "$?" 1
 
+# ---- Sysmon's historic install line -----------------------------------
+"$VIGIL" -i -h sha1 -n -l > "$T_DIR/legacy.out" 2>&1
+is "-i -h sha1 -n -l exits 0" "$?" 0
+ok "-h sha1 is in the installed config" \
+	grep -q "<HashAlgorithms>sha1</HashAlgorithms>" "$R/etc/vigil/config.xml"
+ok "-n and -l armed NetworkConnect (3) and ImageLoad (7)" \
+	grep -Eq "^armed=(.*,)?3,(.*,)?7(,|$)" "$status_file"
+"$VIGIL" -u -purge > "$T_DIR/out" 2>&1
+is "-u -purge exits 0" "$?" 0
+ok "-purge deleted the store and state" test ! -e "$R/var/lib/vigil"
+ok "nothing left running after -u -purge" wait_for 5 no_daemons
+
 # ---- one real install, at the real paths ------------------------------
 unset VIGIL_ROOT
 if [ -e /etc/vigil ] || [ -e /usr/local/sbin/vigil ] ||
