@@ -30,13 +30,20 @@
 #include "users/users.h"
 #include "util/log.h"
 #include "util/version.h"
-#include "writer.h"
+#include "hasher.h"
 #include "outputs.h"
+#include "pending.h"
 #include "status.h"
+#include "writer.h"
 
 #define PROC_TABLE_MAX 65536
 #define HASH_CACHE_MAX 4096
-#define POLL_MS	       100
+/* Images up to this size are hashed inline (a few ms at most); bigger
+ * ones, when not cached, on the hasher thread. */
+#define HASH_INLINE_MAX (2u << 20)
+#define HASHER_JOBS	64
+#define PENDING_MAX	16384
+#define POLL_MS		100
 
 static volatile sig_atomic_t got_stop, got_hup;
 
@@ -55,6 +62,9 @@ struct daemon {
 	struct writer *writer;
 	struct proc_table *procs;
 	struct hash_cache *hashes;
+	struct hasher *hasher;
+	struct pending *pending;
+	uint64_t next_ticket;
 	struct users *users;
 	struct decoder dec;
 	struct render_host host;
@@ -121,10 +131,64 @@ static void emit_error(struct daemon *d, const char *id, const char *text)
 	push(d, &ev, 1);
 }
 
+/* Rules, field sizes, queue: the end of the pipeline for one event. */
+static void finish(struct daemon *d, struct event *ev)
+{
+	if (config_decide(d->cfg, ev)) {
+		config_apply_field_sizes(d->cfg, ev);
+		push(d, ev, 0);
+	} else {
+		event_release(ev);
+	}
+}
+
+static void release_ready(struct daemon *d)
+{
+	struct event ev;
+
+	while (pending_pop_ready(d->pending, &ev))
+		finish(d, &ev);
+}
+
+/* Collect what the hasher finished and let the events it unblocked go. */
+static void collect_hashes(struct daemon *d)
+{
+	struct hasher_result r;
+
+	while (hasher_collect(d->hasher, &r))
+		pending_resolve(d->pending, r.ticket, r.error ? NULL : r.text);
+	release_ready(d);
+}
+
+/* Hash inline when small or cached; else hand the file to the hasher and
+ * return its ticket (0: nothing to wait for). */
+static uint64_t enrich_hashes(struct daemon *d, struct event *ev)
+{
+	const struct decode_hash *h = &d->dec.hash;
+	char text[HASH_TEXT_MAX];
+	int r;
+
+	if (!h->is_wanted)
+		return 0;
+	r = hash_file(d->hashes, h->path, h->dev, h->ino, d->dec.hash_algs,
+		      text);
+	if (r == 0) {
+		event_set_str(ev, h->field, text);
+		return 0;
+	}
+	if (r != -EFBIG || !d->hasher)
+		return 0;
+	if (hasher_submit(d->hasher, ++d->next_ticket, h->path, h->dev, h->ino,
+			  d->dec.hash_algs) < 0)
+		return 0; /* hasher saturated: log the event without hashes */
+	return d->next_ticket;
+}
+
 static int on_record(void *ctx, const void *data, size_t len)
 {
 	struct daemon *d = ctx;
 	struct event ev;
+	uint64_t ticket;
 	int r = decode_record(&d->dec, data, len, &ev);
 
 	if (r < 0) {
@@ -133,12 +197,13 @@ static int on_record(void *ctx, const void *data, size_t len)
 	}
 	if (r == 0)
 		return 0;
-	if (config_decide(d->cfg, &ev)) {
-		config_apply_field_sizes(d->cfg, &ev);
-		push(d, &ev, 0);
-	} else {
-		event_release(&ev);
+	ticket = enrich_hashes(d, &ev);
+	if (ticket == 0 && pending_is_empty(d->pending)) {
+		finish(d, &ev);
+		return 0;
 	}
+	if (pending_add(d->pending, &ev, ticket) < 0)
+		d->counters.lost_pending++;
 	return 0;
 }
 
@@ -168,7 +233,7 @@ static void report_losses(struct daemon *d)
 {
 	const struct daemon_counters *c = &d->counters;
 	uint64_t total = c->lost_ring + c->lost_other + c->lost_queue +
-			 c->lost_sink + c->lost_decode;
+			 c->lost_sink + c->lost_decode + c->lost_pending;
 	char text[512];
 
 	if (total == d->reported_lost)
@@ -177,13 +242,14 @@ static void report_losses(struct daemon *d)
 		 "%llu events lost since the last report; totals since start: "
 		 "kernel ring buffer full %llu, kernel scratch unavailable "
 		 "%llu, queue full %llu, output failed %llu, malformed "
-		 "record %llu",
+		 "record %llu, hash backlog full %llu",
 		 (unsigned long long)(total - d->reported_lost),
 		 (unsigned long long)c->lost_ring,
 		 (unsigned long long)c->lost_other,
 		 (unsigned long long)c->lost_queue,
 		 (unsigned long long)c->lost_sink,
-		 (unsigned long long)c->lost_decode);
+		 (unsigned long long)c->lost_decode,
+		 (unsigned long long)c->lost_pending);
 	d->reported_lost = total;
 	emit_error(d, "EventsLost", text);
 }
@@ -287,12 +353,14 @@ static int setup(struct daemon *d)
 
 	read_machine_id(machine, sizeof(machine));
 	d->procs = proc_table_new(PROC_TABLE_MAX, machine, "/proc");
-	d->hashes = hash_cache_new(HASH_CACHE_MAX, s->hash_max_bytes);
+	d->hashes = hash_cache_new(HASH_CACHE_MAX, HASH_INLINE_MAX);
+	d->hasher =
+		hasher_new(HASH_CACHE_MAX / 4, s->hash_max_bytes, HASHER_JOBS);
+	d->pending = pending_new(PENDING_MAX);
 	d->users = users_new();
-	if (!d->procs || !d->hashes || !d->users)
+	if (!d->procs || !d->hashes || !d->hasher || !d->pending || !d->users)
 		return -ENOMEM;
 	d->dec.procs = d->procs;
-	d->dec.hashes = d->hashes;
 	d->dec.users = d->users;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
@@ -318,6 +386,8 @@ static int setup(struct daemon *d)
 static void teardown(struct daemon *d)
 {
 	sensor_close(d->sensor);
+	hasher_free(d->hasher);
+	pending_free(d->pending);
 	writer_free(d->writer);
 	proc_table_free(d->procs);
 	hash_cache_free(d->hashes);
@@ -344,6 +414,7 @@ static void loop(struct daemon *d)
 		time_t now;
 
 		sensor_poll(d->sensor, POLL_MS);
+		collect_hashes(d);
 		if (got_hup) {
 			got_hup = 0;
 			reload(d);
@@ -376,8 +447,15 @@ int daemon_run(const struct daemon_opts *o)
 	log_info("monitoring (pid %d)", (int)getpid());
 	loop(&d);
 
-	/* Drain what the kernel still holds, then say goodbye. */
+	/* Drain what the kernel still holds, give big hashes a moment, then
+	 * say goodbye. */
 	sensor_poll(d.sensor, 0);
+	for (int i = 0; i < 50 && !pending_is_empty(d.pending); i++) {
+		usleep(100 * 1000);
+		collect_hashes(&d);
+	}
+	pending_release_all(d.pending);
+	release_ready(&d);
 	gather(&d);
 	report_losses(&d);
 	emit_state(&d, "Stopped");

@@ -37,7 +37,8 @@ static void put_counters(FILE *f, const struct daemon_counters *c)
 	fprintf(f, "lost_queue=%llu\n", (unsigned long long)c->lost_queue);
 	fprintf(f, "lost_sink=%llu\n", (unsigned long long)c->lost_sink);
 	fprintf(f, "lost_other=%llu\n",
-		(unsigned long long)(c->lost_other + c->lost_decode));
+		(unsigned long long)(c->lost_other + c->lost_decode +
+				     c->lost_pending));
 }
 
 int status_write(const char *run_dir, const struct daemon_status *st)

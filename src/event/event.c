@@ -74,9 +74,13 @@ int event_set(struct event *ev, unsigned idx, const char *v, size_t n)
 		return -EINVAL;
 	if (nul)
 		n = (size_t)(nul - v);
+	/* Room for the value and its NUL within EVENT_MAX_BYTES. */
+	if (ev->used >= EVENT_MAX_BYTES) {
+		ev->len[idx] = 0;
+		ev->is_truncated = true;
+		return 0;
+	}
 	room = EVENT_MAX_BYTES - ev->used - 1;
-	if (ev->used + 1 > EVENT_MAX_BYTES)
-		room = 0;
 	if (n > room) {
 		n = room;
 		ev->is_truncated = true;

@@ -16,9 +16,7 @@
 
 #include "wire.h"
 
-#include "config/config.h"
 #include "event/event.h"
-#include "hash/hash.h"
 #include "proc/proc.h"
 #include "sensor.h"
 #include "users/users.h"
@@ -91,17 +89,18 @@ static void set_parent(struct decoder *d, struct event *ev, uint32_t ppid)
 	event_set_named(ev, "ParentUser", users_name(d->users, pp->uid));
 }
 
-static void set_hashes(struct decoder *d, struct event *ev,
-		       const struct wire_exec *e, const char *image)
+static void want_hashes(struct decoder *d, struct event *ev,
+			const struct wire_exec *e)
 {
-	char text[HASH_TEXT_MAX];
-	uint64_t dev = makedev(e->exe_dev >> 20, e->exe_dev & 0xfffff);
+	int idx = catalog_field_index(ev->def, "Hashes");
 
-	if (!d->hash_algs || !d->hashes)
+	if (!d->hash_algs || idx < 0)
 		return;
-	if (hash_file(d->hashes, image, dev, e->exe_ino, d->hash_algs, text) ==
-	    0)
-		event_set_named(ev, "Hashes", text);
+	d->hash.is_wanted = true;
+	d->hash.field = (unsigned)idx;
+	d->hash.path = event_named(ev, "Image");
+	d->hash.dev = makedev(e->exe_dev >> 20, e->exe_dev & 0xfffff);
+	d->hash.ino = e->exe_ino;
 }
 
 static void set_logon(struct decoder *d, struct event *ev,
@@ -149,7 +148,6 @@ static int decode_exec(struct decoder *d, const struct wire_exec *e, size_t len,
 	event_set_named(ev, "User", users_name(d->users, e->task.uid));
 	event_set_named(ev, "IntegrityLevel", "no level");
 	set_logon(d, ev, &e->task);
-	set_hashes(d, ev, e, image);
 	set_parent(d, ev, e->task.ppid);
 	free(cwd);
 
@@ -169,6 +167,7 @@ static int decode_exec(struct decoder *d, const struct wire_exec *e, size_t len,
 				 ev->time_ns ^ ((uint64_t)info.tgid << 40));
 		event_set_named(ev, "ProcessGuid", guid);
 	}
+	want_hashes(d, ev, e);
 	return 1;
 }
 
@@ -196,6 +195,7 @@ int decode_record(struct decoder *d, const void *data, size_t len,
 {
 	const struct wire_hdr *h = data;
 
+	d->hash.is_wanted = false;
 	if (len < sizeof(*h) || h->len != len)
 		return -EINVAL;
 	switch (h->kind) {

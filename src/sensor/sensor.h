@@ -16,7 +16,6 @@
 
 struct event;
 struct proc_table;
-struct hash_cache;
 struct users;
 
 /* Kernel-side loss reasons (mirrors wire.h's enum wire_drop). */
@@ -67,17 +66,31 @@ void sensor_close(struct sensor *s);
 
 /* --- decode.c: wire record -> canonical event --- */
 
+/*
+ * A file whose hashes the event wants in one of its fields.  Hashing is
+ * enrichment, not decoding: the daemon decides whether to hash inline or
+ * on the hasher thread.
+ */
+struct decode_hash {
+	bool is_wanted;
+	unsigned field; /* index of the Hashes field in the event */
+	const char *path; /* borrowed from the event: copy before changing it */
+	uint64_t dev; /* user-space st_dev encoding */
+	uint64_t ino;
+};
+
 struct decoder {
 	struct proc_table *procs;
-	struct hash_cache *hashes;
 	struct users *users;
 	unsigned hash_algs; /* CONFIG_HASH_* bits for event 1 */
 	int64_t boot_to_utc_ns; /* add to CLOCK_BOOTTIME to get UTC */
+	struct decode_hash hash; /* out: set by decode_record() */
 };
 
 /*
  * Turn one wire record into ev (initialised here; the caller releases it)
- * and keep the process table current.  Returns 1 when ev holds an event,
+ * and keep the process table current; d->hash says whether a file should
+ * be hashed into ev.  Returns 1 when ev holds an event,
  * 0 when the record only updated state (fork), -EINVAL for a malformed
  * record (nothing changed), -ENOMEM.
  */
