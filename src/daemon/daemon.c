@@ -26,6 +26,7 @@
 #include "proc/proc.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
+#include "service/service.h"
 #include "sink/sink.h"
 #include "users/users.h"
 #include "util/log.h"
@@ -331,6 +332,7 @@ static int setup(struct daemon *d)
 	const struct settings *s = &d->opts->settings;
 	struct sensor_opts so = { 0 };
 	char machine[64];
+	int r;
 	struct diag diag = { 0 };
 
 	d->started = time(NULL);
@@ -380,6 +382,9 @@ static int setup(struct daemon *d)
 	if (!d->sensor)
 		return -errno;
 	proc_table_seed(d->procs, d->dec.boot_to_utc_ns);
+	/* Everything privileged is done: keep only what running needs. */
+	if ((r = privs_drop()) < 0)
+		log_warn("could not drop capabilities: %s", strerror(-r));
 	return 0;
 }
 

@@ -17,6 +17,12 @@ bash -c "read -r _ < '$T_DIR/go'; '$probe' pre-existing-parent; true" &
 early_pid=$!
 
 vigil_start "$out" --no-store --format json || t_end
+# After start-up the daemon keeps only what it needs: no CAP_SYS_ADMIN (21),
+# CAP_DAC_OVERRIDE (1), CAP_NET_ADMIN (12) or CAP_SETUID (7) ...
+eff=$((16#$(sed -n 's/^CapEff:\t//p' "/proc/$VIGIL_PID/status")))
+ok "capabilities dropped after start-up" \
+	test $((eff & (1 << 21 | 1 << 1 | 1 << 12 | 1 << 7))) -eq 0
+ok "but CAP_BPF (39) kept for re-arming" test $((eff & (1 << 39))) -ne 0
 
 (cd "$work" && sh -c "'$probe' known-args \"two words\" & wait")
 echo go > "$T_DIR/go"
