@@ -145,7 +145,10 @@ $(BENCH_BINS): $(OUT)/bench/%: bench/%.c bench/bench.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(VG_CFLAGS) $< -o $@
 
-bench: $(BENCH_BINS)
+# The module benchmarks (rules, store) are built too when present, so
+# that run.sh folds their figures into the table.
+bench: $(BENCH_BINS) $(patsubst bench/%.c,$(OUT)/bench/%,\
+       $(wildcard bench/rules_bench.c bench/store_bench.c))
 
 # ---- config module: fuzzing and the rules benchmark -----------------------
 # make fuzz T=fuzz_config SECS=300: libFuzzer + ASan/UBSan with clang, new
