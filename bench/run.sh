@@ -42,7 +42,7 @@ clk_tck=$(getconf CLK_TCK)
 
 work=""
 vigil_pid="" auditd_pid="" kauditd_pid="" vigil_dir="" vigil_run=""
-rounds_done=0
+rounds_done=0 load0=""
 audit_state=""	# "" untouched; else the settings to restore
 declare -A ST	# vigil's status file, key -> value
 declare -A FACT	# single figures for the report
@@ -377,6 +377,7 @@ run_rounds() {
 				run_set vigil "$rep"
 				status_read
 				fact vigil_armed "${ST[armed]:-}"
+				fact vigil_version "${ST[version]:-}"
 				vigil_stop
 				;;
 			auditd)
@@ -554,8 +555,10 @@ write_report() {
 		echo "- Date: $started to $finished (UTC)"
 		echo "- Kernel: $(uname -srm)"
 		echo "- CPUs: $(nproc) x ${cpu_model:-unknown}"
-		echo "- vigil: $("$VIGIL" --version 2>/dev/null | head -n 1 || true)" \
-			"commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+		echo "- Load average (1, 5, 15 min): $load0 at the start," \
+			"$(cut -d" " -f1-3 /proc/loadavg) at the end"
+		echo "- vigil: ${FACT[vigil_version]:-unknown version}," \
+			"tree at commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 		echo
 		awk -F'\t' -f "$here/report.awk" "$work/facts.tsv" \
 			"$work/results.tsv" "$work/ramp.tsv"
@@ -578,6 +581,9 @@ write_report() {
 		echo "auditd -n -c <work>/audit"
 		echo "auditctl -b 8192 --backlog_wait_time 60000 -f 1"
 		for k in "${auditd_rules[@]}"; do echo "auditctl $k"; done
+		for k in rules_bench store_bench; do
+			if [ -x "$bin/$k" ]; then echo "$bin/$k"; fi
+		done
 		echo "# columns without auditd, once audit has been enabled:"
 		echo "auditctl -D; auditctl -a never,task"
 		echo '```'
@@ -587,7 +593,7 @@ write_report() {
 }
 
 main() {
-	local started finished
+	local started finished l1 l5 l15
 	if [ "$(id -u)" != 0 ]; then
 		say "needs root (BPF, auditd)"
 		exit 1
@@ -608,6 +614,8 @@ main() {
 	: >"$work/ramp.tsv"
 	: >"$work/vigil.log"
 	started=$(date -u '+%Y-%m-%d %H:%M:%S')
+	read -r l1 l5 l15 _ </proc/loadavg
+	load0="$l1 $l5 $l15"
 	fact reps "$reps"
 	fact ramp_mode "$ramp_mode"
 	fact clk_tck "$clk_tck"
