@@ -14,6 +14,8 @@
 #   BENCH_RAMP_MODE     event_rate mode for the rate ramp (default fork)
 #   BENCH_RAMP_SECONDS  seconds per ramp step (default 3)
 #   BENCH_KEEP_WORK=1   keep the raw figures (printed folder)
+#   BENCH_LEAVE_NEVER_TASK=1  end with the rule "auditctl -a never,task"
+#                       (see audit_quiet) instead of no audit rule
 #   BENCH_ROUNDS_BUDGET_S  after 3 rounds, start no round that would end
 #                       past this many seconds (default 330)
 #
@@ -234,6 +236,12 @@ audit_restore() {
 	auditctl -D >/dev/null 2>&1
 	auditctl -e "$e" -b "$b" --backlog_wait_time "$w" -f "$f" \
 		>/dev/null 2>&1
+	# Audit, once enabled, taxes every later process until reboot;
+	# "never,task" lifts that, but it is a rule, so it stays only on
+	# request.
+	if [ "${BENCH_LEAVE_NEVER_TASK:-0}" = 1 ]; then
+		auditctl -a never,task >/dev/null 2>&1
+	fi
 	audit_state=""
 }
 
