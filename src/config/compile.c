@@ -2,7 +2,8 @@
 /*
  * config/compile.c - turn loaded rule sets into the form eval.c walks:
  * values lower-cased once, any/all lists split, field indexes resolved per
- * event id, sets of each family put in evaluation order.
+ * event id, per-field indexes built (index.c), sets of each family put in
+ * evaluation order.
  */
 #include <errno.h>
 #include <string.h>
@@ -143,6 +144,9 @@ int config_compile(struct config *c)
 					    s->filters[j].field == f->field)
 						f->is_later_same = true;
 			}
+			r = config_index_build(c, s);
+			if (r)
+				return r;
 			if (set_can_log(s))
 				fam->is_wanted = true;
 		}

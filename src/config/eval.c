@@ -5,8 +5,13 @@
  *
  * Pure and allocation-free: the rules were compiled at load, the per-event
  * scratch (bigram bitmaps that let most `contains` filters fail without a
- * scan) lives on the stack.  Comparisons fold ASCII A-Z only, as Sysmon for
- * Linux does; rule values are already lower-case.
+ * scan, and the index marks) lives on the stack.  Comparisons fold ASCII
+ * A-Z only, as Sysmon for Linux does; rule values are already lower-case.
+ *
+ * A set with an index (index.c) is decided from the marks: only the items
+ * the index says may match are evaluated, still in document order.  The
+ * plain walk over every filter stays as config_decide_linear(), the
+ * reference the indexed path is tested against.
  */
 #include <string.h>
 
@@ -18,6 +23,7 @@ struct ctx {
 	unsigned slot;
 	uint32_t has_grams; /* fields whose bitmap below is filled */
 	uint64_t grams[CATALOG_MAX_FIELDS][16]; /* 1024-bit bigram sets */
+	struct index_marks marks; /* of the set being decided */
 };
 
 static const uint64_t *grams_of(struct ctx *x, unsigned idx, const char *v,
@@ -185,16 +191,42 @@ static bool cond_match(struct ctx *x, const struct filter *f, unsigned idx)
 	}
 }
 
+/* Whether filter i of s matches, from the index marks of s. */
+static bool index_true(struct ctx *x, const struct rule_set *s, uint32_t i)
+{
+	const struct filter *f = &s->filters[i];
+	int idx = f->idx[x->slot];
+	uint64_t bit = 1ull << (i & 63);
+
+	if (idx < 0)
+		return false;
+	if (x->marks.hit[i >> 6] & bit)
+		return true;
+	return (x->marks.check[i >> 6] & bit) &&
+	       cond_match(x, f, (unsigned)idx);
+}
+
+static bool filter_true(struct ctx *x, const struct rule_set *s, uint32_t i,
+			bool is_indexed)
+{
+	const struct filter *f = &s->filters[i];
+	int idx = f->idx[x->slot];
+
+	if (is_indexed)
+		return index_true(x, s, i);
+	return idx >= 0 && cond_match(x, f, (unsigned)idx);
+}
+
 /* A compound <Rule>: strictly and/or over its filters, no same-field OR. */
 static bool match_compound(struct ctx *x, const struct rule_set *s,
-			   const struct compound *cp, const char **name)
+			   const struct compound *cp, const char **name,
+			   bool is_indexed)
 {
 	const char *got = NULL;
 
 	for (uint32_t i = cp->first; i < cp->first + cp->count; i++) {
 		const struct filter *f = &s->filters[i];
-		int idx = f->idx[x->slot];
-		bool r = idx >= 0 && cond_match(x, f, (unsigned)idx);
+		bool r = filter_true(x, s, i, is_indexed);
 
 		if (r && f->name)
 			got = f->name;
@@ -217,8 +249,8 @@ static bool match_compound(struct ctx *x, const struct rule_set *s,
  * matches.  *name gets the RuleName the set would give: the first match
  * under or, the last named match under and.
  */
-static bool match_set(struct ctx *x, const struct rule_set *s,
-		      const char **name)
+static bool match_set_linear(struct ctx *x, const struct rule_set *s,
+			     const char **name)
 {
 	uint32_t matched = 0;
 	const char *got = NULL;
@@ -235,7 +267,7 @@ static bool match_set(struct ctx *x, const struct rule_set *s,
 				&s->compounds[f->compound - 1];
 			const char *cname = NULL;
 
-			r = match_compound(x, s, cp, &cname);
+			r = match_compound(x, s, cp, &cname, false);
 			if (r && cname)
 				got = cname;
 			i = cp->first + cp->count;
@@ -268,6 +300,102 @@ static bool match_set(struct ctx *x, const struct rule_set *s,
 	return true;
 }
 
+/*
+ * An or-set from the marks: the first candidate item in document order
+ * that matches decides, with its name, exactly as the linear walk would
+ * (items that are not candidates cannot match).
+ */
+static bool match_or_indexed(struct ctx *x, const struct rule_set *s,
+			     const char **name)
+{
+	const struct set_index *ix = s->index;
+
+	for (uint32_t w = 0; w < ix->nwords; w++) {
+		uint64_t bits = x->marks.cand[w];
+
+		while (bits) {
+			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+			const struct filter *f = &s->filters[i];
+			const char *cname = NULL;
+
+			bits &= bits - 1;
+			if (f->compound) {
+				if (match_compound(
+					    x, s,
+					    &s->compounds[f->compound - 1],
+					    &cname, true)) {
+					*name = cname;
+					return true;
+				}
+			} else if (index_true(x, s, i)) {
+				*name = f->name;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * An and-set from the marks.  The linear walk skips a field once one of
+ * its filters matched, so each field gives the name of its first matching
+ * filter (if that one is named), each compound the name it matched with,
+ * and the one latest in the document is what the walk would leave.
+ */
+static bool match_and_indexed(struct ctx *x, const struct rule_set *s,
+			      const char **name)
+{
+	const struct set_index *ix = s->index;
+	const char *got = NULL;
+	uint32_t got_pos = 0;
+
+	for (uint32_t gi = 0; gi < ix->ngroups; gi++) {
+		const struct index_group *g = &ix->groups[gi];
+		uint32_t k = 0, pos;
+
+		while (k < g->n && !index_true(x, s, g->pos[k]))
+			k++;
+		if (k == g->n)
+			return false;
+		pos = g->pos[k];
+		if (s->filters[pos].name && (!got || pos > got_pos)) {
+			got = s->filters[pos].name;
+			got_pos = pos;
+		}
+	}
+	for (uint32_t ci = 0; ci < s->ncompounds; ci++) {
+		const struct compound *cp = &s->compounds[ci];
+		const char *cname = NULL;
+
+		if (!match_compound(x, s, cp, &cname, true))
+			return false;
+		if (cname && (!got || cp->first > got_pos)) {
+			got = cname;
+			got_pos = cp->first;
+		}
+	}
+	*name = got;
+	return true;
+}
+
+static bool match_set(struct ctx *x, const struct rule_set *s,
+		      const char **name, bool use_index)
+{
+	const struct set_index *ix = s->index;
+
+	if (!use_index || !ix)
+		return match_set_linear(x, s, name);
+	/* A field this id lacks fails its whole group: no need to look. */
+	if (s->is_and)
+		for (uint32_t gi = 0; gi < ix->ngroups; gi++)
+			if (s->filters[ix->groups[gi].pos[0]].idx[x->slot] < 0)
+				return false;
+	config_index_mark(ix, x->ev, x->slot, &x->marks);
+	if (s->is_and)
+		return match_and_indexed(x, s, name);
+	return match_or_indexed(x, s, name);
+}
+
 static void set_rulename(const struct config *c, struct event *ev,
 			 const char *name)
 {
@@ -291,7 +419,7 @@ static void set_rulename(const struct config *c, struct event *ev,
 	}
 }
 
-bool config_decide(const struct config *c, struct event *ev)
+static bool decide(const struct config *c, struct event *ev, bool use_index)
 {
 	const struct catalog_event *def = ev->def;
 	const struct family *fam;
@@ -318,7 +446,7 @@ bool config_decide(const struct config *c, struct event *ev)
 		 * report it for a later set that matched through unnamed
 		 * filters; we only report names of the set that decided.
 		 */
-		if (match_set(&x, s, &name)) {
+		if (match_set(&x, s, &name, use_index)) {
 			set_rulename(c, ev, name);
 			return !s->is_exclude;
 		}
@@ -328,6 +456,16 @@ bool config_decide(const struct config *c, struct event *ev)
 	if (fam->nsets == 1)
 		return fam->eval[0]->is_exclude;
 	return false;
+}
+
+bool config_decide(const struct config *c, struct event *ev)
+{
+	return decide(c, ev, true);
+}
+
+bool config_decide_linear(const struct config *c, struct event *ev)
+{
+	return decide(c, ev, false);
 }
 
 /* Back off to a UTF-8 character boundary so a cut never splits one. */

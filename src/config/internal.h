@@ -81,6 +81,8 @@ struct compound {
 	unsigned number; /* global ordinal, shown for anonymous rules */
 };
 
+struct set_index;
+
 struct rule_set {
 	unsigned family; /* index into config->families */
 	unsigned attach_id; /* first member id whose fields all resolve */
@@ -91,6 +93,7 @@ struct rule_set {
 	struct filter *filters;
 	uint32_t ncompounds;
 	struct compound *compounds;
+	const struct set_index *index; /* NULL: evaluated linearly */
 };
 
 /* All event ids that share one rule tag, in catalogue order. */
@@ -159,6 +162,62 @@ static inline unsigned char config_fold(unsigned char ch)
 {
 	return (ch >= 'A' && ch <= 'Z') ? (unsigned char)(ch + 32) : ch;
 }
+
+/*
+ * index.c: a rule set's filters grouped per field and answered at once.
+ *
+ * At compile time every filter whose condition an index can answer exactly
+ * (is, is any, begin with, end with, image, contains, contains any) goes
+ * into hash tables of its field: whole values, prefixes and suffixes keyed
+ * by length, and contains patterns keyed by their first two bytes.  A
+ * `contains all` filter is guarded by its longest item; anything else
+ * (negations, less/more than, empty or one-byte values) stays "lazy" and
+ * is evaluated as before.  Evaluation first marks, per field value, which
+ * filters match (hit) or may match (check) and which items (plain filters
+ * or compound heads) are therefore worth evaluating (cand); eval.c then
+ * walks only those, in document order, so RuleName precedence is kept.
+ */
+#define INDEX_MAX_FILTERS 4096u /* larger sets are evaluated linearly */
+#define INDEX_WORDS	  (INDEX_MAX_FILTERS / 64)
+
+struct index_marks {
+	uint64_t hit[INDEX_WORDS]; /* filter matches, for certain */
+	uint64_t check[INDEX_WORDS]; /* filter may match: evaluate it */
+	uint64_t cand[INDEX_WORDS]; /* item at this position may match */
+};
+
+/* The plain filters of one field in an and-set, in document order. */
+struct index_group {
+	uint32_t n;
+	const uint32_t *pos;
+};
+
+struct index_field;
+
+struct set_index {
+	uint32_t nwords; /* 64-bit words covering the set's filters */
+	const uint64_t *lazy; /* filters always evaluated (initial check) */
+	const uint64_t *always; /* items always evaluated (initial cand) */
+	uint32_t nfields;
+	const struct index_field *fields;
+	uint32_t ngroups; /* and-sets only */
+	const struct index_group *groups;
+};
+
+struct event;
+
+/* Build s->index (left NULL for sets the index does not take). */
+int config_index_build(struct config *c, struct rule_set *s);
+
+/* Reset m for ix and mark what the values of ev (member slot) match. */
+void config_index_mark(const struct set_index *ix, const struct event *ev,
+		       unsigned slot, struct index_marks *m);
+
+/*
+ * eval.c: the plain walk over every filter, kept as the reference the
+ * indexed evaluation is tested against.  Same contract as config_decide().
+ */
+bool config_decide_linear(const struct config *c, struct event *ev);
 
 /* Whether the family index f has a tag with some Linux meaning. */
 bool config_family_has_linux_meaning(const struct config *c, unsigned f);

@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config/index.c - per rule set and per field, hash tables that answer
+ * every indexable filter of that field with one pass over the event value
+ * (see internal.h for what is indexed and why).
+ *
+ * Tables hold lower-cased keys; queries fold the event bytes on the fly,
+ * so evaluation needs no scratch copy of the value.  Every hash hit is
+ * verified byte by byte, so collisions only cost time.  Built once into
+ * the config's arena; queries are pure and allocation-free.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event/event.h"
+#include "internal.h"
+
+enum table_kind {
+	TAB_EXACT, /* the whole value */
+	TAB_PREFIX, /* the first len bytes */
+	TAB_SUFFIX, /* the last len bytes */
+	TAB_GRAMS, /* anywhere: keyed by the first two bytes */
+	TAB_COUNT,
+};
+
+#define ENTRY_CHECK	0x1u /* a guard: the filter may match */
+#define ENTRY_AFTER_SEP 0x2u /* image: only after '/' or '\' or at 0 */
+
+struct index_entry {
+	uint32_t pos; /* the filter */
+	uint32_t head; /* the item it belongs to (itself or its compound) */
+	uint32_t next; /* next entry of the same key + 1, 0: none */
+	uint32_t flags;
+};
+
+struct index_key {
+	const char *s; /* lower-case, from the filter */
+	uint32_t len;
+	uint32_t hash; /* what the bucket was chosen from */
+	uint32_t next; /* next key in the bucket + 1 */
+	uint32_t first; /* first entry + 1 */
+};
+
+struct index_table {
+	uint32_t mask; /* buckets - 1; no buckets: empty table */
+	uint32_t *buckets; /* first key + 1 */
+	struct index_key *keys;
+	uint32_t nkeys;
+	struct index_entry *entries;
+	uint32_t nentries;
+	uint32_t *lens; /* distinct key lengths, ascending */
+	uint32_t nlens;
+};
+
+struct index_field {
+	const char *field;
+	int8_t idx[CONFIG_MAX_MEMBERS];
+	struct index_table tab[TAB_COUNT];
+};
+
+/* ---- hashing, shared by build and query ------------------------------ */
+
+#define HASH_BASIS 2166136261u
+
+static inline uint32_t hash_step(uint32_t h, unsigned char ch)
+{
+	return (h ^ ch) * 16777619u; /* FNV-1a */
+}
+
+static inline unsigned char fold(unsigned char ch)
+{
+	return (unsigned char)(ch + (((unsigned)ch - 'A' < 26u) << 5));
+}
+
+static inline uint32_t gram_of(unsigned char a, unsigned char b)
+{
+	return (uint32_t)a << 8 | b;
+}
+
+static inline uint32_t bucket_of(const struct index_table *t, uint32_t h)
+{
+	h *= 0x9e3779b1u;
+	return (h ^ (h >> 16)) & t->mask;
+}
+
+static uint32_t hash_fwd(const char *s, size_t n)
+{
+	uint32_t h = HASH_BASIS;
+
+	for (size_t i = 0; i < n; i++)
+		h = hash_step(h, (unsigned char)s[i]);
+	return h;
+}
+
+static uint32_t hash_back(const char *s, size_t n)
+{
+	uint32_t h = HASH_BASIS;
+
+	for (size_t i = n; i-- > 0;)
+		h = hash_step(h, (unsigned char)s[i]);
+	return h;
+}
+
+/* The bucket hash of a key as its table's query will compute it. */
+static uint32_t key_hash(unsigned kind, const char *s, size_t n)
+{
+	switch (kind) {
+	case TAB_SUFFIX:
+		return hash_back(s, n);
+	case TAB_GRAMS:
+		return gram_of((unsigned char)s[0], (unsigned char)s[1]);
+	default:
+		return hash_fwd(s, n);
+	}
+}
+
+/* ---- build ----------------------------------------------------------- */
+
+enum role {
+	ROLE_LAZY, /* evaluated by eval.c every time */
+	ROLE_INDEXED, /* the index marks it exactly */
+	ROLE_GUARDED, /* the index marks it "check" when it can match */
+};
+
+struct builder {
+	struct config *c;
+	struct rule_set *s;
+	struct index_field *fields;
+	uint32_t nfields;
+	uint32_t count[CATALOG_MAX_FIELDS][TAB_COUNT];
+	bool is_counting;
+	bool is_unfit; /* more distinct fields than an event has */
+};
+
+static uint32_t field_slot(struct builder *b, const struct filter *f)
+{
+	uint32_t i;
+
+	for (i = 0; i < b->nfields; i++)
+		if (b->fields[i].field == f->field)
+			return i;
+	/* A set's fields all come from one catalogue event, so this cannot
+	 * happen; if it ever did, the set stays on the linear path. */
+	if (i == CATALOG_MAX_FIELDS) {
+		b->is_unfit = true;
+		return 0;
+	}
+	b->fields[i].field = f->field;
+	memcpy(b->fields[i].idx, f->idx, sizeof(f->idx));
+	b->nfields++;
+	return i;
+}
+
+static const struct item *longest_item(const struct filter *f)
+{
+	const struct item *best = NULL;
+
+	for (uint32_t i = 0; i < f->nitems; i++)
+		if (!best || f->items[i].len > best->len)
+			best = &f->items[i];
+	return best;
+}
+
+static enum role role_of(const struct filter *f)
+{
+	const struct item *it;
+
+	switch (f->cond) {
+	case COND_IS:
+	case COND_BEGIN_WITH:
+	case COND_END_WITH:
+	case COND_IMAGE:
+		return f->lower_len ? ROLE_INDEXED : ROLE_LAZY;
+	case COND_IS_ANY:
+		return ROLE_INDEXED; /* empty items never match: not keyed */
+	case COND_CONTAINS:
+		return f->lower_len >= 2 ? ROLE_INDEXED : ROLE_LAZY;
+	case COND_CONTAINS_ANY:
+		/* Shorter items match too often to key on a bigram. */
+		for (uint32_t i = 0; i < f->nitems; i++)
+			if (f->items[i].len < 2)
+				return ROLE_LAZY;
+		return ROLE_INDEXED;
+	case COND_CONTAINS_ALL:
+		it = longest_item(f);
+		return it && it->len >= 2 ? ROLE_GUARDED : ROLE_LAZY;
+	default:
+		return ROLE_LAZY;
+	}
+}
+
+static void table_insert(struct index_table *t, unsigned kind, const char *s,
+			 uint32_t len, const struct index_entry *e)
+{
+	uint32_t h = key_hash(kind, s, len), b = bucket_of(t, h);
+	struct index_key *k = NULL;
+	struct index_entry *ne;
+
+	for (uint32_t ki = t->buckets[b]; ki; ki = t->keys[ki - 1].next) {
+		struct index_key *cand = &t->keys[ki - 1];
+
+		if (cand->len == len && memcmp(cand->s, s, len) == 0) {
+			k = cand;
+			break;
+		}
+	}
+	if (!k) {
+		k = &t->keys[t->nkeys++];
+		k->s = s;
+		k->len = len;
+		k->hash = h;
+		k->next = t->buckets[b];
+		t->buckets[b] = t->nkeys;
+	}
+	ne = &t->entries[t->nentries++];
+	*ne = *e;
+	ne->next = k->first;
+	k->first = t->nentries;
+}
+
+static void add_key(struct builder *b, const struct filter *f, unsigned kind,
+		    const char *s, uint32_t len, struct index_entry *e)
+{
+	uint32_t fi = field_slot(b, f);
+
+	if (b->is_unfit)
+		return;
+	if (b->is_counting)
+		b->count[fi][kind]++;
+	else
+		table_insert(&b->fields[fi].tab[kind], kind, s, len, e);
+}
+
+/* Every key of filter pos (role indexed or guarded) into its field. */
+static void add_filter(struct builder *b, uint32_t pos, uint32_t head)
+{
+	const struct filter *f = &b->s->filters[pos];
+	struct index_entry e = { .pos = pos, .head = head };
+	const struct item *it;
+
+	switch (f->cond) {
+	case COND_IS:
+		add_key(b, f, TAB_EXACT, f->lower, f->lower_len, &e);
+		break;
+	case COND_BEGIN_WITH:
+		add_key(b, f, TAB_PREFIX, f->lower, f->lower_len, &e);
+		break;
+	case COND_END_WITH:
+		add_key(b, f, TAB_SUFFIX, f->lower, f->lower_len, &e);
+		break;
+	case COND_IMAGE:
+		/* A bare name is the last path component: a suffix that
+		 * follows a separator or starts the value. */
+		if (f->is_image_path) {
+			add_key(b, f, TAB_EXACT, f->lower, f->lower_len, &e);
+		} else {
+			e.flags = ENTRY_AFTER_SEP;
+			add_key(b, f, TAB_SUFFIX, f->lower, f->lower_len, &e);
+		}
+		break;
+	case COND_IS_ANY:
+	case COND_CONTAINS_ANY:
+		for (uint32_t i = 0; i < f->nitems; i++) {
+			it = &f->items[i];
+			if (it->len)
+				add_key(b, f,
+					f->cond == COND_IS_ANY ? TAB_EXACT
+							       : TAB_GRAMS,
+					it->s, it->len, &e);
+		}
+		break;
+	case COND_CONTAINS:
+		add_key(b, f, TAB_GRAMS, f->lower, f->lower_len, &e);
+		break;
+	case COND_CONTAINS_ALL:
+		it = longest_item(f);
+		e.flags = ENTRY_CHECK;
+		add_key(b, f, TAB_GRAMS, it->s, it->len, &e);
+		break;
+	default:
+		break;
+	}
+}
+
+static void set_bit(uint64_t *bits, uint32_t i)
+{
+	bits[i >> 6] |= 1ull << (i & 63);
+}
+
+/*
+ * Walk the set's items, adding keys and the lazy/always bits.  A compound
+ * is always a candidate unless an index mark is necessary for it to match:
+ * under and, one non-lazy member; under or, no lazy member at all.
+ */
+static void walk_set(struct builder *b, uint64_t *lazy, uint64_t *always)
+{
+	const struct rule_set *s = b->s;
+
+	for (uint32_t i = 0; i < s->nfilters; i++) {
+		const struct filter *f = &s->filters[i];
+		const struct compound *cp =
+			f->compound ? &s->compounds[f->compound - 1] : NULL;
+		uint32_t head = cp ? cp->first : i;
+		enum role role = role_of(f);
+
+		if (role == ROLE_LAZY) {
+			if (!b->is_counting)
+				set_bit(lazy, i);
+		} else {
+			add_filter(b, i, head);
+		}
+		if (b->is_counting || (cp && i != cp->first))
+			continue;
+		if (!cp) {
+			if (role == ROLE_LAZY)
+				set_bit(always, i);
+			continue;
+		}
+		uint32_t nlazy = 0;
+
+		for (uint32_t j = cp->first; j < cp->first + cp->count; j++)
+			nlazy += role_of(&s->filters[j]) == ROLE_LAZY;
+		if (cp->is_and ? nlazy == cp->count : nlazy > 0)
+			set_bit(always, i);
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int table_alloc(struct config *c, struct index_table *t, uint32_t n)
+{
+	uint32_t nb = 8;
+
+	if (!n)
+		return 0;
+	while (nb < 2 * n)
+		nb *= 2;
+	t->mask = nb - 1;
+	t->buckets = config_arena_alloc(c, nb * sizeof(*t->buckets));
+	t->keys = config_arena_alloc(c, n * sizeof(*t->keys));
+	t->entries = config_arena_alloc(c, n * sizeof(*t->entries));
+	t->lens = config_arena_alloc(c, n * sizeof(*t->lens));
+	if (!t->buckets || !t->keys || !t->entries || !t->lens)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Distinct key lengths, ascending: what prefix/suffix queries probe. */
+static void table_lengths(struct index_table *t)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < t->nkeys; i++)
+		t->lens[i] = t->keys[i].len;
+	qsort(t->lens, t->nkeys, sizeof(*t->lens), cmp_u32);
+	for (uint32_t i = 0; i < t->nkeys; i++)
+		if (!n || t->lens[n - 1] != t->lens[i])
+			t->lens[n++] = t->lens[i];
+	t->nlens = n;
+}
+
+/* and-sets: the plain filters of each field, document order. */
+static int build_groups(struct config *c, const struct rule_set *s,
+			struct set_index *ix)
+{
+	struct index_group *g;
+	uint32_t *pos;
+	const char *seen[CATALOG_MAX_FIELDS];
+	uint32_t ng = 0, np = 0;
+
+	g = config_arena_alloc(c, CATALOG_MAX_FIELDS * sizeof(*g));
+	pos = config_arena_alloc(c, s->nfilters * sizeof(*pos));
+	if (!g || !pos)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < s->nfilters; i++) {
+		const struct filter *f = &s->filters[i];
+		uint32_t k;
+
+		if (f->compound)
+			continue;
+		for (k = 0; k < ng && seen[k] != f->field; k++)
+			;
+		if (k < ng)
+			continue;
+		if (ng == CATALOG_MAX_FIELDS)
+			return 1; /* cannot happen, see field_slot() */
+		seen[ng] = f->field;
+		g[ng].pos = pos + np;
+		for (uint32_t j = i; j < s->nfilters; j++)
+			if (!s->filters[j].compound &&
+			    s->filters[j].field == f->field)
+				pos[np++] = j;
+		g[ng].n = (uint32_t)(pos + np - g[ng].pos);
+		ng++;
+	}
+	ix->groups = g;
+	ix->ngroups = ng;
+	return 0;
+}
+
+static int build_tables(struct builder *b)
+{
+	for (uint32_t fi = 0; fi < b->nfields; fi++)
+		for (unsigned k = 0; k < TAB_COUNT; k++) {
+			struct index_table *t = &b->fields[fi].tab[k];
+			int r = table_alloc(b->c, t, b->count[fi][k]);
+
+			if (r)
+				return r;
+		}
+	return 0;
+}
+
+int config_index_build(struct config *c, struct rule_set *s)
+{
+	struct builder b = { .c = c, .s = s, .is_counting = true };
+	struct set_index *ix;
+	uint64_t *lazy, *always;
+	uint32_t nwords = (s->nfilters + 63) / 64;
+	int r;
+
+	if (!s->nfilters || s->nfilters > INDEX_MAX_FILTERS)
+		return 0;
+	ix = config_arena_alloc(c, sizeof(*ix));
+	b.fields =
+		config_arena_alloc(c, CATALOG_MAX_FIELDS * sizeof(*b.fields));
+	lazy = config_arena_alloc(c, nwords * sizeof(*lazy));
+	always = config_arena_alloc(c, nwords * sizeof(*always));
+	if (!ix || !b.fields || !lazy || !always)
+		return -ENOMEM;
+	/* Fields of one set come from one catalogue event: at most
+	 * CATALOG_MAX_FIELDS distinct pointers, so field_slot() fits. */
+	walk_set(&b, lazy, always);
+	if (b.is_unfit)
+		return 0;
+	r = build_tables(&b);
+	if (r)
+		return r;
+	b.is_counting = false;
+	walk_set(&b, lazy, always);
+	for (uint32_t fi = 0; fi < b.nfields; fi++) {
+		table_lengths(&b.fields[fi].tab[TAB_PREFIX]);
+		table_lengths(&b.fields[fi].tab[TAB_SUFFIX]);
+		table_lengths(&b.fields[fi].tab[TAB_EXACT]);
+	}
+	ix->nwords = nwords;
+	ix->lazy = lazy;
+	ix->always = always;
+	ix->fields = b.fields;
+	ix->nfields = b.nfields;
+	if (s->is_and) {
+		r = build_groups(c, s, ix);
+		if (r)
+			return r < 0 ? r : 0;
+	}
+	s->index = ix;
+	return 0;
+}
+
+/* ---- query ----------------------------------------------------------- */
+
+static bool ieq_fold(const char *v, const char *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fold((unsigned char)v[i]) != (unsigned char)r[i])
+			return false;
+	return true;
+}
+
+/* Mark every filter of key k; len is where a suffix match starts. */
+static void mark_key(const struct index_table *t, const struct index_key *k,
+		     const char *v, size_t n, struct index_marks *m)
+{
+	for (uint32_t ei = k->first; ei; ei = t->entries[ei - 1].next) {
+		const struct index_entry *e = &t->entries[ei - 1];
+
+		if (e->flags & ENTRY_AFTER_SEP && k->len < n &&
+		    v[n - k->len - 1] != '/' && v[n - k->len - 1] != '\\')
+			continue;
+		if (e->flags & ENTRY_CHECK)
+			set_bit(m->check, e->pos);
+		else
+			set_bit(m->hit, e->pos);
+		set_bit(m->cand, e->head);
+	}
+}
+
+/* Keys of length len and hash h equal to s (folded). */
+static void probe(const struct index_table *t, uint32_t h, const char *s,
+		  uint32_t len, const char *v, size_t n, struct index_marks *m)
+{
+	for (uint32_t ki = t->buckets[bucket_of(t, h)]; ki;
+	     ki = t->keys[ki - 1].next) {
+		const struct index_key *k = &t->keys[ki - 1];
+
+		if (k->hash == h && k->len == len && ieq_fold(s, k->s, len))
+			mark_key(t, k, v, n, m);
+	}
+}
+
+static void query_exact(const struct index_table *t, const char *v, size_t n,
+			struct index_marks *m)
+{
+	/* lens[] is sorted: a value of no key's length costs two loads. */
+	if (n < t->lens[0] || n > t->lens[t->nlens - 1])
+		return;
+	uint32_t h = HASH_BASIS;
+
+	for (size_t i = 0; i < n; i++)
+		h = hash_step(h, fold((unsigned char)v[i]));
+	probe(t, h, v, (uint32_t)n, v, n, m);
+}
+
+static void query_prefix(const struct index_table *t, const char *v, size_t n,
+			 struct index_marks *m)
+{
+	uint32_t h = HASH_BASIS;
+	size_t done = 0;
+
+	for (uint32_t li = 0; li < t->nlens && t->lens[li] <= n; li++) {
+		uint32_t len = t->lens[li];
+
+		for (; done < len; done++)
+			h = hash_step(h, fold((unsigned char)v[done]));
+		probe(t, h, v, len, v, n, m);
+	}
+}
+
+static void query_suffix(const struct index_table *t, const char *v, size_t n,
+			 struct index_marks *m)
+{
+	uint32_t h = HASH_BASIS;
+	size_t done = 0;
+
+	for (uint32_t li = 0; li < t->nlens && t->lens[li] <= n; li++) {
+		uint32_t len = t->lens[li];
+
+		for (; done < len; done++)
+			h = hash_step(h, fold((unsigned char)v[n - 1 - done]));
+		probe(t, h, v + n - len, len, v, n, m);
+	}
+}
+
+static void query_grams(const struct index_table *t, const char *v, size_t n,
+			struct index_marks *m)
+{
+	unsigned char a, b;
+
+	if (n < 2)
+		return;
+	b = fold((unsigned char)v[0]);
+	for (size_t i = 0; i + 1 < n; i++) {
+		uint32_t g, ki;
+
+		a = b;
+		b = fold((unsigned char)v[i + 1]);
+		g = gram_of(a, b);
+		for (ki = t->buckets[bucket_of(t, g)]; ki;
+		     ki = t->keys[ki - 1].next) {
+			const struct index_key *k = &t->keys[ki - 1];
+
+			if (k->hash == g && k->len <= n - i &&
+			    ieq_fold(v + i + 2, k->s + 2, k->len - 2))
+				mark_key(t, k, v, n, m);
+		}
+	}
+}
+
+void config_index_mark(const struct set_index *ix, const struct event *ev,
+		       unsigned slot, struct index_marks *m)
+{
+	size_t bytes = ix->nwords * sizeof(uint64_t);
+
+	memset(m->hit, 0, bytes);
+	memcpy(m->check, ix->lazy, bytes);
+	memcpy(m->cand, ix->always, bytes);
+	for (uint32_t fi = 0; fi < ix->nfields; fi++) {
+		const struct index_field *f = &ix->fields[fi];
+		int idx = f->idx[slot];
+		const char *v;
+		size_t n;
+
+		if (idx < 0)
+			continue; /* not a field of this id: never matches */
+		v = event_value(ev, (unsigned)idx, &n);
+		if (f->tab[TAB_EXACT].nkeys)
+			query_exact(&f->tab[TAB_EXACT], v, n, m);
+		if (f->tab[TAB_PREFIX].nkeys)
+			query_prefix(&f->tab[TAB_PREFIX], v, n, m);
+		if (f->tab[TAB_SUFFIX].nkeys)
+			query_suffix(&f->tab[TAB_SUFFIX], v, n, m);
+		if (f->tab[TAB_GRAMS].nkeys)
+			query_grams(&f->tab[TAB_GRAMS], v, n, m);
+	}
+}
