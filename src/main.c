@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "service/service.h"
 
 static const struct cli_command commands[] = {
 	{ "run", cmd_run, "run the monitor in the foreground" },
@@ -19,10 +20,7 @@ static const struct cli_command commands[] = {
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: vigil COMMAND [ARGS]   or   vigil -SWITCH ...\n\n");
-	for (const struct cli_command *c = commands; c->name; c++)
-		fprintf(f, "  vigil %-10s %s\n", c->name, c->summary);
-	fprintf(f, "\nSysmon switches: see vigil(8) or 'vigil -?'.\n");
+	svc_usage(f);
 	return f == stdout ? 0 : 2;
 }
 

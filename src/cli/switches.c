@@ -16,15 +16,6 @@
 #include "service/service.h"
 #include "util/buf.h"
 
-/*
- * Weak until the config module provides them, so the binary links (and
- * says so) while that module is still being written.
- * NEEDSWORK: drop the weak references once config/ implements both.
- */
-extern int config_schema_print(const char *version, struct buf *out)
-	__attribute__((weak));
-extern int config_help(struct buf *out) __attribute__((weak));
-
 /* Schema text and help are a few hundred KB at most. */
 #define SWITCHES_MAX_TEXT (8u << 20)
 
@@ -47,10 +38,6 @@ static int do_schema(const struct svc_args *a)
 	struct buf b;
 	int err;
 
-	if (!config_schema_print) {
-		fprintf(stderr, "vigil: -s is not available in this build\n");
-		return SVC_EXIT_FAIL;
-	}
 	buf_init(&b, SWITCHES_MAX_TEXT);
 	err = config_schema_print(a->schema_version, &b);
 	if (err == -ENOENT) {
@@ -69,11 +56,6 @@ static int do_help(const struct svc_args *a)
 	if (!a->is_config_help) {
 		svc_usage(stdout);
 		return SVC_EXIT_OK;
-	}
-	if (!config_help) {
-		fprintf(stderr, "vigil: -? config is not available in this "
-				"build\n");
-		return SVC_EXIT_FAIL;
 	}
 	buf_init(&b, SWITCHES_MAX_TEXT);
 	return print_buf_or_fail(config_help(&b), &b, "configuration help");

@@ -390,6 +390,9 @@ void svc_usage(FILE *f)
 	      "foreground\n"
 	      "  vigil status                           state of the "
 	      "installed daemon\n"
+	      "  vigil view [FILTERS]                   read the event store\n"
+	      "  vigil filter CONFIG < events.json      test a config on "
+	      "recorded events\n"
 	      "\n"
 	      "Environment: VIGIL_ROOT=DIR installs under DIR instead of /.\n"
 	      "See vigil(8) and vigil.conf(5).\n",
