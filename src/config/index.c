@@ -21,6 +21,7 @@ enum table_kind {
 	TAB_PREFIX, /* the first len bytes */
 	TAB_SUFFIX, /* the last len bytes */
 	TAB_GRAMS, /* anywhere: keyed by the first two bytes */
+	TAB_BYTES, /* anywhere, one byte long */
 	TAB_COUNT,
 };
 
@@ -209,16 +210,16 @@ static enum role role_of(const struct filter *f)
 	case COND_IS_ANY:
 		return ROLE_INDEXED; /* empty items never match: not keyed */
 	case COND_CONTAINS:
-		return f->lower_len >= 2 ? ROLE_INDEXED : ROLE_LAZY;
+		return f->lower_len ? ROLE_INDEXED : ROLE_LAZY;
 	case COND_CONTAINS_ANY:
-		/* Shorter items match too often to key on a bigram. */
+		/* An empty (trailing) item is found in every value. */
 		for (uint32_t i = 0; i < f->nitems; i++)
-			if (f->items[i].len < 2)
+			if (!f->items[i].len)
 				return ROLE_LAZY;
 		return ROLE_INDEXED;
 	case COND_CONTAINS_ALL:
 		it = longest_item(f);
-		return it && it->len >= 2 ? ROLE_GUARDED : ROLE_LAZY;
+		return it && it->len ? ROLE_GUARDED : ROLE_LAZY;
 	default:
 		return ROLE_LAZY;
 	}
@@ -263,6 +264,8 @@ static void add_key(struct builder *b, const struct filter *f, unsigned kind,
 {
 	uint32_t fi = field_slot(b, f);
 
+	if (kind == TAB_GRAMS && len == 1)
+		kind = TAB_BYTES;
 	if (b->is_unfit)
 		return;
 	if (b->is_counting)
@@ -601,31 +604,52 @@ static void query_suffix(const struct index_table *t, const char *v, size_t n,
 	}
 }
 
+/* Patterns whose first two bytes are g, tried at v + i. */
+static void grams_at(const struct index_table *t, uint32_t g, const char *v,
+		     size_t n, size_t i, struct index_marks *m)
+{
+	for (uint32_t ki = t->buckets[bucket_of(t, g)]; ki;
+	     ki = t->keys[ki - 1].next) {
+		const struct index_key *k = &t->keys[ki - 1];
+
+		if (k->hash == g && k->len <= n - i &&
+		    ieq_fold(v + i + 2, k->s + 2, k->len - 2))
+			mark_key(t, k, v, n, m);
+	}
+}
+
 static void query_grams(const struct index_table *t, const char *v, size_t n,
 			struct index_marks *m)
 {
-	unsigned char a, b;
+	/* Locals: the marks written on a hit must not force reloads. */
+	const uint64_t *bits = t->gram_bits;
+	const uint32_t shift = t->gram_shift;
+	uint32_t g;
 
 	if (n < 2)
 		return;
-	b = fold((unsigned char)v[0]);
+	g = fold((unsigned char)v[0]);
 	for (size_t i = 0; i + 1 < n; i++) {
-		uint32_t g, ki;
+		uint32_t bit;
 
-		a = b;
-		b = fold((unsigned char)v[i + 1]);
-		g = gram_of(a, b);
-		ki = gram_bit(t, g);
-		if (!(t->gram_bits[ki >> 6] & (1ull << (ki & 63))))
-			continue;
-		for (ki = t->buckets[bucket_of(t, g)]; ki;
-		     ki = t->keys[ki - 1].next) {
-			const struct index_key *k = &t->keys[ki - 1];
+		g = (g << 8 | fold((unsigned char)v[i + 1])) & 0xffff;
+		bit = (g * 0x9e3779b1u) >> shift;
+		if (bits[bit >> 6] & (1ull << (bit & 63)))
+			grams_at(t, g, v, n, i, m);
+	}
+}
 
-			if (k->hash == g && k->len <= n - i &&
-			    ieq_fold(v + i + 2, k->s + 2, k->len - 2))
-				mark_key(t, k, v, n, m);
-		}
+/* One-byte patterns are few: memchr for each, in both cases. */
+static void query_bytes(const struct index_table *t, const char *v, size_t n,
+			struct index_marks *m)
+{
+	for (uint32_t ki = 0; ki < t->nkeys; ki++) {
+		const struct index_key *k = &t->keys[ki];
+		unsigned char ch = (unsigned char)k->s[0];
+
+		if (memchr(v, ch, n) ||
+		    (ch >= 'a' && ch <= 'z' && memchr(v, ch - 32, n)))
+			mark_key(t, k, v, n, m);
 	}
 }
 
@@ -654,5 +678,7 @@ void config_index_mark(const struct set_index *ix, const struct event *ev,
 			query_suffix(&f->tab[TAB_SUFFIX], v, n, m);
 		if (f->tab[TAB_GRAMS].nkeys)
 			query_grams(&f->tab[TAB_GRAMS], v, n, m);
+		if (f->tab[TAB_BYTES].nkeys)
+			query_bytes(&f->tab[TAB_BYTES], v, n, m);
 	}
 }
