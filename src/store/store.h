@@ -82,10 +82,11 @@ uint64_t sink_store_deleted(struct sink *s);
  *          since the epoch), EventID INTEGER, ProcessGuid TEXT,
  *          ParentProcessGuid TEXT, Image TEXT, record TEXT (vigil JSON))
  *   meta(key TEXT PRIMARY KEY, value TEXT): schema_version, last_record_id
- * A column is NULL when the event has no such field.  Indexes: time_ns,
- * (EventID, time_ns), ProcessGuid, ParentProcessGuid and Image, the last
- * three with COLLATE NOCASE (compare with "= ? COLLATE NOCASE" to use
- * them).
+ * A column is NULL when the event has no such field.  ProcessGuid,
+ * ParentProcessGuid and Image hold the value lower-cased (ASCII A-Z only,
+ * like SQLite's lower()) for case-insensitive search; the record keeps it
+ * as it was.  Indexes: time_ns, (EventID, time_ns), ProcessGuid,
+ * ParentProcessGuid (where not NULL) and Image.
  */
 
 /*

@@ -3,9 +3,10 @@
  * view/query.c - filters of `vigil view` as one SQL query on the store.
  *
  * Conditions on fields that have a column (ProcessGuid, ParentProcessGuid,
- * Image) compare the column under NOCASE, which the store's indexes are
- * built with; other fields are read from the stored JSON with
- * json_extract().  Values are always bound, never pasted into the SQL.
+ * Image) compare the column, which the store keeps lower-cased and
+ * indexed, with the lower-cased value; other fields are read from the
+ * stored JSON with json_extract().  Values are always bound, never pasted
+ * into the SQL.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -261,8 +262,21 @@ struct sql {
 	struct bind binds[MAX_BINDS];
 	int nbinds;
 	char paths[VIEW_MAX_CONDS][VIEW_NAME_MAX + 32];
+	char lowered[VIEW_MAX_CONDS][VIEW_VALUE_MAX];
 	struct buf grep;
 };
+
+/* ASCII lower case, as the store's columns and SQLite's lower() do. */
+static void ascii_lower(char *out, size_t size, const char *in)
+{
+	size_t i = 0;
+
+	for (; in[i] && i + 1 < size; i++)
+		out[i] = in[i] >= 'A' && in[i] <= 'Z'
+				 ? (char)(in[i] - 'A' + 'a')
+				 : in[i];
+	out[i] = '\0';
+}
 
 static void bind_int(struct sql *q, int64_t v)
 {
@@ -335,21 +349,21 @@ static int build(struct sql *q, const struct view_filter *f, uint64_t after_id)
 
 		if (is_column(c->name)) {
 			err |= buf_addf(b,
-					c->is_contains
-						? " AND instr(lower(%s),"
-						  " lower(?)) > 0"
-						: " AND %s = ? COLLATE NOCASE",
+					c->is_contains ? " AND instr(%s, ?) > 0"
+						       : " AND %s = ?",
 					c->name);
-		} else {
-			json_path(q->paths[i], sizeof(q->paths[i]), c->name);
-			err |= buf_adds(
-				b, c->is_contains
+			ascii_lower(q->lowered[i], sizeof(q->lowered[i]),
+				    c->value);
+			bind_text(q, q->lowered[i]);
+			continue;
+		}
+		json_path(q->paths[i], sizeof(q->paths[i]), c->name);
+		err |= buf_adds(b, c->is_contains
 					   ? " AND instr(lower(json_extract"
 					     "(record, ?)), lower(?)) > 0"
 					   : " AND json_extract(record, ?)"
 					     " = ? COLLATE NOCASE");
-			bind_text(q, q->paths[i]);
-		}
+		bind_text(q, q->paths[i]);
 		bind_text(q, c->value);
 	}
 	if (f->grep[0]) {

@@ -37,13 +37,15 @@ struct tree {
 	int nseen;
 };
 
-#define NODE_COLUMNS                                                  \
-	"ProcessGuid, ParentProcessGuid,"                             \
-	" json_extract(record, '$.Event.EventData.ProcessId'),"       \
-	" Image,"                                                     \
-	" json_extract(record, '$.Event.EventData.CommandLine'),"     \
-	" json_extract(record, '$.Event.EventData.UtcTime'),"         \
-	" json_extract(record, '$.Event.EventData.ParentProcessId')," \
+/* Display values come from the record (the columns are lower-cased). */
+#define NODE_COLUMNS                                                    \
+	"json_extract(record, '$.Event.EventData.ProcessGuid'),"        \
+	" json_extract(record, '$.Event.EventData.ParentProcessGuid')," \
+	" json_extract(record, '$.Event.EventData.ProcessId'),"         \
+	" json_extract(record, '$.Event.EventData.Image'),"             \
+	" json_extract(record, '$.Event.EventData.CommandLine'),"       \
+	" json_extract(record, '$.Event.EventData.UtcTime'),"           \
+	" json_extract(record, '$.Event.EventData.ParentProcessId'),"   \
 	" json_extract(record, '$.Event.EventData.ParentImage')"
 
 static char *dup_col(sqlite3_stmt *st, int col)
@@ -215,13 +217,13 @@ int view_tree(sqlite3 *db, const char *guid, FILE *out)
 		return -ENOMEM;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT " NODE_COLUMNS " FROM events"
-			       " WHERE ProcessGuid = ? COLLATE NOCASE"
+			       " WHERE ProcessGuid = lower(?)"
 			       " AND EventID = 1 ORDER BY EventRecordID"
 			       " LIMIT 1",
 			       -1, &t.by_guid, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
 			       "SELECT " NODE_COLUMNS " FROM events"
-			       " WHERE ParentProcessGuid = ? COLLATE NOCASE"
+			       " WHERE ParentProcessGuid = lower(?)"
 			       " AND EventID = 1 ORDER BY EventRecordID",
 			       -1, &t.children, NULL) != SQLITE_OK) {
 		err = sqlite3_errcode(db) == SQLITE_BUSY ? -EBUSY : -EIO;

@@ -329,8 +329,13 @@ static void test_retention_by_size(void)
 		rid += 100;
 		CHECK(s->flush(s) == 0);
 		total = fsize(path, "") + fsize(path, "-wal");
-		if (total > biggest)
+		if (total > biggest) {
 			biggest = total;
+			if (getenv("VERBOSE"))
+				printf("# batch %d db %llu wal %llu\n", batch,
+				       (unsigned long long)fsize(path, ""),
+				       (unsigned long long)fsize(path, "-wal"));
+		}
 	}
 	printf("# size retention: limit %llu, largest db+wal %llu, "
 	       "deleted %llu of %llu\n",
