@@ -184,3 +184,10 @@ $(OUT)/src/service/manpages.o: man/vigil.8 man/vigil.conf.5
 .PHONY: man-lint
 man-lint:
 	mandoc -Tlint -Wwarning man/vigil.8 man/vigil.conf.5
+
+# Event store benchmark (insert rate and field query latency, with
+# baselines); bench/run.sh runs it when built.
+$(OUT)/bench/store_bench: bench/store_bench.c $(OUT)/libvigil.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
