@@ -389,18 +389,26 @@ static int run_check(sqlite3 *db, const char *path)
 	int rc, bad = 0;
 
 	rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 
 		if (t && strcmp(t, "ok") == 0)
 			continue;
 		bad++;
-		printf("%s: ", path);
-		view_put_safe(stdout, t ? t : "?", t ? strlen(t) : 1);
-		putchar('\n');
+		/* one problem per line (SQLite joins some with newlines) */
+		for (const char *p = t ? t : "?"; *p;) {
+			size_t n = strcspn(p, "\n");
+
+			printf("%s: ", path);
+			view_put_safe(stdout, p, n);
+			putchar('\n');
+			p += n + (p[n] == '\n');
+		}
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+	if (rc != SQLITE_DONE)
 		return report(path, (rc & 0xff) == SQLITE_BUSY ? -EBUSY : -EIO);
 	if (bad)
 		return VIEW_EXIT_DAMAGED;
