@@ -41,7 +41,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all help check check-unit check-integration test deps run clean format \
+.PHONY: all help check check-unit check-integration test deps run clean format san-build \
         format-check bench install
 all: $(OUT)/vigil $(HELPERS)
 
@@ -113,12 +113,19 @@ check-unit: $(UNIT_BINS) $(OUT)/vigil
 
 check-integration: all
 	@VIGIL=$(abspath $(OUT)/vigil) HELPERS=$(abspath $(OUT)/tests/helpers) \
-		tests/run-integration.sh
+		tests/run-all.sh
 
 # The README's test command: everything, ending in "N passed, N failed".
-test: all $(UNIT_BINS)
+# The unit tests and one daemon run (leaks checked at exit) also run under
+# ASan/UBSan, from the .build-san tree.
+SAN_BINS  := $(patsubst tests/unit/%.c,.build-san/tests/%,$(UNIT_SRCS))
+san-build:
+	@$(MAKE) --no-print-directory SAN=1 all $(SAN_BINS)
+
+test: all $(UNIT_BINS) san-build
 	@VIGIL=$(abspath $(OUT)/vigil) HELPERS=$(abspath $(OUT)/tests/helpers) \
-		tests/run-all.sh $(UNIT_BINS)
+		VIGIL_SAN=$(abspath .build-san/vigil) \
+		SAN_UNIT_BINS="$(SAN_BINS)" tests/run-all.sh $(UNIT_BINS)
 
 bench: all
 	@VIGIL=$(abspath $(OUT)/vigil) bench/run.sh

@@ -25,6 +25,9 @@ tally() {	# tally NAME COMMAND...: run, echo, add its closing counts
 for t in "$@"; do
 	tally "$(basename "$t")" "$t"
 done
+for t in ${SAN_UNIT_BINS:-}; do
+	tally "asan:$(basename "$t")" "$t"
+done
 for f in "$here"/fuzz/replay.sh; do
 	[ -x "$f" ] && tally fuzz-replay "$f"
 done
@@ -32,6 +35,12 @@ for t in "$here"/integration/[0-9]*.sh; do
 	[ -n "${SKIP_INTEGRATION:-}" ] && break
 	tally "$(basename "$t")" bash "$t"
 done
+# The daemon itself under ASan/UBSan: a clean exit means no leak and no
+# undefined behaviour on the way.
+if [ -z "${SKIP_INTEGRATION:-}" ] && [ -x "${VIGIL_SAN:-}" ]; then
+	VIGIL=$VIGIL_SAN tally "asan:10-process-events" \
+		bash "$here/integration/10-process-events.sh"
+fi
 rm -f "$log"
 echo "total: $total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -31,6 +31,9 @@ forker_mid=$("$HELPERS/fork_exec" "$probe" forked-parent)
 "$probe" short-lived
 settle
 vigil_stop
+is "the daemon exits cleanly on SIGINT" "$VIGIL_STATUS" 0
+ok "and says nothing alarming" test -z "$(grep -iE 'error|sanitizer|leak' \
+	"$T_DIR/vigil.log")"
 
 # ev1 MARK: the probe's event 1 whose CommandLine contains MARK, as one JSON object.
 ev1() {

@@ -7,7 +7,7 @@
 # exit status.  Needs root (BPF); VIGIL and HELPERS come from `make test`.
 
 set -u
-T_NAME=${T_NAME:-test} T_PASS=0 T_FAIL=0 T_DIR= VIGIL_PID=
+T_NAME=${T_NAME:-test} T_PASS=0 T_FAIL=0 T_DIR= VIGIL_PID= VIGIL_STATUS=
 : "${VIGIL:?set VIGIL to the vigil binary (make test does)}"
 : "${HELPERS:=$(dirname "$VIGIL")/tests/helpers}"
 
@@ -73,6 +73,7 @@ vigil_start() {
 }
 
 # vigil_stop: SIGINT and wait (bounded), then make sure it is gone.
+# VIGIL_STATUS gets its exit status (under ASan, non-zero on a leak).
 vigil_stop() {
 	[ -n "$VIGIL_PID" ] || return 0
 	kill -INT "$VIGIL_PID" 2>/dev/null
@@ -82,6 +83,7 @@ vigil_stop() {
 	done
 	kill -KILL "$VIGIL_PID" 2>/dev/null
 	wait "$VIGIL_PID" 2>/dev/null
+	VIGIL_STATUS=$?
 	VIGIL_PID=
 }
 
