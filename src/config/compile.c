@@ -144,12 +144,12 @@ int config_compile(struct config *c)
 					    s->filters[j].field == f->field)
 						f->is_later_same = true;
 			}
-			r = config_index_build(c, s);
-			if (r)
-				return r;
 			if (set_can_log(s))
 				fam->is_wanted = true;
 		}
+		r = config_index_build(c, fam);
+		if (r)
+			return r;
 		if (fam->nsets) {
 			fam->eval = config_arena_alloc(
 				c, fam->nsets * sizeof(*fam->eval));

@@ -23,7 +23,9 @@ struct ctx {
 	unsigned slot;
 	uint32_t has_grams; /* fields whose bitmap below is filled */
 	uint64_t grams[CATALOG_MAX_FIELDS][16]; /* 1024-bit bigram sets */
-	struct index_marks marks; /* of the set being decided */
+	const struct family_index *fix; /* NULL: no index */
+	bool is_marked; /* marks below filled for this event */
+	struct index_marks marks;
 };
 
 static const uint64_t *grams_of(struct ctx *x, unsigned idx, const char *v,
@@ -196,13 +198,14 @@ static bool index_true(struct ctx *x, const struct rule_set *s, uint32_t i)
 {
 	const struct filter *f = &s->filters[i];
 	int idx = f->idx[x->slot];
-	uint64_t bit = 1ull << (i & 63);
+	uint32_t g = s->index->base + i;
+	uint64_t bit = 1ull << (g & 63);
 
 	if (idx < 0)
 		return false;
-	if (x->marks.hit[i >> 6] & bit)
+	if (x->marks.hit[g >> 6] & bit)
 		return true;
-	return (x->marks.check[i >> 6] & bit) &&
+	return (x->marks.check[g >> 6] & bit) &&
 	       cond_match(x, f, (unsigned)idx);
 }
 
@@ -308,13 +311,19 @@ static bool match_set_linear(struct ctx *x, const struct rule_set *s,
 static bool match_or_indexed(struct ctx *x, const struct rule_set *s,
 			     const char **name)
 {
-	const struct set_index *ix = s->index;
+	uint32_t lo = s->index->base, hi = lo + s->nfilters;
 
-	for (uint32_t w = 0; w < ix->nwords; w++) {
+	for (uint32_t w = lo >> 6; w <= (hi - 1) >> 6; w++) {
 		uint64_t bits = x->marks.cand[w];
 
+		/* Only this set's part of the family-wide marks. */
+		if (w == lo >> 6)
+			bits &= ~0ull << (lo & 63);
+		if (w == (hi - 1) >> 6 && (hi & 63))
+			bits &= (1ull << (hi & 63)) - 1;
 		while (bits) {
-			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+			uint32_t i =
+				w * 64 + (uint32_t)__builtin_ctzll(bits) - lo;
 			const struct filter *f = &s->filters[i];
 			const char *cname = NULL;
 
@@ -383,14 +392,18 @@ static bool match_set(struct ctx *x, const struct rule_set *s,
 {
 	const struct set_index *ix = s->index;
 
-	if (!use_index || !ix)
+	if (!use_index || !ix || !x->fix)
 		return match_set_linear(x, s, name);
 	/* A field this id lacks fails its whole group: no need to look. */
 	if (s->is_and)
 		for (uint32_t gi = 0; gi < ix->ngroups; gi++)
 			if (s->filters[ix->groups[gi].pos[0]].idx[x->slot] < 0)
 				return false;
-	config_index_mark(ix, x->ev, x->slot, &x->marks);
+	/* One pass over the event for all sets of the family. */
+	if (!x->is_marked) {
+		config_index_mark(x->fix, x->ev, x->slot, &x->marks);
+		x->is_marked = true;
+	}
 	if (s->is_and)
 		return match_and_indexed(x, s, name);
 	return match_or_indexed(x, s, name);
@@ -437,6 +450,8 @@ static bool decide(const struct config *c, struct event *ev, bool use_index)
 	x.ev = ev;
 	x.slot = c->id_slot[id];
 	x.has_grams = 0;
+	x.fix = fam->index;
+	x.is_marked = false;
 	for (unsigned i = 0; i < fam->nsets; i++) {
 		const struct rule_set *s = fam->eval[i];
 		const char *name = NULL;

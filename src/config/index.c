@@ -158,26 +158,33 @@ enum role {
 	ROLE_GUARDED, /* the index marks it "check" when it can match */
 };
 
+/* Distinct field names of one family: at most every field of each member. */
+#define INDEX_MAX_FIELDS (CONFIG_MAX_MEMBERS * CATALOG_MAX_FIELDS)
+
 struct builder {
 	struct config *c;
-	struct rule_set *s;
+	const struct rule_set *s; /* the set being walked */
+	uint32_t base; /* its family-wide position */
 	struct index_field *fields;
 	uint32_t nfields;
-	uint32_t count[CATALOG_MAX_FIELDS][TAB_COUNT];
+	uint32_t count[INDEX_MAX_FIELDS][TAB_COUNT];
+	struct index_field scratch[INDEX_MAX_FIELDS]; /* while counting */
 	bool is_counting;
-	bool is_unfit; /* more distinct fields than an event has */
+	bool is_unfit; /* more distinct fields than the family has */
 };
 
 static uint32_t field_slot(struct builder *b, const struct filter *f)
 {
 	uint32_t i;
 
+	/* By name: sets of a shared tag may have resolved their fields
+	 * against different members, but idx[] depends on the name only. */
 	for (i = 0; i < b->nfields; i++)
-		if (b->fields[i].field == f->field)
+		if (strcmp(b->fields[i].field, f->field) == 0)
 			return i;
-	/* A set's fields all come from one catalogue event, so this cannot
-	 * happen; if it ever did, the set stays on the linear path. */
-	if (i == CATALOG_MAX_FIELDS) {
+	/* Cannot happen (every name is a field of some member); if it ever
+	 * did, the family stays on the linear path. */
+	if (i == INDEX_MAX_FIELDS) {
 		b->is_unfit = true;
 		return 0;
 	}
@@ -278,7 +285,7 @@ static void add_key(struct builder *b, const struct filter *f, unsigned kind,
 static void add_filter(struct builder *b, uint32_t pos, uint32_t head)
 {
 	const struct filter *f = &b->s->filters[pos];
-	struct index_entry e = { .pos = pos, .head = head };
+	struct index_entry e = { .pos = b->base + pos, .head = b->base + head };
 	const struct item *it;
 
 	switch (f->cond) {
@@ -348,7 +355,7 @@ static void walk_set(struct builder *b, uint64_t *lazy, uint64_t *always)
 
 		if (role == ROLE_LAZY) {
 			if (!b->is_counting)
-				set_bit(lazy, i);
+				set_bit(lazy, b->base + i);
 		} else {
 			add_filter(b, i, head);
 		}
@@ -356,7 +363,7 @@ static void walk_set(struct builder *b, uint64_t *lazy, uint64_t *always)
 			continue;
 		if (!cp) {
 			if (role == ROLE_LAZY)
-				set_bit(always, i);
+				set_bit(always, b->base + i);
 			continue;
 		}
 		uint32_t nlazy = 0;
@@ -364,7 +371,7 @@ static void walk_set(struct builder *b, uint64_t *lazy, uint64_t *always)
 		for (uint32_t j = cp->first; j < cp->first + cp->count; j++)
 			nlazy += role_of(&s->filters[j]) == ROLE_LAZY;
 		if (cp->is_and ? nlazy == cp->count : nlazy > 0)
-			set_bit(always, i);
+			set_bit(always, b->base + i);
 	}
 }
 
@@ -474,50 +481,99 @@ static int build_tables(struct builder *b)
 	return 0;
 }
 
-int config_index_build(struct config *c, struct rule_set *s)
+static void walk_family(struct builder *b, const struct family *fam,
+			uint64_t *lazy, uint64_t *always)
 {
-	struct builder b = { .c = c, .s = s, .is_counting = true };
-	struct set_index *ix;
-	uint64_t *lazy, *always;
-	uint32_t nwords = (s->nfilters + 63) / 64;
-	int r;
+	b->base = 0;
+	for (unsigned k = 0; k < fam->nsets; k++) {
+		b->s = fam->doc[k];
+		walk_set(b, lazy, always);
+		b->base += b->s->nfilters;
+	}
+}
 
-	if (!s->nfilters || s->nfilters > INDEX_MAX_FILTERS)
+/* Each set's base and, for and-sets, its field groups. */
+static int build_sets(struct config *c, struct family *fam)
+{
+	uint32_t base = 0;
+
+	for (unsigned k = 0; k < fam->nsets; k++) {
+		struct rule_set *s = fam->doc[k];
+		struct set_index *si;
+		int r;
+
+		if (!s->nfilters)
+			continue;
+		si = config_arena_alloc(c, sizeof(*si));
+		if (!si)
+			return -ENOMEM;
+		si->base = base;
+		base += s->nfilters;
+		if (s->is_and) {
+			r = build_groups(c, s, si);
+			if (r)
+				return r;
+		}
+		s->index = si;
+	}
+	return 0;
+}
+
+int config_index_build(struct config *c, struct family *fam)
+{
+	struct builder *b;
+	struct family_index *ix;
+	uint64_t *lazy, *always;
+	uint32_t total = 0, nwords;
+	int r = -ENOMEM;
+
+	for (unsigned k = 0; k < fam->nsets; k++)
+		total += fam->doc[k]->nfilters;
+	if (!total || total > INDEX_MAX_FILTERS)
 		return 0;
+	nwords = (total + 63) / 64;
+	b = calloc(1, sizeof(*b)); /* too big for the stack */
 	ix = config_arena_alloc(c, sizeof(*ix));
-	b.fields =
-		config_arena_alloc(c, CATALOG_MAX_FIELDS * sizeof(*b.fields));
 	lazy = config_arena_alloc(c, nwords * sizeof(*lazy));
 	always = config_arena_alloc(c, nwords * sizeof(*always));
-	if (!ix || !b.fields || !lazy || !always)
-		return -ENOMEM;
-	/* Fields of one set come from one catalogue event: at most
-	 * CATALOG_MAX_FIELDS distinct pointers, so field_slot() fits. */
-	walk_set(&b, lazy, always);
-	if (b.is_unfit)
-		return 0;
-	r = build_tables(&b);
+	if (!b || !ix || !lazy || !always)
+		goto out;
+	b->c = c;
+	b->is_counting = true;
+	b->fields = b->scratch;
+	walk_family(b, fam, lazy, always);
+	r = 0;
+	if (b->is_unfit)
+		goto out;
+	/* Now the number of fields is known: keep only those. */
+	b->fields = config_arena_alloc(c, b->nfields * sizeof(*b->fields));
+	r = -ENOMEM;
+	if (!b->fields)
+		goto out;
+	memcpy(b->fields, b->scratch, b->nfields * sizeof(*b->fields));
+	r = build_tables(b);
 	if (r)
-		return r;
-	b.is_counting = false;
-	walk_set(&b, lazy, always);
-	for (uint32_t fi = 0; fi < b.nfields; fi++) {
-		table_lengths(&b.fields[fi].tab[TAB_PREFIX]);
-		table_lengths(&b.fields[fi].tab[TAB_SUFFIX]);
-		table_lengths(&b.fields[fi].tab[TAB_EXACT]);
+		goto out;
+	b->is_counting = false;
+	walk_family(b, fam, lazy, always);
+	for (uint32_t fi = 0; fi < b->nfields; fi++) {
+		table_lengths(&b->fields[fi].tab[TAB_PREFIX]);
+		table_lengths(&b->fields[fi].tab[TAB_SUFFIX]);
+		table_lengths(&b->fields[fi].tab[TAB_EXACT]);
 	}
 	ix->nwords = nwords;
 	ix->lazy = lazy;
 	ix->always = always;
-	ix->fields = b.fields;
-	ix->nfields = b.nfields;
-	if (s->is_and) {
-		r = build_groups(c, s, ix);
-		if (r)
-			return r < 0 ? r : 0;
-	}
-	s->index = ix;
-	return 0;
+	ix->fields = b->fields;
+	ix->nfields = b->nfields;
+	r = build_sets(c, fam);
+	if (r > 0)
+		r = 0; /* cannot happen, see build_groups(): stay linear */
+	else if (!r)
+		fam->index = ix;
+out:
+	free(b);
+	return r;
 }
 
 /* ---- query ----------------------------------------------------------- */
@@ -653,7 +709,7 @@ static void query_bytes(const struct index_table *t, const char *v, size_t n,
 	}
 }
 
-void config_index_mark(const struct set_index *ix, const struct event *ev,
+void config_index_mark(const struct family_index *ix, const struct event *ev,
 		       unsigned slot, struct index_marks *m)
 {
 	size_t bytes = ix->nwords * sizeof(uint64_t);

@@ -82,6 +82,7 @@ struct compound {
 };
 
 struct set_index;
+struct family_index;
 
 struct rule_set {
 	unsigned family; /* index into config->families */
@@ -105,6 +106,7 @@ struct family {
 	struct rule_set **doc; /* document order (dump) */
 	struct rule_set **eval; /* exclude first, each last-in-file first */
 	bool is_wanted;
+	const struct family_index *index; /* NULL: sets evaluated linearly */
 };
 
 struct field_size {
@@ -164,20 +166,24 @@ static inline unsigned char config_fold(unsigned char ch)
 }
 
 /*
- * index.c: a rule set's filters grouped per field and answered at once.
+ * index.c: the filters of a family's rule sets grouped per field and
+ * answered at once.
  *
  * At compile time every filter whose condition an index can answer exactly
  * (is, is any, begin with, end with, image, contains, contains any) goes
  * into hash tables of its field: whole values, prefixes and suffixes keyed
- * by length, and contains patterns keyed by their first two bytes.  A
- * `contains all` filter is guarded by its longest item; anything else
- * (negations, less/more than, empty or one-byte values) stays "lazy" and
- * is evaluated as before.  Evaluation first marks, per field value, which
- * filters match (hit) or may match (check) and which items (plain filters
- * or compound heads) are therefore worth evaluating (cand); eval.c then
- * walks only those, in document order, so RuleName precedence is kept.
+ * by length, contains patterns keyed by their first two bytes (one-byte
+ * ones by memchr).  A `contains all` filter is guarded by its longest item;
+ * anything else (negations, less/more than, empty values) stays "lazy" and
+ * is evaluated as before.  The tables span all sets of the family, so an
+ * event value is scanned once however many sets test it.  Evaluation first
+ * marks which filters match (hit) or may match (check) and which items
+ * (plain filters or compound heads) are therefore worth evaluating (cand);
+ * eval.c then walks only those, in document order, so RuleName precedence
+ * is kept.  Positions in the marks are family-wide: set_index.base plus
+ * the filter's index in its set.
  */
-#define INDEX_MAX_FILTERS 4096u /* larger sets are evaluated linearly */
+#define INDEX_MAX_FILTERS 8192u /* larger families are evaluated linearly */
 #define INDEX_WORDS	  (INDEX_MAX_FILTERS / 64)
 
 struct index_marks {
@@ -189,28 +195,32 @@ struct index_marks {
 /* The plain filters of one field in an and-set, in document order. */
 struct index_group {
 	uint32_t n;
-	const uint32_t *pos;
+	const uint32_t *pos; /* index in the set */
 };
 
-struct index_field;
-
 struct set_index {
-	uint32_t nwords; /* 64-bit words covering the set's filters */
-	const uint64_t *lazy; /* filters always evaluated (initial check) */
-	const uint64_t *always; /* items always evaluated (initial cand) */
-	uint32_t nfields;
-	const struct index_field *fields;
+	uint32_t base; /* family-wide position of the set's filter 0 */
 	uint32_t ngroups; /* and-sets only */
 	const struct index_group *groups;
 };
 
+struct index_field;
+
+struct family_index {
+	uint32_t nwords; /* 64-bit words covering the family's filters */
+	const uint64_t *lazy; /* filters always evaluated (initial check) */
+	const uint64_t *always; /* items always evaluated (initial cand) */
+	uint32_t nfields;
+	const struct index_field *fields;
+};
+
 struct event;
 
-/* Build s->index (left NULL for sets the index does not take). */
-int config_index_build(struct config *c, struct rule_set *s);
+/* Build fam->index and its sets' index (left NULL when not taken). */
+int config_index_build(struct config *c, struct family *fam);
 
 /* Reset m for ix and mark what the values of ev (member slot) match. */
-void config_index_mark(const struct set_index *ix, const struct event *ev,
+void config_index_mark(const struct family_index *ix, const struct event *ev,
 		       unsigned slot, struct index_marks *m);
 
 /*
