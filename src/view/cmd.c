@@ -491,7 +491,10 @@ static int follow(struct view_cmd *c)
 		status = report(c->store, err);
 		goto out;
 	}
-	{
+	/* a store that did not exist or was empty: every event is new */
+	if (!is_waiting_noted && has_events(db) == -ENODATA)
+		is_waiting_noted = true;
+	if (!is_waiting_noted) {
 		struct view_filter back = c->f;
 		uint64_t first = 0, backlog;
 		int64_t n;
