@@ -420,6 +420,8 @@ static void table_lengths(struct index_table *t)
 {
 	uint32_t n = 0;
 
+	if (!t->nkeys)
+		return; /* nothing allocated: qsort must not see NULL */
 	for (uint32_t i = 0; i < t->nkeys; i++)
 		t->lens[i] = t->keys[i].len;
 	qsort(t->lens, t->nkeys, sizeof(*t->lens), cmp_u32);
