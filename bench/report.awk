@@ -179,6 +179,8 @@ END {
 	v = absent("vigil")
 	if ("peak_events_per_s" in F) {
 		v = grouped(F["peak_events_per_s"]) " events/s [6]"
+		if (F["peak_limit"] ~ /^generator/)
+			v = v " (generator-limited)"
 		ok = F["peak_events_per_s"] >= 100000 ? "yes" : "no"
 	}
 	row("peak sustained logged events/s, zero loss", "-", v, "-",
@@ -226,9 +228,16 @@ END {
 		print "[5] auditd: CPU of auditd and the kauditd kernel " \
 			"thread per SYSCALL record carrying the benchmark key " \
 			"(a record is one syscall, written as several lines)."
-	if ("peak_events_per_s" in F)
+	if ("peak_events_per_s" in F) {
 		print "[6] Ramp of `event_rate " F["ramp_mode"] "` steps; " \
 			"stopped by: " F["peak_limit"] "."
+		if (F["peak_cpu_us"] > 0)
+			printf "At that step the daemon spent %.1f us of CPU " \
+			       "per event, so one core would bound it near " \
+			       "%s events/s: an estimate, not a measurement.\n",
+			       F["peak_cpu_us"],
+			       grouped(1e6 / F["peak_cpu_us"])
+	}
 	if (!("rules_eval_ns_per_event" in F) || \
 	    !("store_insert_events_per_s" in F))
 		print "[7] bench/rules_bench or bench/store_bench was not " \
