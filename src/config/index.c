@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * config/index.c - per rule set and per field, hash tables that answer
- * every indexable filter of that field with one pass over the event value
- * (see internal.h for what is indexed and why).
+ * config/index.c - per family and per field, hash tables that answer
+ * every indexable filter on that field, in all the family's rule sets,
+ * with one pass over the event value (internal.h says what is indexed).
  *
  * Tables hold lower-cased keys; queries fold the event bytes on the fly,
  * so evaluation needs no scratch copy of the value.  Every hash hit is
@@ -588,7 +588,7 @@ static bool ieq_fold(const char *v, const char *r, size_t n)
 	return true;
 }
 
-/* Mark every filter of key k; len is where a suffix match starts. */
+/* Mark every filter of key k (an image name only after a separator). */
 static void mark_key(const struct index_table *t, const struct index_key *k,
 		     const char *v, size_t n, struct index_marks *m)
 {
