@@ -36,6 +36,8 @@
 
 #define T0_NS	   1735689600000000000ull
 #define QUERY_RUNS 5
+/* Size limit of the retention run: small enough to be hit early. */
+#define RETENTION_LIMIT (64ull * 1024 * 1024)
 
 static const char *const images[] = {
 	"/usr/bin/bash",       "/usr/bin/curl",
@@ -166,8 +168,14 @@ static double rate(uint64_t n, uint64_t ns)
 	return ns ? (double)n * 1e9 / (double)ns : 0;
 }
 
+/*
+ * Insert n events through the sink; with max_bytes, retention runs as it
+ * would on a full store, and the largest database + WAL size seen after a
+ * flush goes to *peak_bytes.
+ */
 static int bench_insert(const char *path, uint64_t n, unsigned batch,
-			double *per_s)
+			uint64_t max_bytes, const char *tag, double *per_s,
+			uint64_t *peak_bytes)
 {
 	struct render_host h;
 	struct event ev = { 0 };
@@ -178,9 +186,10 @@ static int bench_insert(const char *path, uint64_t n, unsigned batch,
 
 	render_host_defaults(&h);
 	h.computer = "benchhost";
-	s = sink_store_new(path, 0, 0, &h);
+	s = sink_store_new(path, max_bytes, 0, &h);
 	if (!s)
 		return -errno;
+	*peak_bytes = 0;
 	cpu0 = cpu_s();
 	t0 = mono_ns();
 	for (uint64_t i = 0; i < n && !err; i++) {
@@ -197,14 +206,17 @@ static int bench_insert(const char *path, uint64_t n, unsigned batch,
 			flush_ns += d;
 			if (d > flush_max_ns)
 				flush_max_ns = d;
+			if (max_bytes && sink_store_bytes(s) > *peak_bytes)
+				*peak_bytes = sink_store_bytes(s);
 		}
 	}
 	*per_s = rate(n, mono_ns() - t0);
 	/* where the time goes: rendering + insert, commit (+ checkpoint) */
-	printf("insert_write_s=%.3f insert_flush_s=%.3f flush_max_ms=%.1f "
-	       "insert_cpu_us_per_event=%.2f\n",
-	       (double)write_ns / 1e9, (double)flush_ns / 1e9,
-	       (double)flush_max_ns / 1e6, (cpu_s() - cpu0) * 1e6 / (double)n);
+	printf("%s_write_s=%.3f %s_flush_s=%.3f %s_flush_max_ms=%.1f "
+	       "%s_cpu_us_per_event=%.2f\n",
+	       tag, (double)write_ns / 1e9, tag, (double)flush_ns / 1e9, tag,
+	       (double)flush_max_ns / 1e6, tag,
+	       (cpu_s() - cpu0) * 1e6 / (double)n);
 	event_release(&ev);
 	s->free(s);
 	return err;
@@ -310,6 +322,17 @@ static double time_scan(sqlite3 *db, const char *col, const char *value,
 	return (double)t[QUERY_RUNS / 2] / 1e3;
 }
 
+static void remove_store(const char *path)
+{
+	char p[700];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
 static uint64_t fsize(const char *path)
 {
 	struct stat st;
@@ -323,7 +346,9 @@ int main(int argc, char **argv)
 	unsigned batch = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 1000;
 	const char *base = argc > 3 ? argv[3] : "/var/tmp";
 	char dir[512], db_path[600], log_path[600], guid_cond[128], g[64];
-	double ins = 0, app = 0, q_img, s_img, q_guid, s_guid;
+	double ins = 0, app = 0, ret = 0, q_img, s_img, q_guid, s_guid;
+	char ret_path[600];
+	uint64_t peak = 0;
 	uint64_t hits, scan_hits;
 	sqlite3 *db = NULL;
 	int err;
@@ -344,7 +369,7 @@ int main(int argc, char **argv)
 
 	err = bench_append(log_path, n, batch, &app);
 	if (!err)
-		err = bench_insert(db_path, n, batch, &ins);
+		err = bench_insert(db_path, n, batch, 0, "insert", &ins, &peak);
 	if (err) {
 		fprintf(stderr, "store_bench: %s\n", strerror(-err));
 		return 1;
@@ -357,6 +382,20 @@ int main(int argc, char **argv)
 	       (unsigned long long)fsize(db_path),
 	       (double)fsize(db_path) / (double)n,
 	       (unsigned long long)fsize(log_path));
+
+	/* the same with a full store: every flush also deletes the oldest */
+	snprintf(ret_path, sizeof(ret_path), "%s/retention.db", dir);
+	err = bench_insert(ret_path, n / 3, batch, RETENTION_LIMIT, "retention",
+			   &ret, &peak);
+	if (err) {
+		fprintf(stderr, "store_bench: %s\n", strerror(-err));
+		return 1;
+	}
+	printf("store_insert_retention_events_per_s=%.0f limit_bytes=%llu "
+	       "peak_db_wal_bytes=%llu\n",
+	       ret, (unsigned long long)RETENTION_LIMIT,
+	       (unsigned long long)peak);
+	remove_store(ret_path);
 
 	if (argc > 4 && strcmp(argv[4], "insert-only") == 0)
 		goto cleanup;
@@ -382,11 +421,7 @@ int main(int argc, char **argv)
 	       q_guid / 1e3, s_guid / 1e3, q_guid > 0 ? s_guid / q_guid : 0);
 	sqlite3_close(db);
 cleanup:
-	unlink(db_path);
-	snprintf(db_path, sizeof(db_path), "%s/events.db-wal", dir);
-	unlink(db_path);
-	snprintf(db_path, sizeof(db_path), "%s/events.db-shm", dir);
-	unlink(db_path);
+	remove_store(db_path);
 	unlink(log_path);
 	rmdir(dir);
 	return 0;
