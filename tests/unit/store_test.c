@@ -440,6 +440,23 @@ static void test_jsonl(void)
 		fclose(f);
 	CHECK(n == 6 && good == 6);
 
+	/* log rotation: the file is moved away, the sink reopens its path */
+	s = sink_jsonl_new(path, &h);
+	CHECK(s != NULL);
+	if (s) {
+		char moved[320];
+		struct stat a, b;
+
+		snprintf(moved, sizeof(moved), "%s.1", path);
+		CHECK(rename(path, moved) == 0);
+		CHECK(sink_jsonl_reopen(s) == 0);
+		CHECK(write_range(s, 7, 2, T0_NS) == 0);
+		s->free(s);
+		CHECK(stat(path, &a) == 0 && stat(moved, &b) == 0);
+		CHECK(a.st_size > 0 && b.st_size > a.st_size);
+		CHECK((a.st_mode & 07777) == 0640);
+	}
+
 	/* a full disk is -ENOSPC, per event */
 	s = sink_jsonl_new("/dev/full", &h);
 	CHECK(s != NULL);
