@@ -531,7 +531,7 @@ int config_index_build(struct config *c, struct family *fam)
 
 	for (unsigned k = 0; k < fam->nsets; k++)
 		total += fam->doc[k]->nfilters;
-	if (!total || total > INDEX_MAX_FILTERS)
+	if (total < INDEX_MIN_FILTERS || total > INDEX_MAX_FILTERS)
 		return 0;
 	nwords = (total + 63) / 64;
 	b = calloc(1, sizeof(*b)); /* too big for the stack */

@@ -183,6 +183,7 @@ static inline unsigned char config_fold(unsigned char ch)
  * is kept.  Positions in the marks are family-wide: set_index.base plus
  * the filter's index in its set.
  */
+#define INDEX_MIN_FILTERS 8u /* below, the linear walk is as cheap */
 #define INDEX_MAX_FILTERS 8192u /* larger families are evaluated linearly */
 #define INDEX_WORDS	  (INDEX_MAX_FILTERS / 64)
 
