@@ -339,15 +339,24 @@ static int print_row(const struct view_row *row, void *arg)
 
 	memset(&ev, 0, sizeof(ev));
 	buf_reset(&c->out);
-	if (c->format == RENDER_JSON) {
-		fwrite(row->record, 1, row->record_len, stdout);
-		fputc('\n', stdout);
+	if (!row->is_valid) {
+		/* one bad row must not hide the rest of the log, nor end up
+		 * in the output as if it were an event */
+		fprintf(stderr,
+			"vigil view: record %llu is damaged (skipped)\n",
+			(unsigned long long)row->record_id);
 	} else if (render_parse_json(row->record, row->record_len, &ev,
 				     &created_ns) < 0) {
-		/* one bad row must not hide the rest of the log */
 		event_release(&ev);
-		fprintf(stdout, "Record %llu: unreadable record\n\n",
+		fprintf(stderr,
+			"vigil view: record %llu is not a vigil event "
+			"(skipped)\n",
 			(unsigned long long)row->record_id);
+	} else if (c->format == RENDER_JSON) {
+		/* as stored: vigil's own line, checked above to be one */
+		event_release(&ev);
+		fwrite(row->record, 1, row->record_len, stdout);
+		fputc('\n', stdout);
 	} else {
 		err = render_event(&c->out, &row->host, &ev, c->format,
 				   created_ns);

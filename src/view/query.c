@@ -247,6 +247,25 @@ static int json_needle(struct buf *b, const char *s)
 	return err;
 }
 
+/*
+ * A value from the stored JSON.  The store is outside input too: a row
+ * whose record is not JSON must read as NULL fields (and show as
+ * unreadable), not abort the whole query with a JSON error.
+ */
+#define JX(path) \
+	"CASE WHEN json_valid(record) THEN json_extract(record, " path ") END"
+
+/* The System values a record is rendered again with (view_row.host). */
+static const char *const host_paths[] = {
+	"$.Event.System.Computer",
+	"$.Event.System.Provider.Name",
+	"$.Event.System.Provider.Guid",
+	"$.Event.System.Channel",
+	"$.Event.System.Execution.ProcessID",
+	"$.Event.System.Execution.ThreadID",
+	"$.Event.System.Security.UserId",
+};
+
 enum bind_kind { BIND_INT, BIND_TEXT };
 
 struct bind {
@@ -302,20 +321,10 @@ static int build(struct sql *q, const struct view_filter *f, uint64_t after_id)
 	bool asc = f->is_oldest_first || after_id;
 	int err = 0;
 
-	err |= buf_adds(b, "SELECT EventRecordID, time_ns, EventID, record,"
-			   " json_extract(record, '$.Event.System.Computer'),"
-			   " json_extract(record,"
-			   "  '$.Event.System.Provider.Name'),"
-			   " json_extract(record,"
-			   "  '$.Event.System.Provider.Guid'),"
-			   " json_extract(record, '$.Event.System.Channel'),"
-			   " json_extract(record,"
-			   "  '$.Event.System.Execution.ProcessID'),"
-			   " json_extract(record,"
-			   "  '$.Event.System.Execution.ThreadID'),"
-			   " json_extract(record,"
-			   "  '$.Event.System.Security.UserId')"
-			   " FROM events WHERE 1");
+	err |= buf_adds(b, "SELECT EventRecordID, time_ns, EventID, record");
+	for (size_t i = 0; i < sizeof(host_paths) / sizeof(host_paths[0]); i++)
+		err |= buf_addf(b, ", " JX("'%s'"), host_paths[i]);
+	err |= buf_adds(b, ", json_valid(record) FROM events WHERE 1");
 	if (f->nids) {
 		err |= buf_adds(b, " AND EventID IN (");
 		for (unsigned i = 0; i < f->nids; i++) {
@@ -358,11 +367,12 @@ static int build(struct sql *q, const struct view_filter *f, uint64_t after_id)
 			continue;
 		}
 		json_path(q->paths[i], sizeof(q->paths[i]), c->name);
-		err |= buf_adds(b, c->is_contains
-					   ? " AND instr(lower(json_extract"
-					     "(record, ?)), lower(?)) > 0"
-					   : " AND json_extract(record, ?)"
-					     " = ? COLLATE NOCASE");
+		err |= buf_adds(
+			b,
+			c->is_contains
+				? " AND instr(lower(" JX("?") "),"
+							      " lower(?)) > 0"
+				: " AND " JX("?") " = ? COLLATE NOCASE");
 		bind_text(q, q->paths[i]);
 		bind_text(q, c->value);
 	}
@@ -450,6 +460,7 @@ int64_t view_query(sqlite3 *db, const struct view_filter *f, uint64_t after_id,
 		row.host.pid = (unsigned)sqlite3_column_int64(st, 8);
 		row.host.tid = (unsigned)sqlite3_column_int64(st, 9);
 		row.host.euid = (unsigned)strtoul(col_text(st, 10), NULL, 10);
+		row.is_valid = sqlite3_column_int(st, 11) != 0;
 		n++;
 		r = fn(&row, arg);
 		if (r) {

@@ -37,16 +37,17 @@ struct tree {
 	int nseen;
 };
 
-/* Display values come from the record (the columns are lower-cased). */
-#define NODE_COLUMNS                                                    \
-	"json_extract(record, '$.Event.EventData.ProcessGuid'),"        \
-	" json_extract(record, '$.Event.EventData.ParentProcessGuid')," \
-	" json_extract(record, '$.Event.EventData.ProcessId'),"         \
-	" json_extract(record, '$.Event.EventData.Image'),"             \
-	" json_extract(record, '$.Event.EventData.CommandLine'),"       \
-	" json_extract(record, '$.Event.EventData.UtcTime'),"           \
-	" json_extract(record, '$.Event.EventData.ParentProcessId'),"   \
-	" json_extract(record, '$.Event.EventData.ParentImage')"
+/*
+ * Display values come from the record (the columns are lower-cased); a
+ * record that is not JSON reads as NULL fields rather than failing.
+ */
+#define JX(path)                                                           \
+	"CASE WHEN json_valid(record) THEN json_extract(record, '$.Event." \
+	"EventData." path "') END"
+#define NODE_COLUMNS                                                                \
+	JX("ProcessGuid")                                                           \
+	", " JX("ParentProcessGuid") ", " JX("ProcessId") ", " JX("Image") ", " JX( \
+		"CommandLine") ", " JX("UtcTime") ", " JX("ParentProcessId") ", " JX("ParentImage")
 
 static char *dup_col(sqlite3_stmt *st, int col)
 {

@@ -67,6 +67,7 @@ struct view_row {
 	const char *record; /* vigil JSON, as stored */
 	size_t record_len;
 	struct render_host host; /* System values of the record */
+	bool is_valid; /* record is JSON (a damaged row is not) */
 };
 
 /* Called per row; a non-zero return stops the query and is returned. */

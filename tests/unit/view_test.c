@@ -442,6 +442,66 @@ static void test_tree(void)
 	sqlite3_close(db);
 }
 
+static int count_row(const struct view_row *row, void *arg)
+{
+	(void)row;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* A store is outside input: rows that are not JSON must not stop a view. */
+static void test_hostile_rows(void)
+{
+	struct render_host h;
+	struct view_filter f;
+	struct event ev;
+	char path[300], *text = NULL;
+	size_t len = 0;
+	struct sink *s;
+	sqlite3 *db = NULL;
+	FILE *out;
+	int n = 0;
+
+	render_host_defaults(&h);
+	snprintf(path, sizeof(path), "%s/hostile.db", tmpdir);
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	event_init(&ev, 1);
+	ev.record_id = 1;
+	event_set_time(&ev, T0_NS);
+	event_set_named(&ev, "ProcessGuid", "{aa}");
+	event_set_named(&ev, "CommandLine", "evil \x1b]0;pwned\x07 \x1b[2J");
+	CHECK(s->write(s, &ev) == 0);
+	event_release(&ev);
+	CHECK(s->flush(s) == 0);
+	s->free(s);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db,
+			   "INSERT INTO events VALUES(2, 0, 1, '{bb}', '{aa}',"
+			   " '/x', 'not json {');"
+			   "INSERT INTO events VALUES(3, 0, 1, '{cc}', NULL,"
+			   " NULL, '{\"Event\":7}');",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(store_open_ro(path, 1000, &db) == 0);
+
+	memset(&f, 0, sizeof(f));
+	CHECK(view_query(db, &f, 0, count_row, &n) == 3 && n == 3);
+	n = 0;
+	CHECK(view_parse_cond("CommandLine~pwned", &f.conds[f.nconds++], NULL,
+			      0) == 0);
+	CHECK(view_query(db, &f, 0, count_row, &n) == 1 && n == 1);
+
+	out = open_memstream(&text, &len);
+	CHECK(view_tree(db, "{AA}", out) == 2); /* {aa} and its bad child */
+	fclose(out);
+	CHECK(text && !strchr(text, '\x1b'));
+	free(text);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	char path[300], cmd[300];
@@ -466,6 +526,7 @@ int main(void)
 	test_parsers();
 	test_put_safe();
 	test_tree();
+	test_hostile_rows();
 	r = tap_done("view_test");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
