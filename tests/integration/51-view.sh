@@ -51,6 +51,11 @@ ok "json: vigil's JSON line" grep -q \
 	'^{"Event":{"System":{"Provider":{"Name":"Linux-Sysmon"' \
 	<(view -n 1 --format json)
 ok "--check: ok" view --check
+tree=$(view --tree '{5B8E3F2A-0000-0005-0000-000000000005}')
+ok "--tree: the process, marked" grep -q '^    \* 1005 /usr/bin/curl  {5b8e3f2a-0000-0005-0000-000000000005}' <<<"$tree"
+ok "--tree: its parent, from before the log" \
+	grep -q '^- 999 /usr/bin/bash  .*(started before the log)$' <<<"$tree"
+is "--tree of an unknown GUID: exit 1" "$(status view --tree '{nope}')" 1
 
 # exit statuses
 is "usage error: 2" "$(status view --bogus)" 2
