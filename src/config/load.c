@@ -67,6 +67,9 @@ static int node_col(const struct loader *ld, xmlNode *n)
 
 static void diag_set(struct diag *d, const char *file, int line, int col,
 		     const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+static void diag_set(struct diag *d, const char *file, int line, int col,
+		     const char *fmt, va_list ap)
 {
 	if (!d)
 		return;
@@ -198,7 +201,8 @@ static int parse_schema(struct loader *ld, xmlNode *root)
 	x = strtod(v, &end);
 	if (errno || end == v || *end || !(x > 0))
 		return fail(ld, root, "Invalid schema version number '%s'", v);
-	x100 = (long)(x * 100.0 + 0.5);
+	/* Range first: a huge value ("4E90") must not reach the cast. */
+	x100 = x >= 4.0 && x < 5.0 ? (long)(x * 100.0 + 0.5) : 0;
 	if (x100 < 400 || x100 >= 500)
 		return fail(ld, root,
 			    "Incorrect or unsupported schema version %s "

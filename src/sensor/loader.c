@@ -35,6 +35,8 @@ static int on_sample(void *ctx, void *data, size_t len)
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap) __attribute__((format(printf, 2, 0)));
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
 	if (level == LIBBPF_DEBUG)

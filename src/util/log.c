@@ -16,6 +16,8 @@ void log_set_level(enum log_level level)
 }
 
 static void emit(enum log_level level, const char *tag, const char *fmt,
+		 va_list ap) __attribute__((format(printf, 3, 0)));
+static void emit(enum log_level level, const char *tag, const char *fmt,
 		 va_list ap)
 {
 	char line[1024];
