@@ -188,10 +188,10 @@ END {
 
 	ok = "-"
 	v = absent("vigil")
-	if ("rss_bytes" in F) {
-		fp = F["rss_bytes"] + F["maps_bytes"]
-		v = sprintf("%s (RSS %s + BPF maps %s)", mib(fp),
-			    mib(F["rss_bytes"]), mib(F["maps_bytes"]))
+	if ("uss_bytes" in F) {
+		fp = F["uss_bytes"] + F["maps_bytes"]
+		v = sprintf("%s (private memory %s + BPF maps %s)", mib(fp),
+			    mib(F["uss_bytes"]), mib(F["maps_bytes"]))
 		ok = fp <= 32 * 1048576 ? "yes" : "no"
 	}
 	row("memory footprint", "-", v, "-", "<= 32 MiB", ok)

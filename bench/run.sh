@@ -498,6 +498,11 @@ memory() {
 		VmHWM:) hwm=$((v * 1024)) ;;
 		esac
 	done <"/proc/$vigil_pid/status"
+	# Unique set size: pages no other process shares (heap, stacks, the
+	# libraries' private pages).  The ring buffer is mapped twice by the
+	# daemon and would count double in VmRSS; it is in the BPF maps.
+	fact uss_bytes "$(awk '/^Private_(Clean|Dirty):/ { kb += $2 }
+		END { print kb * 1024 }' "/proc/$vigil_pid/smaps_rollup")"
 	fact rss_bytes "$rss"
 	fact hwm_bytes "$hwm"
 	bpf_memory

@@ -49,8 +49,8 @@ void settings_defaults(struct settings *s)
 	snprintf(s->provider_guid, sizeof(s->provider_guid),
 		 "{ff032593-a8d3-4f13-b0d6-01fc615a0f97}");
 	snprintf(s->channel, sizeof(s->channel), "Linux-Sysmon/Operational");
-	s->queue_events = 65536;
-	s->ring_kib = 16384;
+	s->queue_events = 16384;
+	s->ring_kib = 8192;
 	s->hash_max_bytes = 256 * MIB;
 }
 

@@ -56,8 +56,8 @@ static void test_defaults(void)
 	CHECK_STR(s.provider_name, "Linux-Sysmon");
 	CHECK_STR(s.provider_guid, "{ff032593-a8d3-4f13-b0d6-01fc615a0f97}");
 	CHECK_STR(s.channel, "Linux-Sysmon/Operational");
-	CHECK(s.queue_events == 65536);
-	CHECK(s.ring_kib == 16384);
+	CHECK(s.queue_events == 16384);
+	CHECK(s.ring_kib == 8192);
 	CHECK(s.hash_max_bytes == 256ull * 1024 * 1024);
 }
 
@@ -139,7 +139,7 @@ static void test_value_syntax(void)
 	CHECK(load("ring_kib = 8\r\nqueue_events = 100", &s, &d) == 0);
 	CHECK(s.ring_kib == 8 && s.queue_events == 100);
 	CHECK(load("", &s, &d) == 0);
-	CHECK(s.ring_kib == 16384);
+	CHECK(s.ring_kib == 8192);
 }
 
 struct bad_case {
