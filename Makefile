@@ -103,10 +103,10 @@ $(OUT)/tests/%_test: tests/unit/%_test.c $(OUT)/libvigil.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(VG_CFLAGS) -Itests $^ $(VG_LDLIBS) -o $@
 
-$(OUT)/tests/helpers/%: tests/helpers/%.c
+$(OUT)/tests/helpers/%: tests/helpers/%.c $(OUT)/libvigil.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(VG_CFLAGS) $< -o $@
+	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
 
 check-unit: $(UNIT_BINS) $(OUT)/vigil
 	@tests/run-unit.sh $(UNIT_BINS)

@@ -262,6 +262,9 @@ void writer_free(struct writer *w)
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	/* A clean stop hands the exact next id to the next run: no gap. */
+	if (w->next_id < w->reserved_to)
+		write_reserved(w->id_path, w->next_id);
 	for (size_t k = 0; k < w->nsinks; k++)
 		w->sinks[k]->free(w->sinks[k]);
 	pthread_mutex_destroy(&w->lock);
