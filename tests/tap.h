@@ -11,28 +11,29 @@
 
 static int tap_passed, tap_failed;
 
-#define CHECK(cond)                                                       \
-	do {                                                              \
-		if (cond) {                                               \
-			tap_passed++;                                     \
-		} else {                                                  \
-			tap_failed++;                                     \
-			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__,     \
-				__LINE__, #cond);                         \
-		}                                                         \
+#define CHECK(cond)                                                   \
+	do {                                                          \
+		if (cond) {                                           \
+			tap_passed++;                                 \
+		} else {                                              \
+			tap_failed++;                                 \
+			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, \
+				__LINE__, #cond);                     \
+		}                                                     \
 	} while (0)
 
-#define CHECK_STR(got, want)                                              \
-	do {                                                              \
-		const char *g_ = (got), *w_ = (want);                     \
-		if (g_ && w_ && strcmp(g_, w_) == 0) {                    \
-			tap_passed++;                                     \
-		} else {                                                  \
-			tap_failed++;                                     \
-			fprintf(stderr, "FAIL %s:%d: %s\n  got:  %s\n  want: %s\n", \
+#define CHECK_STR(got, want)                                                  \
+	do {                                                                  \
+		const char *g_ = (got), *w_ = (want);                         \
+		if (g_ && w_ && strcmp(g_, w_) == 0) {                        \
+			tap_passed++;                                         \
+		} else {                                                      \
+			tap_failed++;                                         \
+			fprintf(stderr,                                       \
+				"FAIL %s:%d: %s\n  got:  %s\n  want: %s\n",   \
 				__FILE__, __LINE__, #got, g_ ? g_ : "(null)", \
-				w_ ? w_ : "(null)");                      \
-		}                                                         \
+				w_ ? w_ : "(null)");                          \
+		}                                                             \
 	} while (0)
 
 static inline int tap_done(const char *name)

@@ -19,10 +19,10 @@ struct diag;
 
 struct settings {
 	char state_dir[PATH_MAX]; /* /var/lib/vigil: record-id counter ... */
-	char run_dir[PATH_MAX];   /* /run/vigil: pid file, status file */
+	char run_dir[PATH_MAX]; /* /run/vigil: pid file, status file */
 	char store_path[PATH_MAX]; /* "" turns the store off */
-	uint64_t store_max_bytes;  /* retention by size */
-	uint64_t store_max_age_s;  /* retention by age, 0: none */
+	uint64_t store_max_bytes; /* retention by size */
+	uint64_t store_max_age_s; /* retention by age, 0: none */
 	bool stdout_on;
 	int stdout_format; /* enum render_format */
 	bool syslog_on;
@@ -30,8 +30,8 @@ struct settings {
 	char provider_name[64];
 	char provider_guid[64];
 	char channel[64];
-	unsigned queue_events;   /* user-space queue bound, events */
-	unsigned ring_kib;       /* kernel ring buffer size */
+	unsigned queue_events; /* user-space queue bound, events */
+	unsigned ring_kib; /* kernel ring buffer size */
 	uint64_t hash_max_bytes; /* larger images are not hashed */
 };
 
