@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,7 +33,8 @@ struct proc_table {
 	size_t nslots;
 	size_t nbuckets; /* power of two */
 	size_t count;
-	uint32_t free_head;
+	size_t hwm; /* slots at or past this were never used */
+	uint32_t free_head; /* slots freed by exits */
 	uint32_t machine;
 	uint64_t overflows;
 	char proc_root[128];
@@ -64,7 +66,14 @@ struct proc_table *proc_table_new(size_t max_entries, const char *machine_id,
 	t->nbuckets = 1;
 	while (t->nbuckets < t->nslots)
 		t->nbuckets <<= 1;
-	t->slots = calloc(t->nslots, sizeof(*t->slots));
+	/* mmap, not calloc: calloc may take the array from the heap and
+	 * zero it, touching every page; fresh anonymous pages are zero and
+	 * stay unbacked until a process lands in them. */
+	t->slots = mmap(NULL, t->nslots * sizeof(*t->slots),
+			PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			0);
+	if (t->slots == MAP_FAILED)
+		t->slots = NULL;
 	t->buckets = malloc(t->nbuckets * sizeof(*t->buckets));
 	if (!t->slots || !t->buckets) {
 		proc_table_free(t);
@@ -94,10 +103,11 @@ void proc_table_free(struct proc_table *t)
 {
 	if (!t)
 		return;
-	if (t->slots)
-		for (size_t i = 0; i < t->nslots; i++)
+	if (t->slots) {
+		for (size_t i = 0; i < t->hwm; i++)
 			clear_proc(&t->slots[i].p);
-	free(t->slots);
+		munmap(t->slots, t->nslots * sizeof(*t->slots));
+	}
 	free(t->buckets);
 	free(t);
 }
@@ -130,12 +140,15 @@ static struct proc *insert(struct proc_table *t, uint32_t tgid)
 		p->is_used = true;
 		return p;
 	}
-	if (t->free_head == NO_SLOT) {
+	if (t->free_head != NO_SLOT) {
+		i = t->free_head;
+		t->free_head = t->slots[i].next;
+	} else if (t->hwm < t->nslots) {
+		i = (uint32_t)t->hwm++;
+	} else {
 		t->overflows++;
 		return NULL;
 	}
-	i = t->free_head;
-	t->free_head = t->slots[i].next;
 	b = bucket_of(t, tgid);
 	t->slots[i].next = *b;
 	*b = i;
