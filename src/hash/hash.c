@@ -317,23 +317,49 @@ static void key_from_stat(struct hash_key *k, const struct stat *st,
 	k->algs = algs;
 }
 
-int hash_file(struct hash_cache *c, const char *path, uint64_t dev,
-	      uint64_t ino, unsigned algs, char *out)
+/* Whether st may be hashed: the expected inode, a regular file, small
+ * enough.  0 or the error hash_file() returns. */
+static int check_stat(const struct hash_cache *c, const struct stat *st,
+		      uint64_t dev, uint64_t ino)
+{
+	if ((dev && (uint64_t)st->st_dev != dev) ||
+	    (ino && (uint64_t)st->st_ino != ino))
+		return -ESTALE;
+	if (!S_ISREG(st->st_mode))
+		return -EINVAL;
+	if (c->max_file_bytes && (uint64_t)st->st_size > c->max_file_bytes)
+		return -EFBIG;
+	return 0;
+}
+
+static bool cache_get(struct hash_cache *c, const struct hash_key *key,
+		      char *out)
+{
+	uint32_t i = cache_find(c, key);
+
+	if (i == NIL)
+		return false;
+	c->hits++;
+	lru_unlink(c, i);
+	lru_push_front(c, i);
+	memcpy(out, c->entries[i].text, HASH_TEXT_MAX);
+	return true;
+}
+
+/* Digest the file at path, which stat()ed as key, and cache the result
+ * if the file did not change on the way. */
+static int hash_miss(struct hash_cache *c, const char *path, uint64_t dev,
+		     uint64_t ino, struct hash_key *key, char *out)
 {
 	char text[HASH_TEXT_MAX];
-	struct hash_key key, after;
+	struct hash_key after;
 	struct stat st;
-	uint32_t i;
 	int fd, r;
 
-	out[0] = '\0';
-	algs &= ALGS_KNOWN;
-	if (!algs)
-		return -ENOTSUP;
 	/*
 	 * Not O_NOFOLLOW: image paths may go through symlinked folders.
-	 * O_NONBLOCK so a FIFO planted at the path cannot stall the caller;
-	 * it changes nothing for regular files.
+	 * O_NONBLOCK so a FIFO swapped in after the stat() cannot stall the
+	 * caller; it changes nothing for regular files.
 	 */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
@@ -342,41 +368,43 @@ int hash_file(struct hash_cache *c, const char *path, uint64_t dev,
 		r = -errno;
 		goto out;
 	}
-	if ((dev && (uint64_t)st.st_dev != dev) ||
-	    (ino && (uint64_t)st.st_ino != ino)) {
-		r = -ESTALE;
+	/* The path may name another file than the one stat()ed. */
+	if ((r = check_stat(c, &st, dev, ino)) < 0)
 		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		goto out;
-	}
-	if (c->max_file_bytes && (uint64_t)st.st_size > c->max_file_bytes) {
-		r = -EFBIG;
-		goto out;
-	}
-	key_from_stat(&key, &st, algs);
-	i = cache_find(c, &key);
-	if (i != NIL) {
-		c->hits++;
-		lru_unlink(c, i);
-		lru_push_front(c, i);
-		memcpy(out, c->entries[i].text, HASH_TEXT_MAX);
-		r = 0;
-		goto out;
-	}
+	key_from_stat(key, &st, key->algs);
 	c->misses++;
-	r = digest_fd(c, fd, algs, text);
+	r = digest_fd(c, fd, key->algs, text);
 	if (r)
 		goto out;
 	memcpy(out, text, HASH_TEXT_MAX);
-	/* Cache only if the file did not change while it was read. */
 	if (fstat(fd, &st) == 0) {
-		key_from_stat(&after, &st, algs);
-		if (key_equal(&key, &after))
-			cache_insert(c, &key, text);
+		key_from_stat(&after, &st, key->algs);
+		if (key_equal(key, &after))
+			cache_insert(c, key, text);
 	}
 out:
 	close(fd);
 	return r;
+}
+
+int hash_file(struct hash_cache *c, const char *path, uint64_t dev,
+	      uint64_t ino, unsigned algs, char *out)
+{
+	struct hash_key key;
+	struct stat st;
+	int r;
+
+	out[0] = '\0';
+	algs &= ALGS_KNOWN;
+	if (!algs)
+		return -ENOTSUP;
+	/* A cache hit costs one stat(): no open, no read. */
+	if (stat(path, &st) < 0)
+		return -errno;
+	if ((r = check_stat(c, &st, dev, ino)) < 0)
+		return r;
+	key_from_stat(&key, &st, algs);
+	if (cache_get(c, &key, out))
+		return 0;
+	return hash_miss(c, path, dev, ino, &key, out);
 }
