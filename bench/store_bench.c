@@ -334,7 +334,7 @@ static double time_scan(sqlite3 *db, const char *col, const char *value,
 	char sql[200];
 
 	snprintf(sql, sizeof(sql),
-		 "SELECT EventRecordID, record FROM events NOT INDEXED"
+		 "SELECT EventRecordID, data FROM events NOT INDEXED"
 		 " WHERE %s = lower(?) ORDER BY EventRecordID DESC",
 		 col);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)

@@ -49,24 +49,47 @@
 #define MAX_WAL_BYTES (16ull * 1024 * 1024)
 /* How long a checkpoint waits for readers before giving up this round. */
 #define CKPT_BUSY_MS 200
+/*
+ * Events per row of the segments table.  A segment maps a range of
+ * record ids to the span of event times in it; time ranges and age
+ * retention use it instead of an index on time_ns (each index on the
+ * events table costs about a fifth of the insert rate).  A segment also
+ * ends after SEGMENT_MAX_S, so a quiet store keeps time bounds precise.
+ */
+#define SEGMENT_EVENTS 4096
+#define SEGMENT_MAX_S  600
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE runs("
+	" run INTEGER PRIMARY KEY,"
+	" Computer TEXT NOT NULL,"
+	" ProviderName TEXT NOT NULL,"
+	" ProviderGuid TEXT NOT NULL,"
+	" Channel TEXT NOT NULL,"
+	" ProcessID INTEGER NOT NULL,"
+	" ThreadID INTEGER NOT NULL,"
+	" UserId INTEGER NOT NULL);"
 	"CREATE TABLE events("
 	" EventRecordID INTEGER PRIMARY KEY,"
 	" time_ns INTEGER NOT NULL,"
 	" EventID INTEGER NOT NULL,"
+	" run INTEGER NOT NULL,"
+	" created_ns INTEGER NOT NULL,"
 	" ProcessGuid TEXT,"
 	" ParentProcessGuid TEXT,"
 	" Image TEXT,"
-	" record TEXT NOT NULL);"
-	"CREATE INDEX events_time ON events(time_ns);"
-	"CREATE INDEX events_id_time ON events(EventID, time_ns);"
+	" data BLOB NOT NULL);"
+	"CREATE TABLE segments("
+	" first_rid INTEGER PRIMARY KEY,"
+	" last_rid INTEGER NOT NULL,"
+	" min_time_ns INTEGER NOT NULL,"
+	" max_time_ns INTEGER NOT NULL);"
 	"CREATE INDEX events_guid ON events(ProcessGuid);"
 	"CREATE INDEX events_parent ON events(ParentProcessGuid)"
 	" WHERE ParentProcessGuid IS NOT NULL;"
 	"CREATE INDEX events_image ON events(Image);"
-	"INSERT INTO meta VALUES('schema_version', '1');"
+	"INSERT INTO meta VALUES('schema_version', '2');"
 	"INSERT INTO meta VALUES('last_record_id', '0');";
 
 /*
@@ -95,6 +118,11 @@ static const char *const column_fields[STORE_NCOLS] = {
 	"Image",
 };
 
+/* A row of the segments table, and how many events it holds. */
+struct segment {
+	uint64_t first_rid, last_rid, min_ns, max_ns, count;
+};
+
 struct store {
 	struct sink sink;
 	signed char field_idx[256][STORE_NCOLS];
@@ -105,10 +133,11 @@ struct store {
 	unsigned wal_frames; /* WAL size after the last commit */
 	sqlite3_stmt *ins, *begin, *commit, *rollback, *set_last;
 	sqlite3_stmt *page_count, *freelist, *min_rid, *del_oldest, *del_aged;
-	struct render_host host;
-	char *computer, *provider_name, *provider_guid, *channel;
+	sqlite3_stmt *seg_put, *seg_trim;
+	struct segment seg; /* the one being filled (first_rid 0: none) */
+	int64_t run; /* runs.run of this sink's System values */
 	char *path;
-	struct buf json;
+	struct buf data; /* the values blob of the event being written */
 	uint64_t max_bytes, max_age_s;
 	uint64_t wal_budget; /* bytes the WAL may take of max_bytes */
 	uint64_t high_bytes; /* live pages above this start a delete ... */
@@ -297,6 +326,8 @@ static int store_check_schema(sqlite3 *db)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_errno(rc);
+	if (version >= 1 && version < STORE_SCHEMA_VERSION)
+		return -EPROTONOSUPPORT;
 	return version == STORE_SCHEMA_VERSION ? 0 : -EPROTO;
 }
 
@@ -317,6 +348,8 @@ int store_open_ro(const char *path, unsigned busy_timeout_ms, sqlite3 **out)
 	}
 	sqlite3_busy_timeout(db, (int)busy_timeout_ms);
 	err = store_check_schema(db);
+	if (err == 0)
+		err = store_record_register(db);
 	if (err < 0) {
 		sqlite3_close(db);
 		return err;
@@ -339,11 +372,12 @@ static int prepare_all(struct store *s)
 {
 	int rc = 0;
 
-	rc |= prepare(s,
-		      "INSERT INTO events(EventRecordID, time_ns, EventID,"
-		      " ProcessGuid, ParentProcessGuid, Image, record)"
-		      " VALUES(?, ?, ?, ?, ?, ?, ?)",
-		      &s->ins);
+	rc |= prepare(
+		s,
+		"INSERT OR IGNORE INTO events(EventRecordID, time_ns, EventID, run,"
+		" created_ns, ProcessGuid, ParentProcessGuid, Image,"
+		" data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		&s->ins);
 	rc |= prepare(s, "BEGIN IMMEDIATE", &s->begin);
 	rc |= prepare(s, "COMMIT", &s->commit);
 	rc |= prepare(s, "ROLLBACK", &s->rollback);
@@ -362,8 +396,16 @@ static int prepare_all(struct store *s)
 	rc |= prepare(s,
 		      "DELETE FROM events WHERE EventRecordID IN"
 		      " (SELECT EventRecordID FROM events"
-		      " WHERE time_ns < ? LIMIT ?)",
+		      " WHERE EventRecordID <= (SELECT coalesce(max(last_rid),"
+		      " 0) FROM segments WHERE min_time_ns < ?1)"
+		      " AND time_ns < ?1 ORDER BY EventRecordID LIMIT ?2)",
 		      &s->del_aged);
+	rc |= prepare(s, "INSERT OR REPLACE INTO segments VALUES(?, ?, ?, ?)",
+		      &s->seg_put);
+	rc |= prepare(s,
+		      "DELETE FROM segments WHERE last_rid < (SELECT"
+		      " min(EventRecordID) FROM events)",
+		      &s->seg_trim);
 	return rc == SQLITE_OK ? 0 : -EIO;
 }
 
@@ -570,7 +612,51 @@ static int configure(struct store *s)
 	return 0;
 }
 
-static int init_schema(struct store *s)
+/*
+ * Record this run's System values (the same for all its events) and
+ * forget those of runs whose events retention has removed.  Run numbers
+ * grow with record ids, so every run below the oldest event's is unused.
+ */
+static int add_run(struct store *s, const struct render_host *h)
+{
+	struct render_host d;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	render_host_defaults(&d);
+	rc = exec_sql(s->db,
+		      "DELETE FROM runs WHERE run < coalesce("
+		      "(SELECT run FROM events ORDER BY EventRecordID LIMIT 1),"
+		      " (SELECT max(run) FROM runs) + 1)");
+	if (rc != SQLITE_OK)
+		return store_errno(rc);
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO runs(Computer, ProviderName,"
+				" ProviderGuid, Channel, ProcessID, ThreadID,"
+				" UserId) VALUES(?, ?, ?, ?, ?, ?, ?)",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_errno(rc);
+	sqlite3_bind_text(st, 1, h->computer ? h->computer : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, h->provider_name ?: d.provider_name, -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, h->provider_guid ?: d.provider_guid, -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, h->channel ?: d.channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, h->pid);
+	sqlite3_bind_int64(st, 6, h->tid);
+	sqlite3_bind_int64(st, 7, h->euid);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_errno(rc);
+	s->run = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+/* Create the tables in a new file and add this run, in one transaction. */
+static int init_schema(struct store *s, const struct render_host *h)
 {
 	int err, rc;
 
@@ -582,6 +668,8 @@ static int init_schema(struct store *s)
 		rc = exec_sql(s->db, schema_sql);
 		err = store_errno(rc);
 	}
+	if (err == 0)
+		err = add_run(s, h);
 	if (err < 0) {
 		exec_sql(s->db, "ROLLBACK");
 		return err;
@@ -649,20 +737,72 @@ static void map_fields(struct store *s)
 	}
 }
 
+static int segment_save(struct store *s)
+{
+	sqlite3_stmt *st = s->seg_put;
+	int rc;
+
+	if (!s->seg.first_rid)
+		return 0;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)s->seg.first_rid);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)s->seg.last_rid);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)s->seg.min_ns);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)s->seg.max_ns);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_errno(rc);
+}
+
+/*
+ * Close a full or old segment before an event at time t goes in: its
+ * last state is written in the open transaction, so it commits (or rolls
+ * back) with the events it describes.  A rolled-back batch may leave a
+ * segment wider than its events, never narrower: bounds stay true.
+ */
+static int segment_roll(struct store *s, uint64_t t)
+{
+	int err;
+
+	if (!s->seg.first_rid ||
+	    (s->seg.count < SEGMENT_EVENTS &&
+	     t <= s->seg.min_ns + SEGMENT_MAX_S * 1000000000ull))
+		return 0;
+	err = segment_save(s);
+	if (err == 0)
+		s->seg.first_rid = 0;
+	return err;
+}
+
+static void segment_add(struct store *s, uint64_t rid, uint64_t t)
+{
+	struct segment *g = &s->seg;
+
+	if (!g->first_rid) {
+		*g = (struct segment){ rid, rid, t, t, 0 };
+	}
+	g->count++;
+	if (rid < g->first_rid)
+		g->first_rid = rid;
+	if (rid > g->last_rid)
+		g->last_rid = rid;
+	if (t < g->min_ns)
+		g->min_ns = t;
+	if (t > g->max_ns)
+		g->max_ns = t;
+}
+
 static int store_write(struct sink *sk, const struct event *ev)
 {
 	struct store *s = to_store(sk);
 	sqlite3_stmt *st = s->ins;
+	uint64_t t;
 	int rc, err;
 
 	if (!ev->record_id || ev->record_id > INT64_MAX)
 		return -EINVAL;
-	buf_reset(&s->json);
-	err = render_event(&s->json, &s->host, ev, RENDER_JSON, now_ns());
+	err = store_record_encode(&s->data, ev);
 	if (err < 0)
 		return err;
-	if (s->json.is_full)
-		return -E2BIG;
 	if (!s->in_txn) {
 		rc = sqlite3_step(s->begin);
 		sqlite3_reset(s->begin);
@@ -671,16 +811,22 @@ static int store_write(struct sink *sk, const struct event *ev)
 		s->in_txn = true;
 		s->pending_rid = 0;
 	}
+	t = event_time(ev);
+	err = segment_roll(s, t);
+	if (err < 0)
+		return err;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)ev->record_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)event_time(ev));
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)t);
 	sqlite3_bind_int(st, 3, (int)ev->def->id);
+	sqlite3_bind_int64(st, 4, s->run);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)now_ns());
 	for (unsigned k = 0; k < STORE_NCOLS && !err; k++)
-		err = bind_lower(s, 4 + (int)k, ev, k);
+		err = bind_lower(s, 6 + (int)k, ev, k);
 	if (err < 0) {
 		sqlite3_clear_bindings(st);
 		return err;
 	}
-	sqlite3_bind_text(st, 7, s->json.data, (int)s->json.len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 9, s->data.data, (int)s->data.len, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -690,8 +836,11 @@ static int store_write(struct sink *sk, const struct event *ev)
 			s->in_txn = false;
 		return store_errno(rc);
 	}
+	if (sqlite3_changes(s->db) == 0)
+		return -EEXIST; /* OR IGNORE: the id is already stored */
 	if (ev->record_id > s->pending_rid)
 		s->pending_rid = ev->record_id;
+	segment_add(s, ev->record_id, t);
 	return 0;
 }
 
@@ -801,8 +950,13 @@ static void retention(struct store *s)
 
 	retention_by_age(s, now_ns());
 	retention_by_size(s);
-	if (s->deleted != before)
+	if (s->deleted != before) {
+		/* segments wholly below the oldest event describe nothing */
+		if (sqlite3_step(s->seg_trim) != SQLITE_DONE)
+			log_warn("store: retention: %s", sqlite3_errmsg(s->db));
+		sqlite3_reset(s->seg_trim);
 		retention_vacuum(s);
+	}
 }
 
 static int store_flush(struct sink *sk)
@@ -811,6 +965,9 @@ static int store_flush(struct sink *sk)
 	int rc;
 
 	if (s->in_txn) {
+		rc = segment_save(s);
+		if (rc < 0)
+			log_debug("store: segment: %s", sqlite3_errmsg(s->db));
 		if (s->pending_rid > s->last_rid) {
 			sqlite3_bind_int64(s->set_last, 1,
 					   (sqlite3_int64)s->pending_rid);
@@ -873,43 +1030,17 @@ static void store_free(struct sink *sk)
 	sqlite3_finalize(s->min_rid);
 	sqlite3_finalize(s->del_oldest);
 	sqlite3_finalize(s->del_aged);
+	sqlite3_finalize(s->seg_put);
+	sqlite3_finalize(s->seg_trim);
 	if (s->db) {
 		exec_sql(s->db, "PRAGMA optimize");
 		sqlite3_close(s->db);
 	}
-	buf_release(&s->json);
+	buf_release(&s->data);
 	for (unsigned k = 0; k < STORE_NCOLS; k++)
 		buf_release(&s->lower[k]);
-	free(s->computer);
-	free(s->provider_name);
-	free(s->provider_guid);
-	free(s->channel);
 	free(s->path);
 	free(s);
-}
-
-static char *dup_or_null(const char *v)
-{
-	return v ? strdup(v) : NULL;
-}
-
-static int copy_host(struct store *s, const struct render_host *h)
-{
-	s->host = *h;
-	s->computer = dup_or_null(h->computer);
-	s->provider_name = dup_or_null(h->provider_name);
-	s->provider_guid = dup_or_null(h->provider_guid);
-	s->channel = dup_or_null(h->channel);
-	if ((h->computer && !s->computer) ||
-	    (h->provider_name && !s->provider_name) ||
-	    (h->provider_guid && !s->provider_guid) ||
-	    (h->channel && !s->channel))
-		return -ENOMEM;
-	s->host.computer = s->computer;
-	s->host.provider_name = s->provider_name;
-	s->host.provider_guid = s->provider_guid;
-	s->host.channel = s->channel;
-	return 0;
 }
 
 static const char *open_error_text(int err)
@@ -921,6 +1052,10 @@ static const char *open_error_text(int err)
 	case -EPROTO:
 		return "not a vigil event store, or one written by a newer "
 		       "vigil";
+	case -EPROTONOSUPPORT:
+		return "an event store of an older vigil, which this one does "
+		       "not convert (move it aside or delete it to start a "
+		       "new store)";
 	case -EBUSY:
 		return "locked by another writer (is another vigil running?)";
 	default:
@@ -940,7 +1075,7 @@ static struct store *store_open(const char *path, uint64_t max_bytes,
 		*errp = -ENOMEM;
 		return NULL;
 	}
-	buf_init(&s->json, EVENT_MAX_BYTES * 8);
+	buf_init(&s->data, STORE_RECORD_MAX_BYTES);
 	for (unsigned k = 0; k < STORE_NCOLS; k++)
 		buf_init(&s->lower[k], EVENT_MAX_BYTES);
 	map_fields(s);
@@ -949,7 +1084,7 @@ static struct store *store_open(const char *path, uint64_t max_bytes,
 	s->retention_interval_s = STORE_RETENTION_INTERVAL_S;
 	s->page_size = 4096;
 	s->path = strdup(path);
-	err = s->path ? copy_host(s, h) : -ENOMEM;
+	err = s->path ? 0 : -ENOMEM;
 	if (err < 0)
 		goto fail;
 	err = ensure_dir(path, gid);
@@ -968,7 +1103,7 @@ static struct store *store_open(const char *path, uint64_t max_bytes,
 	err = configure(s);
 	if (err < 0)
 		goto fail_db;
-	err = init_schema(s);
+	err = init_schema(s, h);
 	if (err < 0)
 		goto fail;
 	{

@@ -6,8 +6,10 @@
  * One SQLite file in WAL mode.  Each event is one row keyed by the
  * EventRecordID the writer assigned, with columns for the fields people
  * search most (event time, EventID, ProcessGuid, ParentProcessGuid,
- * Image) and the full record as vigil's JSON rendering, so any format can
- * be rendered again from the store.
+ * Image), TimeCreated, the run that wrote it, and the event's values in a
+ * compact form (store_record_encode()).  The System block of a record is
+ * the same for every event of a run, so it is stored once per run and
+ * the record is rendered again, in any format, when it is read.
  *
  * Crash safety: write() adds to an open transaction, flush() commits it
  * (synchronous=NORMAL).  A committed batch survives the process being
@@ -24,13 +26,22 @@
 #ifndef VIGIL_STORE_H
 #define VIGIL_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "event/event.h"
+
+struct buf;
 struct render_host;
 struct sink;
 struct sqlite3;
 
-#define STORE_SCHEMA_VERSION 1
+/* Version 1 kept the whole JSON rendering per row; version 2 files hold
+ * the values only.  Older files are refused (-EPROTONOSUPPORT). */
+#define STORE_SCHEMA_VERSION 2
+
+/* Largest values blob a reader accepts: every value full, plus NULs. */
+#define STORE_RECORD_MAX_BYTES (EVENT_MAX_BYTES + CATALOG_MAX_FIELDS)
 
 /* Defaults when settings give none (documented in vigil.conf(5)). */
 #define STORE_DEFAULT_MAX_BYTES (1024ull * 1024 * 1024)
@@ -51,9 +62,11 @@ struct sqlite3;
  *   EACCES  no permission;
  *   EIO     the file is damaged or not a database;
  *   EPROTO  the file is a database but not a vigil store, or a newer one;
+ *   EPROTONOSUPPORT  a store of an older vigil (an older schema version:
+ *           not converted; move it aside to start a new store);
  *   EBUSY   another process holds the store's write lock.
  *
- * The sink's write() renders ev as JSON and inserts it; ev->record_id must
+ * The sink's write() encodes ev's values and inserts them; ev->record_id must
  * be set (0 is -EINVAL) and not already stored (-EEXIST).  flush() commits
  * and runs retention.  Both return 0 or a negative errno (-ENOSPC on a
  * full disk, -EIO, -EBUSY); a failed flush() loses its batch.
@@ -77,17 +90,47 @@ uint64_t sink_store_bytes(struct sink *s);
 uint64_t sink_store_deleted(struct sink *s);
 
 /*
- * What readers may rely on (schema version 1):
+ * What readers may rely on (schema version 2):
  *   events(EventRecordID INTEGER PRIMARY KEY, time_ns INTEGER (UtcTime, ns
- *          since the epoch), EventID INTEGER, ProcessGuid TEXT,
- *          ParentProcessGuid TEXT, Image TEXT, record TEXT (vigil JSON))
+ *          since the epoch), EventID INTEGER, run INTEGER (runs.run),
+ *          created_ns INTEGER (TimeCreated, ns since the epoch),
+ *          ProcessGuid TEXT, ParentProcessGuid TEXT, Image TEXT,
+ *          data BLOB (store_record_encode()))
+ *   runs(run INTEGER PRIMARY KEY, Computer TEXT, ProviderName TEXT,
+ *        ProviderGuid TEXT, Channel TEXT, ProcessID INTEGER,
+ *        ThreadID INTEGER, UserId INTEGER): the System values of a run
  *   meta(key TEXT PRIMARY KEY, value TEXT): schema_version, last_record_id
  * A column is NULL when the event has no such field.  ProcessGuid,
  * ParentProcessGuid and Image hold the value lower-cased (ASCII A-Z only,
- * like SQLite's lower()) for case-insensitive search; the record keeps it
- * as it was.  Indexes: time_ns, (EventID, time_ns), ProcessGuid,
+ * like SQLite's lower()) for case-insensitive search; data keeps it as it
+ * was.  Indexes: (EventID, time_ns), time_ns, ProcessGuid,
  * ParentProcessGuid (where not NULL) and Image.
  */
+
+/*
+ * The stored form of ev's values into b (reset first): each value in
+ * catalogue order followed by a NUL byte, an unset value empty.  Returns
+ * 0, -ENOMEM, or -E2BIG when b's maximum was reached.
+ */
+int store_record_encode(struct buf *b, const struct event *ev);
+
+/*
+ * Rebuild an event of type event_id from a stored values blob: ev is
+ * initialised (release it with event_release()); record_id and time_ns
+ * are the caller's to set.  Returns 0, or -EINVAL for an unknown id or a
+ * blob that is not exactly the event's values (ev is then released),
+ * -ENOMEM.
+ */
+int store_record_decode(struct event *ev, unsigned event_id, const void *data,
+			size_t size);
+
+/*
+ * Add the SQL function vigil_field(EventID, data, name) to db: the value
+ * of field name (catalogue spelling) as text, "-" when unset, NULL when
+ * the event has no such field or the row is damaged.  store_open_ro()
+ * does this.  Returns 0 or -ENOMEM.
+ */
+int store_record_register(struct sqlite3 *db);
 
 /*
  * Open the store at path read-only for a reader (never creates, never
@@ -98,7 +141,9 @@ uint64_t sink_store_deleted(struct sink *s);
  *   -ENODATA the file holds no store yet (created but never written);
  *   -EIO     damaged or not a database;
  *   -EPROTO  a database that is not a vigil store, or a newer schema;
+ *   -EPROTONOSUPPORT a store of an older vigil (older schema);
  *   -EBUSY   locked longer than busy_timeout_ms.
+ * The connection has vigil_field() (store_record_register()).
  */
 int store_open_ro(const char *path, unsigned busy_timeout_ms,
 		  struct sqlite3 **db);

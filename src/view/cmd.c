@@ -272,6 +272,7 @@ static int exit_for(int err)
 		return VIEW_EXIT_BUSY;
 	case -EIO:
 	case -EPROTO:
+	case -EPROTONOSUPPORT:
 		return VIEW_EXIT_DAMAGED;
 	default:
 		return VIEW_EXIT_ERROR;
@@ -304,12 +305,32 @@ static int report(const char *path, int err)
 	case -EPROTO:
 		why = "not a vigil event store (or one from a newer vigil)";
 		break;
+	case -EPROTONOSUPPORT:
+		why = "an event store of an older vigil, which this one cannot "
+		      "read (move it aside; the daemon then starts a new one)";
+		break;
 	default:
 		why = strerror(-err);
 		break;
 	}
 	fprintf(stderr, "vigil view: %s: %s\n", path, why);
 	return exit_for(err);
+}
+
+/* --format text: a header line, then the fields rendered as text. */
+static void print_text(struct view_cmd *c, const struct view_row *row)
+{
+	const char *body = memchr(c->out.data, '\n', c->out.len);
+	char when[40];
+
+	event_format_time(row->time_ns, false, when, sizeof(when));
+	fprintf(stdout, "Record %llu  %s UTC  EventID %u  %s\n",
+		(unsigned long long)row->record_id, when, row->ev->def->id,
+		row->ev->def->task);
+	if (body)
+		fwrite(body + 1, 1,
+		       c->out.len - (size_t)(body + 1 - c->out.data), stdout);
+	fputc('\n', stdout);
 }
 
 /* Any event at all?  0 yes, -ENODATA none, or an error. */
@@ -333,54 +354,28 @@ static int has_events(sqlite3 *db)
 static int print_row(const struct view_row *row, void *arg)
 {
 	struct view_cmd *c = arg;
-	struct event ev;
-	uint64_t created_ns = 0;
-	int err;
+	int err = 0;
 
-	memset(&ev, 0, sizeof(ev));
 	buf_reset(&c->out);
 	if (!row->is_valid) {
 		/* one bad row must not hide the rest of the log, nor end up
 		 * in the output as if it were an event */
 		fprintf(stderr,
-			"vigil view: record %llu is damaged (skipped)\n",
-			(unsigned long long)row->record_id);
-	} else if (render_parse_json(row->record, row->record_len, &ev,
-				     &created_ns) < 0) {
-		event_release(&ev);
-		fprintf(stderr,
-			"vigil view: record %llu is not a vigil event "
-			"(skipped)\n",
+			"vigil view: record %llu is damaged or not a vigil "
+			"event (skipped)\n",
 			(unsigned long long)row->record_id);
 	} else if (c->format == RENDER_JSON) {
-		/* as stored: vigil's own line, checked above to be one */
-		event_release(&ev);
 		fwrite(row->record, 1, row->record_len, stdout);
 		fputc('\n', stdout);
 	} else {
-		err = render_event(&c->out, &row->host, &ev, c->format,
-				   created_ns);
+		err = render_event(&c->out, &row->host, row->ev, c->format,
+				   row->created_ns);
 		if (err == 0 && c->format == RENDER_XML) {
 			fwrite(c->out.data, 1, c->out.len, stdout);
 			fputc('\n', stdout);
 		} else if (err == 0) {
-			const char *body =
-				memchr(c->out.data, '\n', c->out.len);
-			char when[40];
-
-			event_format_time(row->time_ns, false, when,
-					  sizeof(when));
-			fprintf(stdout, "Record %llu  %s UTC  EventID %u  %s\n",
-				(unsigned long long)row->record_id, when,
-				ev.def->id, ev.def->task);
-			if (body)
-				fwrite(body + 1, 1,
-				       c->out.len -
-					       (size_t)(body + 1 - c->out.data),
-				       stdout);
-			fputc('\n', stdout);
+			print_text(c, row);
 		}
-		event_release(&ev);
 		if (err < 0)
 			return err;
 	}

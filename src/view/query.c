@@ -5,8 +5,12 @@
  * Conditions on fields that have a column (ProcessGuid, ParentProcessGuid,
  * Image) compare the column, which the store keeps lower-cased and
  * indexed, with the lower-cased value; other fields are read from the
- * stored JSON with json_extract().  Values are always bound, never pasted
- * into the SQL.
+ * stored values with vigil_field(), Computer from the row's run.  Time
+ * bounds become record id bounds through the store's segments, then are
+ * checked exactly.  Values are always bound, never pasted into the SQL.
+ *
+ * Each row is rebuilt into an event and rendered as vigil's JSON (the
+ * record --grep searches and --format json prints).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -18,6 +22,8 @@
 #include <time.h>
 
 #include "catalog/catalog.h"
+#include "event/event.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "view.h"
 
@@ -214,9 +220,10 @@ static bool is_column(const char *name)
 }
 
 /*
- * The needle of --grep as it appears inside the stored JSON: the record
+ * The needle of --grep as it appears inside the JSON record: the record
  * escapes quotes, backslashes and control bytes, so escape the needle
- * the same way or it could never match such text.
+ * the same way or it could never match such text.  Lower-cased (ASCII),
+ * as the record is compared.
  */
 static int json_needle(struct buf *b, const char *s)
 {
@@ -241,30 +248,37 @@ static int json_needle(struct buf *b, const char *s)
 				      hex[c >> 4], hex[c & 15], 0 };
 			err = buf_adds(b, u);
 		} else {
-			err = buf_addc(b, (char)c);
+			err = buf_addc(b, (char)(c >= 'A' && c <= 'Z'
+							 ? c - 'A' + 'a'
+							 : c));
 		}
 	}
 	return err;
 }
 
-/*
- * A value from the stored JSON.  The store is outside input too: a row
- * whose record is not JSON must read as NULL fields (and show as
- * unreadable), not abort the whole query with a JSON error.
- */
-#define JX(path) \
-	"CASE WHEN json_valid(record) THEN json_extract(record, " path ") END"
+/* Whether hay holds needle (already lower case), ignoring ASCII case. */
+static bool has_text(const char *hay, size_t len, const char *needle,
+		     size_t nlen)
+{
+	if (nlen == 0)
+		return true;
+	for (size_t i = 0; i + nlen <= len; i++) {
+		size_t k = 0;
 
-/* The System values a record is rendered again with (view_row.host). */
-static const char *const host_paths[] = {
-	"$.Event.System.Computer",
-	"$.Event.System.Provider.Name",
-	"$.Event.System.Provider.Guid",
-	"$.Event.System.Channel",
-	"$.Event.System.Execution.ProcessID",
-	"$.Event.System.Execution.ThreadID",
-	"$.Event.System.Security.UserId",
-};
+		while (k < nlen) {
+			unsigned char c = (unsigned char)hay[i + k];
+
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c - 'A' + 'a');
+			if (c != (unsigned char)needle[k])
+				break;
+			k++;
+		}
+		if (k == nlen)
+			return true;
+	}
+	return false;
+}
 
 enum bind_kind { BIND_INT, BIND_TEXT };
 
@@ -280,7 +294,6 @@ struct sql {
 	struct buf text;
 	struct bind binds[MAX_BINDS];
 	int nbinds;
-	char paths[VIEW_MAX_CONDS][VIEW_NAME_MAX + 32];
 	char lowered[VIEW_MAX_CONDS][VIEW_VALUE_MAX];
 	struct buf grep;
 };
@@ -307,12 +320,94 @@ static void bind_text(struct sql *q, const char *v)
 	q->binds[q->nbinds++] = (struct bind){ .kind = BIND_TEXT, .t = v };
 }
 
-static void json_path(char *out, size_t size, const char *name)
+/* Event ids, time and record id bounds. */
+static int build_bounds(struct sql *q, const struct view_filter *f,
+			uint64_t after_id)
 {
-	if (strcmp(name, "Computer") == 0)
-		snprintf(out, size, "$.Event.System.Computer");
-	else
-		snprintf(out, size, "$.Event.EventData.%s", name);
+	struct buf *b = &q->text;
+	int err = 0;
+
+	if (f->nids) {
+		err |= buf_adds(b, " AND e.EventID IN (");
+		for (unsigned i = 0; i < f->nids; i++) {
+			err |= buf_adds(b, i ? ",?" : "?");
+			bind_int(q, f->ids[i]);
+		}
+		err |= buf_adds(b, ")");
+	}
+	/* every event of a time range lies in a segment that overlaps it */
+	if (f->has_since) {
+		err |= buf_addf(b,
+				" AND e.time_ns >= ?%d AND e.EventRecordID >="
+				" (SELECT coalesce(min(first_rid),"
+				" 9223372036854775807) FROM segments"
+				" WHERE max_time_ns >= ?%d)",
+				q->nbinds + 1, q->nbinds + 1);
+		bind_int(q, (int64_t)f->since_ns);
+	}
+	if (f->has_until) {
+		err |= buf_addf(b,
+				" AND e.time_ns < ?%d AND e.EventRecordID <="
+				" (SELECT coalesce(max(last_rid), 0) FROM"
+				" segments WHERE min_time_ns < ?%d)",
+				q->nbinds + 1, q->nbinds + 1);
+		bind_int(q, (int64_t)f->until_ns);
+	}
+	if (f->from_id) {
+		err |= buf_adds(b, " AND e.EventRecordID >= ?");
+		bind_int(q, (int64_t)f->from_id);
+	}
+	if (f->to_id) {
+		err |= buf_adds(b, " AND e.EventRecordID <= ?");
+		bind_int(q, (int64_t)f->to_id);
+	}
+	if (after_id) {
+		err |= buf_adds(b, " AND e.EventRecordID > ?");
+		bind_int(q, (int64_t)after_id);
+	}
+	return err;
+}
+
+/* Field conditions: indexed column, the run's Computer, or the values. */
+static int build_conds(struct sql *q, const struct view_filter *f)
+{
+	struct buf *b = &q->text;
+	int err = 0;
+
+	for (unsigned i = 0; i < f->nconds; i++) {
+		const struct view_cond *c = &f->conds[i];
+
+		if (is_column(c->name)) {
+			err |= buf_addf(b,
+					c->is_contains
+						? " AND instr(e.%s, ?) > 0"
+						: " AND e.%s = ?",
+					c->name);
+			ascii_lower(q->lowered[i], sizeof(q->lowered[i]),
+				    c->value);
+			bind_text(q, q->lowered[i]);
+			continue;
+		}
+		if (strcmp(c->name, "Computer") == 0) {
+			err |= buf_adds(
+				b, c->is_contains
+					   ? " AND instr(lower(r.Computer),"
+					     " lower(?)) > 0"
+					   : " AND r.Computer = ?"
+					     " COLLATE NOCASE");
+			bind_text(q, c->value);
+			continue;
+		}
+		err |= buf_adds(b, c->is_contains
+					   ? " AND instr(lower(vigil_field("
+					     "e.EventID, e.data, ?)),"
+					     " lower(?)) > 0"
+					   : " AND vigil_field(e.EventID,"
+					     " e.data, ?) = ? COLLATE NOCASE");
+		bind_text(q, c->name);
+		bind_text(q, c->value);
+	}
+	return err;
 }
 
 static int build(struct sql *q, const struct view_filter *f, uint64_t after_id)
@@ -321,69 +416,20 @@ static int build(struct sql *q, const struct view_filter *f, uint64_t after_id)
 	bool asc = f->is_oldest_first || after_id;
 	int err = 0;
 
-	err |= buf_adds(b, "SELECT EventRecordID, time_ns, EventID, record");
-	for (size_t i = 0; i < sizeof(host_paths) / sizeof(host_paths[0]); i++)
-		err |= buf_addf(b, ", " JX("'%s'"), host_paths[i]);
-	err |= buf_adds(b, ", json_valid(record) FROM events WHERE 1");
-	if (f->nids) {
-		err |= buf_adds(b, " AND EventID IN (");
-		for (unsigned i = 0; i < f->nids; i++) {
-			err |= buf_adds(b, i ? ",?" : "?");
-			bind_int(q, f->ids[i]);
-		}
-		err |= buf_adds(b, ")");
-	}
-	if (f->has_since) {
-		err |= buf_adds(b, " AND time_ns >= ?");
-		bind_int(q, (int64_t)f->since_ns);
-	}
-	if (f->has_until) {
-		err |= buf_adds(b, " AND time_ns < ?");
-		bind_int(q, (int64_t)f->until_ns);
-	}
-	if (f->from_id) {
-		err |= buf_adds(b, " AND EventRecordID >= ?");
-		bind_int(q, (int64_t)f->from_id);
-	}
-	if (f->to_id) {
-		err |= buf_adds(b, " AND EventRecordID <= ?");
-		bind_int(q, (int64_t)f->to_id);
-	}
-	if (after_id) {
-		err |= buf_adds(b, " AND EventRecordID > ?");
-		bind_int(q, (int64_t)after_id);
-	}
-	for (unsigned i = 0; i < f->nconds; i++) {
-		const struct view_cond *c = &f->conds[i];
-
-		if (is_column(c->name)) {
-			err |= buf_addf(b,
-					c->is_contains ? " AND instr(%s, ?) > 0"
-						       : " AND %s = ?",
-					c->name);
-			ascii_lower(q->lowered[i], sizeof(q->lowered[i]),
-				    c->value);
-			bind_text(q, q->lowered[i]);
-			continue;
-		}
-		json_path(q->paths[i], sizeof(q->paths[i]), c->name);
-		err |= buf_adds(
-			b,
-			c->is_contains
-				? " AND instr(lower(" JX("?") "),"
-							      " lower(?)) > 0"
-				: " AND " JX("?") " = ? COLLATE NOCASE");
-		bind_text(q, q->paths[i]);
-		bind_text(q, c->value);
-	}
-	if (f->grep[0]) {
+	err |= buf_adds(b, "SELECT e.EventRecordID, e.time_ns, e.EventID,"
+			   " e.created_ns, e.data, r.run, r.Computer,"
+			   " r.ProviderName, r.ProviderGuid, r.Channel,"
+			   " r.ProcessID, r.ThreadID, r.UserId"
+			   " FROM events e LEFT JOIN runs r ON r.run = e.run"
+			   " WHERE 1");
+	err |= build_bounds(q, f, after_id);
+	err |= build_conds(q, f);
+	if (f->grep[0])
 		err |= json_needle(&q->grep, f->grep);
-		err |= buf_adds(b, " AND instr(lower(record), lower(?)) > 0");
-		bind_text(q, q->grep.data);
-	}
-	err |= buf_adds(b, asc ? " ORDER BY EventRecordID ASC"
-			       : " ORDER BY EventRecordID DESC");
-	if (f->limit) {
+	err |= buf_adds(b, asc ? " ORDER BY e.EventRecordID ASC"
+			       : " ORDER BY e.EventRecordID DESC");
+	/* --grep reads the rebuilt record: the limit counts its matches */
+	if (f->limit && !f->grep[0]) {
 		err |= buf_adds(b, " LIMIT ?");
 		bind_int(q,
 			 f->limit > INT64_MAX ? INT64_MAX : (int64_t)f->limit);
@@ -412,6 +458,88 @@ static const char *col_text(sqlite3_stmt *st, int col)
 	const unsigned char *t = sqlite3_column_text(st, col);
 
 	return t ? (const char *)t : "";
+}
+
+/*
+ * Rebuild the row at st into ev and its JSON record into line.  A row
+ * that does not decode (damaged or foreign) is passed on as not valid.
+ */
+static int read_row(sqlite3_stmt *st, struct view_row *row, struct event *ev,
+		    struct buf *line)
+{
+	int err;
+
+	*row = (struct view_row){
+		.record_id = (uint64_t)sqlite3_column_int64(st, 0),
+		.time_ns = (uint64_t)sqlite3_column_int64(st, 1),
+		.event_id = (unsigned)sqlite3_column_int(st, 2),
+		.created_ns = (uint64_t)sqlite3_column_int64(st, 3),
+		.record = "",
+	};
+	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+		return 0; /* no run: the System values are gone */
+	row->host.computer = col_text(st, 6);
+	row->host.provider_name = col_text(st, 7);
+	row->host.provider_guid = col_text(st, 8);
+	row->host.channel = col_text(st, 9);
+	row->host.pid = (unsigned)sqlite3_column_int64(st, 10);
+	row->host.tid = (unsigned)sqlite3_column_int64(st, 11);
+	row->host.euid = (unsigned)sqlite3_column_int64(st, 12);
+	err = store_record_decode(ev, row->event_id, sqlite3_column_blob(st, 4),
+				  (size_t)sqlite3_column_bytes(st, 4));
+	if (err == -EINVAL)
+		return 0;
+	if (err < 0)
+		return err;
+	ev->record_id = row->record_id;
+	ev->time_ns = row->time_ns;
+	buf_reset(line);
+	err = render_event(line, &row->host, ev, RENDER_JSON, row->created_ns);
+	if (err < 0)
+		return err == -ENOBUFS ? 0 : err;
+	row->ev = ev;
+	row->record = line->data;
+	row->record_len = line->len;
+	row->is_valid = true;
+	return 0;
+}
+
+static int run_query(sqlite3_stmt *st, struct sql *q,
+		     const struct view_filter *f, view_row_fn *fn, void *arg,
+		     int64_t *n)
+{
+	struct event ev = { 0 };
+	struct buf line;
+	int rc, err = 0;
+
+	buf_init(&line, 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct view_row row;
+		int r;
+
+		event_release(&ev);
+		err = read_row(st, &row, &ev, &line);
+		if (err < 0)
+			break;
+		/* --grep: only valid rows have a record to search */
+		if (f->grep[0] &&
+		    (!row.is_valid || !has_text(row.record, row.record_len,
+						q->grep.data, q->grep.len)))
+			continue;
+		(*n)++;
+		r = fn(&row, arg);
+		if (r) {
+			*n = r;
+			break;
+		}
+		if (f->grep[0] && f->limit && (uint64_t)*n >= f->limit)
+			break;
+	}
+	event_release(&ev);
+	buf_release(&line);
+	if (err < 0)
+		return err;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_err(rc);
 }
 
 int64_t view_query(sqlite3 *db, const struct view_filter *f, uint64_t after_id,
@@ -443,33 +571,9 @@ int64_t view_query(sqlite3 *db, const struct view_filter *f, uint64_t after_id,
 			sqlite3_bind_text(st, i + 1, q->binds[i].t, -1,
 					  SQLITE_STATIC);
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct view_row row = {
-			.record_id = (uint64_t)sqlite3_column_int64(st, 0),
-			.time_ns = (uint64_t)sqlite3_column_int64(st, 1),
-			.event_id = (unsigned)sqlite3_column_int(st, 2),
-			.record = col_text(st, 3),
-			.record_len = (size_t)sqlite3_column_bytes(st, 3),
-		};
-		int r;
-
-		row.host.computer = col_text(st, 4);
-		row.host.provider_name = col_text(st, 5);
-		row.host.provider_guid = col_text(st, 6);
-		row.host.channel = col_text(st, 7);
-		row.host.pid = (unsigned)sqlite3_column_int64(st, 8);
-		row.host.tid = (unsigned)sqlite3_column_int64(st, 9);
-		row.host.euid = (unsigned)strtoul(col_text(st, 10), NULL, 10);
-		row.is_valid = sqlite3_column_int(st, 11) != 0;
-		n++;
-		r = fn(&row, arg);
-		if (r) {
-			n = r;
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		n = db_err(rc);
+	err = run_query(st, q, f, fn, arg, &n);
+	if (err < 0)
+		n = err;
 out:
 	sqlite3_finalize(st);
 	buf_release(&q->text);

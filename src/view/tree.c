@@ -38,16 +38,14 @@ struct tree {
 };
 
 /*
- * Display values come from the record (the columns are lower-cased); a
- * record that is not JSON reads as NULL fields rather than failing.
+ * Display values come from the stored values (the columns are
+ * lower-cased); a damaged row reads as NULL fields rather than failing.
  */
-#define JX(path)                                                           \
-	"CASE WHEN json_valid(record) THEN json_extract(record, '$.Event." \
-	"EventData." path "') END"
+#define VF(name) "vigil_field(EventID, data, '" name "')"
 #define NODE_COLUMNS                                                                \
-	JX("ProcessGuid")                                                           \
-	", " JX("ParentProcessGuid") ", " JX("ProcessId") ", " JX("Image") ", " JX( \
-		"CommandLine") ", " JX("UtcTime") ", " JX("ParentProcessId") ", " JX("ParentImage")
+	VF("ProcessGuid")                                                           \
+	", " VF("ParentProcessGuid") ", " VF("ProcessId") ", " VF("Image") ", " VF( \
+		"CommandLine") ", " VF("UtcTime") ", " VF("ParentProcessId") ", " VF("ParentImage")
 
 static char *dup_col(sqlite3_stmt *st, int col)
 {

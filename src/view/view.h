@@ -59,15 +59,19 @@ struct view_filter {
 	uint64_t limit; /* 0: all */
 };
 
+struct event;
+
 /* One matching event, borrowed for the callback only. */
 struct view_row {
 	uint64_t record_id;
 	uint64_t time_ns;
+	uint64_t created_ns; /* TimeCreated */
 	unsigned event_id;
-	const char *record; /* vigil JSON, as stored */
+	const struct event *ev; /* the event rebuilt from the row */
+	const char *record; /* its vigil JSON line ("" when not valid) */
 	size_t record_len;
 	struct render_host host; /* System values of the record */
-	bool is_valid; /* record is JSON (a damaged row is not) */
+	bool is_valid; /* the row decoded (a damaged one does not) */
 };
 
 /* Called per row; a non-zero return stops the query and is returned. */
@@ -88,7 +92,8 @@ int view_parse_cond(const char *s, struct view_cond *c, char *err,
 		    size_t errlen);
 
 /*
- * Run f on db, calling fn for each matching event: newest first, or
+ * Run f on db (from store_open_ro()), calling fn for each matching
+ * event: newest first, or
  * oldest first when f->is_oldest_first or after_id is non-zero (then only
  * events with EventRecordID > after_id: the --follow poll).  Returns the
  * number of rows passed to fn, fn's non-zero return, or a negative errno

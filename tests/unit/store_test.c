@@ -165,17 +165,39 @@ static void test_insert_and_read_back(void)
 
 	CHECK(store_open_ro(path, 1000, &db) == 0);
 	CHECK(sqlite3_prepare_v2(db,
-				 "SELECT record FROM events"
-				 " WHERE EventRecordID = 100",
+				 "SELECT EventID, data, created_ns,"
+				 " vigil_field(EventID, data, 'CommandLine'),"
+				 " vigil_field(EventID, data, 'FileVersion'),"
+				 " vigil_field(EventID, data, 'QueryName'),"
+				 " (SELECT Computer FROM runs r"
+				 "  WHERE r.run = e.run)"
+				 " FROM events e WHERE EventRecordID = 100",
 				 -1, &st, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	memset(&out, 0, sizeof(out));
-	CHECK(render_parse_json((const char *)sqlite3_column_text(st, 0),
-				(size_t)sqlite3_column_bytes(st, 0), &out,
-				&created) == 0);
+	CHECK(store_record_decode(&out, (unsigned)sqlite3_column_int(st, 0),
+				  sqlite3_column_blob(st, 1),
+				  (size_t)sqlite3_column_bytes(st, 1)) == 0);
+	created = (uint64_t)sqlite3_column_int64(st, 2);
+	/* the SQL function reads one value: as is, "-" unset, NULL none */
+	CHECK_STR((const char *)sqlite3_column_text(st, 3),
+		  event_named(&in, "CommandLine"));
+	CHECK_STR((const char *)sqlite3_column_text(st, 4), "-");
+	CHECK(sqlite3_column_type(st, 5) == SQLITE_NULL);
+	CHECK_STR((const char *)sqlite3_column_text(st, 6), h.computer);
+	/* a blob that is not exactly the values is refused */
+	{
+		struct event bad;
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+
+		CHECK(store_record_decode(&bad, 1, sqlite3_column_blob(st, 1),
+					  n - 1) == -EINVAL);
+		CHECK(store_record_decode(&bad, 1, "x", 1) == -EINVAL);
+		CHECK(store_record_decode(&bad, 9999, "", 0) == -EINVAL);
+		event_release(&bad);
+	}
 	if (out.def) {
 		CHECK(out.def->id == 1);
-		CHECK(out.record_id == 100);
 		CHECK_STR(event_named(&out, "CommandLine"),
 			  event_named(&in, "CommandLine"));
 		CHECK_STR(event_named(&out, "ProcessGuid"),
@@ -389,6 +411,31 @@ static void test_bad_files(void)
 	CHECK(store_open_ro(path, 100, &db) == -EPROTO);
 	errno = 0;
 	CHECK(sink_store_new(path, 0, 0, &h) == NULL && errno == EPROTO);
+
+	/* a store of an older vigil is refused with its own error, and
+	 * left as it was */
+	path_in_tmp(path, sizeof(path), "v1.db");
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(
+		      db,
+		      "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT"
+		      " NOT NULL);"
+		      "CREATE TABLE events(EventRecordID INTEGER PRIMARY"
+		      " KEY, time_ns, EventID, ProcessGuid,"
+		      " ParentProcessGuid, Image, record);"
+		      "INSERT INTO meta VALUES('schema_version', '1');"
+		      "INSERT INTO events VALUES(1, 0, 1, NULL, NULL, NULL,"
+		      " '{}');",
+		      NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(store_open_ro(path, 100, &db) == -EPROTONOSUPPORT);
+	errno = 0;
+	CHECK(sink_store_new(path, 0, 0, &h) == NULL &&
+	      errno == EPROTONOSUPPORT);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "SELECT record FROM events", NULL, NULL, NULL) ==
+	      SQLITE_OK);
+	sqlite3_close(db);
 
 	path_in_tmp(path, sizeof(path), "x.db");
 	errno = 0;

@@ -478,21 +478,28 @@ static void test_hostile_rows(void)
 	CHECK(s->flush(s) == 0);
 	s->free(s);
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	/* values that are not an event 1's, an unknown event id, and a row
+	 * whose run is gone */
 	CHECK(sqlite3_exec(db,
-			   "INSERT INTO events VALUES(2, 0, 1, '{bb}', '{aa}',"
-			   " '/x', 'not json {');"
-			   "INSERT INTO events VALUES(3, 0, 1, '{cc}', NULL,"
-			   " NULL, '{\"Event\":7}');",
+			   "INSERT INTO events VALUES(2, 0, 1, 1, 0, '{bb}',"
+			   " '{aa}', '/x', 'not values {');"
+			   "INSERT INTO events VALUES(3, 0, 7777, 1, 0, '{cc}',"
+			   " NULL, NULL, x'00');"
+			   "INSERT INTO events SELECT 4, 0, 1, 99, 0, '{dd}',"
+			   " NULL, NULL, data FROM events"
+			   " WHERE EventRecordID = 1;",
 			   NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_ro(path, 1000, &db) == 0);
 
 	memset(&f, 0, sizeof(f));
-	CHECK(view_query(db, &f, 0, count_row, &n) == 3 && n == 3);
+	CHECK(view_query(db, &f, 0, count_row, &n) == 4 && n == 4);
 	n = 0;
 	CHECK(view_parse_cond("CommandLine~pwned", &f.conds[f.nconds++], NULL,
 			      0) == 0);
-	CHECK(view_query(db, &f, 0, count_row, &n) == 1 && n == 1);
+	/* the event itself, and its copy without a run (passed on as not
+	 * valid, so the viewer reports it as damaged) */
+	CHECK(view_query(db, &f, 0, count_row, &n) == 2 && n == 2);
 
 	out = open_memstream(&text, &len);
 	CHECK(view_tree(db, "{AA}", out) == 2); /* {aa} and its bad child */
