@@ -59,6 +59,9 @@ int event_setf(struct event *ev, unsigned idx, const char *fmt, ...)
 /* The same by field name; -ENOENT when the event has no such field. */
 int event_set_named(struct event *ev, const char *field, const char *v);
 
+/* An unsigned number in decimal, by field name (pids, ids, ports). */
+int event_set_uint(struct event *ev, const char *field, uint64_t v);
+
 /*
  * The value of field idx, NUL-terminated, "-" when unset or empty; *len
  * (optional) gets its length.  Valid until the event is changed.

@@ -82,10 +82,9 @@ struct proc_table *proc_table_new(size_t max_entries, const char *machine_id,
 	}
 	for (size_t i = 0; i < t->nbuckets; i++)
 		t->buckets[i] = NO_SLOT;
-	for (size_t i = 0; i < t->nslots; i++)
-		t->slots[i].next =
-			i + 1 < t->nslots ? (uint32_t)i + 1 : NO_SLOT;
-	t->free_head = 0;
+	/* Slots are handed out from the high-water mark first, so pages of
+	 * the array are only touched once a process needs them. */
+	t->free_head = NO_SLOT;
 	t->machine = parse_machine(machine_id);
 	snprintf(t->proc_root, sizeof(t->proc_root), "%s",
 		 proc_root ? proc_root : "/proc");

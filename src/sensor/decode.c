@@ -80,7 +80,7 @@ static void set_parent(struct decoder *d, struct event *ev, uint32_t ppid)
 {
 	struct proc *pp = proc_find(d->procs, ppid);
 
-	event_setf(ev, 19, "%u", ppid);
+	event_set_uint(ev, "ParentProcessId", ppid);
 	if (!pp)
 		return;
 	event_set_named(ev, "ParentProcessGuid", pp->guid);
@@ -113,8 +113,8 @@ static void set_logon(struct decoder *d, struct event *ev,
 	proc_format_guid(guid, proc_table_machine(d->procs), t->sessionid,
 			 t->loginuid);
 	event_set_named(ev, "LogonGuid", guid);
-	event_setf(ev, 14, "%u", t->loginuid & 0xffffu);
-	event_setf(ev, 15, "%u", t->sessionid);
+	event_set_uint(ev, "LogonId", t->loginuid & 0xffffu);
+	event_set_uint(ev, "TerminalSessionId", t->sessionid);
 }
 
 static int decode_exec(struct decoder *d, const struct wire_exec *e, size_t len,
@@ -141,7 +141,7 @@ static int decode_exec(struct decoder *d, const struct wire_exec *e, size_t len,
 		return -ENOMEM;
 	}
 	event_set_time(ev, to_utc(d, e->hdr.ts_ns));
-	event_setf(ev, 3, "%u", e->task.tgid);
+	event_set_uint(ev, "ProcessId", e->task.tgid);
 	event_set_named(ev, "Image", image);
 	event_set_named(ev, "CommandLine", cmd);
 	event_set_named(ev, "CurrentDirectory", cwd);
@@ -180,7 +180,7 @@ static int decode_exit(struct decoder *d, const struct wire_exit *x,
 	if (r < 0)
 		return r;
 	event_set_time(ev, to_utc(d, x->hdr.ts_ns));
-	event_setf(ev, 3, "%u", x->task.tgid);
+	event_set_uint(ev, "ProcessId", x->task.tgid);
 	event_set_named(ev, "User", users_name(d->users, x->task.uid));
 	if (p) {
 		event_set_named(ev, "ProcessGuid", p->guid);

@@ -65,6 +65,11 @@ static void test_event_values(void)
 	CHECK(event_set_named(&ev, "Image", "/usr/bin/true") == 0);
 	CHECK_STR(event_named(&ev, "Image"), "/usr/bin/true");
 	CHECK(event_set_named(&ev, "Nope", "x") == -ENOENT);
+	CHECK(event_set_uint(&ev, "ProcessId", 0) == 0);
+	CHECK_STR(event_named(&ev, "ProcessId"), "0");
+	CHECK(event_set_uint(&ev, "ProcessId", 18446744073709551615ull) == 0);
+	CHECK_STR(event_named(&ev, "ProcessId"), "18446744073709551615");
+	CHECK(event_set_uint(&ev, "Nope", 1) == -ENOENT);
 	CHECK(event_set(&ev, 99, "x", 1) == -EINVAL);
 	CHECK(event_set(&ev, 4, "", 0) == 0);
 	CHECK_STR(event_value(&ev, 4, NULL), "-");

@@ -100,6 +100,33 @@ static void test_table_bounds(void)
 	proc_table_free(NULL);
 }
 
+/* Exits free slots for reuse; the table never holds more than its size
+ * and never hands out a slot twice. */
+static void test_table_churn(void)
+{
+	struct proc_table *t = proc_table_new(4, NULL, "/nonexistent");
+	struct proc info = { .ppid = 1 };
+	int added = 0;
+
+	for (uint32_t round = 0; round < 100; round++) {
+		for (uint32_t k = 0; k < 5; k++) {
+			info.tgid = 1000 + round * 10 + k;
+			if (proc_on_exec(t, &info, 1, strdup("/x"),
+					 strdup("x")))
+				added++;
+		}
+		CHECK(proc_table_count(t) == 4);
+		for (uint32_t k = 0; k < 4; k++)
+			CHECK(proc_find(t, 1000 + round * 10 + k) != NULL);
+		for (uint32_t k = 0; k < 5; k++)
+			proc_on_exit(t, 1000 + round * 10 + k);
+		CHECK(proc_table_count(t) == 0);
+	}
+	CHECK(added == 400);
+	CHECK(proc_table_overflows(t) == 100);
+	proc_table_free(t);
+}
+
 static void test_fork_inherits(void)
 {
 	struct proc_table *t = proc_table_new(8, NULL, "/nonexistent");
@@ -237,6 +264,7 @@ int main(void)
 
 	test_guid_format();
 	test_table_bounds();
+	test_table_churn();
 	test_fork_inherits();
 	test_seed();
 	test_decode();
