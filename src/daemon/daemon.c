@@ -29,6 +29,7 @@
 #include "service/service.h"
 #include "sink/sink.h"
 #include "users/users.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
 #include "hasher.h"
@@ -75,17 +76,9 @@ struct daemon {
 	time_t started;
 };
 
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int64_t boot_to_utc(void)
 {
-	return (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+	return (int64_t)(clock_utc_ns() - clock_ns(CLOCK_BOOTTIME));
 }
 
 static void push(struct daemon *d, struct event *ev, int must_keep)
@@ -100,7 +93,7 @@ static void emit_state(struct daemon *d, const char *state)
 
 	if (event_init(&ev, 4) < 0)
 		return;
-	event_set_time(&ev, clock_ns(CLOCK_REALTIME));
+	event_set_time(&ev, clock_utc_ns());
 	event_set_named(&ev, "State", state);
 	event_set_named(&ev, "Version", VIGIL_VERSION);
 	event_set_named(&ev, "SchemaVersion", VIGIL_SCHEMA_VERSION);
@@ -114,7 +107,7 @@ static void emit_config(struct daemon *d)
 
 	if (event_init(&ev, 16) < 0)
 		return;
-	event_set_time(&ev, clock_ns(CLOCK_REALTIME));
+	event_set_time(&ev, clock_utc_ns());
 	event_set_named(&ev, "Configuration", path ? path : "-");
 	event_set_named(&ev, "ConfigurationFileHash", config_file_hash(d->cfg));
 	push(d, &ev, 1);
@@ -126,7 +119,7 @@ static void emit_error(struct daemon *d, const char *id, const char *text)
 
 	if (event_init(&ev, 255) < 0)
 		return;
-	event_set_time(&ev, clock_ns(CLOCK_REALTIME));
+	event_set_time(&ev, clock_utc_ns());
 	event_set_named(&ev, "ID", id);
 	event_set_named(&ev, "Description", text);
 	push(d, &ev, 1);

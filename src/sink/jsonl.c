@@ -21,6 +21,7 @@
 #include "render/render.h"
 #include "sink.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 struct jsonl_sink {
@@ -30,14 +31,6 @@ struct jsonl_sink {
 	char *path;
 	int fd;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /*
  * Open for appending.  A file we create gets 0640 and group adm (like the
@@ -76,7 +69,7 @@ static int jsonl_write(struct sink *s, const struct event *ev)
 	int err;
 
 	buf_reset(&o->line);
-	err = render_event(&o->line, &o->host, ev, RENDER_JSON, now_ns());
+	err = render_event(&o->line, &o->host, ev, RENDER_JSON, clock_utc_ns());
 	if (err < 0)
 		return err;
 	err = buf_addc(&o->line, '\n');

@@ -15,6 +15,7 @@
 #include "render/render.h"
 #include "sink.h"
 #include "util/buf.h"
+#include "util/clock.h"
 
 struct stdout_sink {
 	struct sink sink;
@@ -23,18 +24,10 @@ struct stdout_sink {
 	struct buf out;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int stdout_write(struct sink *s, const struct event *ev)
 {
 	struct stdout_sink *o = s->priv;
-	int r = render_event(&o->out, &o->host, ev, o->format, now_ns());
+	int r = render_event(&o->out, &o->host, ev, o->format, clock_utc_ns());
 
 	if (r < 0)
 		return r;

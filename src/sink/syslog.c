@@ -18,6 +18,7 @@
 #include "render/render.h"
 #include "sink.h"
 #include "util/buf.h"
+#include "util/clock.h"
 
 struct syslog_sink {
 	struct sink sink;
@@ -25,21 +26,13 @@ struct syslog_sink {
 	struct buf xml;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int syslog_write(struct sink *s, const struct event *ev)
 {
 	struct syslog_sink *o = s->priv;
 	int err;
 
 	buf_reset(&o->xml);
-	err = render_event(&o->xml, &o->host, ev, RENDER_XML, now_ns());
+	err = render_event(&o->xml, &o->host, ev, RENDER_XML, clock_utc_ns());
 	if (err < 0)
 		return err;
 	syslog(LOG_USER | LOG_INFO, "%s", o->xml.data);
