@@ -67,7 +67,9 @@ struct sqlite3;
  *   EBUSY   another process holds the store's write lock.
  *
  * The sink's write() encodes ev's values and inserts them; ev->record_id must
- * be set (0 is -EINVAL) and not already stored (-EEXIST).  flush() commits
+ * be set (0 is -EINVAL) and not already stored (-EEXIST).  Events with
+ * rising ids are inserted a few at a time, so a write's error (-ENOSPC,
+ * -EIO) may come from the events before it in the batch.  flush() commits
  * and runs retention.  Both return 0 or a negative errno (-ENOSPC on a
  * full disk, -EIO, -EBUSY); a failed flush() loses its batch.
  * last_record_id() is the highest id ever committed, kept even when
@@ -103,8 +105,10 @@ uint64_t sink_store_deleted(struct sink *s);
  * A column is NULL when the event has no such field.  ProcessGuid,
  * ParentProcessGuid and Image hold the value lower-cased (ASCII A-Z only,
  * like SQLite's lower()) for case-insensitive search; data keeps it as it
- * was.  Indexes: (EventID, time_ns), time_ns, ProcessGuid,
- * ParentProcessGuid (where not NULL) and Image.
+ * was.  Indexes: ProcessGuid, ParentProcessGuid (where not NULL) and
+ * Image.  segments(first_rid INTEGER PRIMARY KEY, last_rid, min_time_ns,
+ * max_time_ns): every event with an id in [first_rid, last_rid] has a
+ * time_ns within [min_time_ns, max_time_ns], for time ranges.
  */
 
 /*

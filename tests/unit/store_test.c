@@ -222,6 +222,54 @@ static void test_insert_and_read_back(void)
 	s->free(s);
 }
 
+/*
+ * Ids above every stored one wait for a multi-row INSERT; any other id
+ * goes in alone, so a duplicate is still reported by its own write.
+ */
+static void test_id_order(void)
+{
+	struct render_host h = test_host();
+	char path[300];
+	struct sink *s;
+	struct event ev;
+
+	path_in_tmp(path, sizeof(path), "order/events.db");
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(write_range(s, 1, 70, T0_NS) == 0); /* two full sets + 6 */
+	CHECK(write_range(s, 200, 1, T0_NS) == 0);
+	CHECK(write_range(s, 150, 1, T0_NS) == 0); /* new, below the top */
+	make_event(&ev, 150, T0_NS);
+	CHECK(s->write(s, &ev) == -EEXIST); /* waiting rows went in first */
+	event_release(&ev);
+	make_event(&ev, 33, T0_NS);
+	CHECK(s->write(s, &ev) == -EEXIST);
+	event_release(&ev);
+	CHECK(s->flush(s) == 0);
+	CHECK(s->last_record_id(s) == 200);
+	CHECK(sql_int(path, "SELECT count(*) FROM events") == 72);
+	CHECK(sql_int(path, "SELECT count(*) FROM events WHERE Image ="
+			    " '/usr/bin/bash'") == 24);
+	CHECK(sql_int(path, "SELECT count(*) FROM events WHERE"
+			    " CAST(vigil_field(EventID, data, 'ProcessId') AS"
+			    " INTEGER) ="
+			    " 1000 + EventRecordID") == 72);
+	/* an unflushed batch, part inserted and part waiting, is dropped */
+	CHECK(write_range(s, 201, 40, T0_NS) == 0);
+	s->free(s);
+	CHECK(sql_int(path, "SELECT count(*) FROM events") == 72);
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(write_range(s, 201, 40, T0_NS) == 0);
+	CHECK(s->flush(s) == 0);
+	CHECK(sql_int(path, "SELECT count(*) FROM events") == 112);
+	s->free(s);
+}
+
 static void test_modes(void)
 {
 	struct render_host h = test_host();
@@ -585,6 +633,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_insert_and_read_back();
+	test_id_order();
 	test_modes();
 	test_ids_continue();
 	test_retention_by_age();
