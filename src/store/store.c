@@ -45,9 +45,10 @@
 #define WRITER_CACHE_KIB 2048
 /*
  * Rows per multi-row INSERT: one statement step for many rows spreads
- * the per-statement cost (bench/store_bench: see the commit that set
- * it).  The rows wait in memory, at most ROWS_MAX_BYTES of them, and go
- * in before the next commit.
+ * the per-statement cost (bench/store_bench, 2 vCPUs: +14% events/s in
+ * batches of 1000, +22% in the daemon's 512; 64 rows measured no
+ * better).  The rows wait in memory, at most ROWS_MAX_BYTES of them, and
+ * go in before the next commit.
  */
 #define INSERT_ROWS    32
 #define ROWS_MAX_BYTES (256 * 1024)
