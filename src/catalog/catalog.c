@@ -21,6 +21,7 @@ static const struct catalog_event events[] = {
 		.version = 5,
 		.level = 4,
 		.has_linux_meaning = true,
+		.is_collected = true,
 		.nfields = 23,
 		.fields =
 			(const struct catalog_field[]){
@@ -113,6 +114,7 @@ static const struct catalog_event events[] = {
 		.version = 3,
 		.level = 4,
 		.has_linux_meaning = true,
+		.is_collected = true,
 		.nfields = 4,
 		.fields =
 			(const struct catalog_field[]){
@@ -131,6 +133,7 @@ static const struct catalog_event events[] = {
 		.version = 3,
 		.level = 4,
 		.has_linux_meaning = true,
+		.is_collected = true,
 		.nfields = 6,
 		.fields =
 			(const struct catalog_field[]){
@@ -392,6 +395,7 @@ static const struct catalog_event events[] = {
 		.version = 3,
 		.level = 4,
 		.has_linux_meaning = true,
+		.is_collected = true,
 		.nfields = 3,
 		.fields =
 			(const struct catalog_field[]){
@@ -724,6 +728,7 @@ static const struct catalog_event events[] = {
 		.version = 3,
 		.level = 2,
 		.has_linux_meaning = true,
+		.is_collected = true,
 		.nfields = 3,
 		.fields =
 			(const struct catalog_field[]){

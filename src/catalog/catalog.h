@@ -47,6 +47,10 @@ struct catalog_event {
 	unsigned version; /* template version, <Version> in the XML */
 	unsigned level; /* 4 informational, 2 error */
 	bool has_linux_meaning;
+	/* vigil can produce it today: a sensor feeds it, or the daemon
+	 * writes it itself (4, 16, 255).  Families still to be built are
+	 * false: their rules load and never fire. */
+	bool is_collected;
 	/*
 	 * The BPF programs (comma-separated names) that exist only to feed
 	 * this event: attached while the config can log it, detached

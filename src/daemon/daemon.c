@@ -248,6 +248,28 @@ static void report_losses(struct daemon *d)
 	emit_error(d, "EventsLost", text);
 }
 
+/* One line naming the events the config asks for that no sensor of this
+ * build produces yet, so nobody waits for them in vain. */
+static void warn_uncollected(const struct config *c)
+{
+	char ids[256] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < catalog_count(); i++) {
+		const struct catalog_event *e = catalog_at(i);
+
+		if (e->is_collected || !config_wants(c, e->id) ||
+		    len + 8 >= sizeof(ids))
+			continue;
+		len += (size_t)snprintf(ids + len, sizeof(ids) - len, "%s%u",
+					len ? ", " : "", e->id);
+	}
+	if (len)
+		log_warn("the configuration asks for events this version does "
+			 "not collect yet: %s",
+			 ids);
+}
+
 static void reload(struct daemon *d)
 {
 	struct diag diag = { 0 };
@@ -276,6 +298,7 @@ static void reload(struct daemon *d)
 			   "could not arm the sensors the new configuration "
 			   "needs; see the daemon log");
 	log_info("configuration reloaded from %s", d->opts->config_path);
+	warn_uncollected(c);
 	emit_config(d);
 }
 
@@ -296,8 +319,8 @@ static void write_status(struct daemon *d)
 	for (size_t i = 0; i < catalog_count(); i++) {
 		unsigned id = catalog_at(i)->id;
 
-		if (catalog_at(i)->has_linux_meaning &&
-		    config_wants(d->cfg, id) && st.narmed < STATUS_MAX_ARMED)
+		if (catalog_at(i)->is_collected && config_wants(d->cfg, id) &&
+		    st.narmed < STATUS_MAX_ARMED)
 			st.armed[st.narmed++] = id;
 	}
 	status_write(d->opts->settings.run_dir, &st);
@@ -337,6 +360,7 @@ static int setup(struct daemon *d)
 			  diag.msg);
 		return -EINVAL;
 	}
+	warn_uncollected(d->cfg);
 	gethostname(d->computer, sizeof(d->computer) - 1);
 	render_host_defaults(&d->host);
 	d->host.computer = d->computer;

@@ -28,6 +28,7 @@ static void test_table_is_consistent(void)
 		CHECK(e->nfields <= CATALOG_MAX_FIELDS);
 		CHECK((e->rule_tag == NULL) ==
 		      (e->rule_default == CATALOG_ALWAYS));
+		CHECK(!e->is_collected || e->has_linux_meaning);
 	}
 	CHECK(catalog_at(n) == NULL);
 }
@@ -42,6 +43,9 @@ static void test_lookups(void)
 	CHECK(catalog_field_index(pc, "ParentUser") == 22);
 	CHECK(catalog_field_index(pc, "parentuser") == -1);
 	CHECK(catalog_lookup(255)->level == 2);
+	CHECK(catalog_lookup(1)->is_collected &&
+	      catalog_lookup(5)->is_collected);
+	CHECK(!catalog_lookup(3)->is_collected);
 	CHECK(catalog_lookup(4)->rule_tag == NULL);
 	CHECK(catalog_lookup(30) == NULL);
 	CHECK(catalog_lookup_tag("RegistryEvent")->id == 12);
