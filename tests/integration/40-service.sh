@@ -296,8 +296,15 @@ is "-u again: not installed (1)" "$?" 1
 is "-i -h sha1 -n -l exits 0" "$?" 0
 ok "-h sha1 is in the installed config" \
 	grep -q "<HashAlgorithms>sha1</HashAlgorithms>" "$R/etc/vigil/config.xml"
-ok "-n and -l armed NetworkConnect (3) and ImageLoad (7)" \
-	grep -Eq "^armed=(.*,)?3,(.*,)?7(,|$)" "$status_file"
+# -n / -l without a list log every connection / image load: an empty
+# exclude set, Sysmon's switch for "all".
+ok "-n turned NetworkConnect on in the installed config" \
+	grep -q '<NetworkConnect onmatch="exclude"/>' "$R/etc/vigil/config.xml"
+ok "-l turned ImageLoad on in the installed config" \
+	grep -q '<ImageLoad onmatch="exclude"/>' "$R/etc/vigil/config.xml"
+# No sensor feeds 3 or 7 in this version: status must not claim them.
+ok "status arms only what is collected" \
+	grep -Eq "^armed=1,4,5,16,255$" "$status_file"
 "$VIGIL" -u -purge > "$T_DIR/out" 2>&1
 is "-u -purge exits 0" "$?" 0
 ok "-purge deleted the store and state" test ! -e "$R/var/lib/vigil"
