@@ -336,6 +336,10 @@ run_set() {	# run_set MODE REP: every workload under one monitor
 	local mode=$1 rep=$2 wl l0 t0 x0
 	mkdir -p "$work/churn"
 	for wl in exec connect file syscall; do
+		# Start every workload of every column from the same disk
+		# state: without this, the store's write-back of the previous
+		# workload's events lands on the next one (the file churn).
+		sync
 		case $mode in
 		vigil) vigil_snap ;;
 		auditd) auditd_snap ;;
