@@ -21,51 +21,12 @@
 #include "config/config.h"
 #include "config/internal.h"
 #include "event/event.h"
+#include "shared_dir.h"
 #include "tap.h"
 
 #define EVENTS_PER_CONFIG 3000
 #define RANDOM_CONFIGS	  300
 #define VALUE_MAX	  2048
-
-static char shared[PATH_MAX + 64];
-
-static int find_shared(const char *argv0)
-{
-	char exe[PATH_MAX], *p;
-	const char *env = getenv("VIGIL_SHARED");
-	const char *starts[2] = { argv0, "." };
-	struct stat st;
-
-	if (env) {
-		snprintf(shared, sizeof(shared), "%s", env);
-		return stat(shared, &st);
-	}
-	/* shared/ sits beside the folder holding the repository. */
-	for (int s = 0; s < 2; s++) {
-		if (!realpath(starts[s], exe))
-			continue;
-		for (;;) {
-			char mk[PATH_MAX + 16];
-
-			snprintf(mk, sizeof(mk), "%s/src/config", exe);
-			if (stat(mk, &st) == 0)
-				break;
-			p = strrchr(exe, '/');
-			if (!p || p == exe)
-				goto next;
-			*p = '\0';
-		}
-		p = strrchr(exe, '/');
-		if (!p)
-			continue;
-		*p = '\0';
-		snprintf(shared, sizeof(shared), "%s/shared", exe);
-		if (stat(shared, &st) == 0)
-			return 0;
-next:;
-	}
-	return -1;
-}
 
 /* ---- deterministic randomness ------------------------------------------ */
 
