@@ -15,9 +15,13 @@
 
 #include "wire.h"
 
+/* The largest fixed part of any record that has a data[] member. */
+#define WIRE_FIXED_MAX 256
+
 /*
- * Scratch for building one variable-length record per CPU: a wire_exec
- * and its data[], with room for one path component past the data mask.
+ * Scratch for building one variable-length record per CPU: the fixed part
+ * of any record and its data[], with room for one more path past the data
+ * mask, so a write at any masked offset stays inside.
  */
 struct scratch {
 	/*
@@ -28,7 +32,7 @@ struct scratch {
 	 */
 	__u32 off;
 	__u32 depth;
-	char bytes[sizeof(struct wire_exec) + WIRE_DATA_MAX + WIRE_NAME_MAX];
+	char bytes[WIRE_FIXED_MAX + WIRE_DATA_MAX + WIRE_PATH_MAX];
 };
 
 /* Map types are named so maps.bpf.c defines exactly what others declare. */
@@ -111,6 +115,9 @@ static __always_inline void fill_task(struct wire_task *t,
 	t->sessionid = BPF_CORE_READ(task, sessionid);
 	t->pad = 0;
 	t->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	t->parent_start_ns =
+		BPF_CORE_READ(task, real_parent, group_leader, start_boottime);
+	t->end_code = BPF_CORE_READ(task, mm, end_code);
 }
 
 static __always_inline bool is_self(struct task_struct *task)

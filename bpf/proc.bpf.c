@@ -8,52 +8,7 @@
  * fire per process event, never per syscall, so un-hooked syscalls pay
  * nothing.
  */
-#include "common.bpf.h"
-
-#define DATA_MASK (WIRE_DATA_MAX - 1)
-
-/*
- * Append the components of path, leaf first, each NUL-terminated, at
- * data[s->off...], advancing s->off and counting s->depth.  Crosses mount
- * points up to the global root.  Returns whether the walk stopped before
- * reaching the root (path truncated).
- */
-static __always_inline bool put_path(struct scratch *s, char *data,
-				     const struct path *path)
-{
-	struct dentry *dentry = BPF_CORE_READ(path, dentry);
-	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
-	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
-
-	s->depth = 0;
-	for (int i = 0; i < WIRE_PATH_DEPTH; i++) {
-		struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
-		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-		const unsigned char *name;
-		long r;
-
-		if (dentry == root) {
-			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-
-			if (up == mnt)
-				return false;
-			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = up;
-			continue;
-		}
-		if (dentry == parent)
-			return false;
-		name = BPF_CORE_READ(dentry, d_name.name);
-		r = bpf_probe_read_kernel_str(&data[s->off & DATA_MASK],
-					      WIRE_NAME_MAX, name);
-		if (r <= 0)
-			return true;
-		s->off += r;
-		s->depth++;
-		dentry = parent;
-	}
-	return true;
-}
+#include "path.bpf.h"
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid,
@@ -64,7 +19,9 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	struct mm_struct *mm;
 	struct file *exe;
 	unsigned long arg_start, arg_end;
-	__u32 len, off;
+	__u32 len;
+
+	_Static_assert(sizeof(*e) <= WIRE_FIXED_MAX, "scratch too small");
 	if (is_self(p))
 		return 0;
 	s = get_scratch();
@@ -74,39 +31,33 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	e->hdr.kind = WIRE_EXEC;
 	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	fill_task(&e->task, p);
-	e->flags = 0;
+	e->pad = 0;
 
 	mm = BPF_CORE_READ(p, mm);
 	arg_start = BPF_CORE_READ(mm, arg_start);
 	arg_end = BPF_CORE_READ(mm, arg_end);
 	len = arg_end > arg_start ? arg_end - arg_start : 0;
+	e->args.flags = 0;
+	e->args.pad = 0;
 	if (len > WIRE_ARGS_MAX) {
 		len = WIRE_ARGS_MAX;
-		e->flags |= WIRE_F_ARGS_TRUNC;
+		e->args.flags = WIRE_STR_TRUNC;
 	}
-	if (bpf_probe_read_user(e->data, len & (WIRE_DATA_MAX - 1),
-				(void *)arg_start))
+	if (bpf_probe_read_user(e->data, len & DATA_MASK, (void *)arg_start))
 		len = 0;
-	e->args_len = len;
+	e->args.off = 0;
+	e->args.len = len;
 
 	exe = BPF_CORE_READ(bprm, file);
 	e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
 	e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
 	s->off = len;
-	if (put_path(s, e->data, &exe->f_path))
-		e->flags |= WIRE_F_IMAGE_TRUNC;
-	e->image_len = s->off - len;
-	e->image_depth = s->depth;
-	len = s->off;
-	if (put_path(s, e->data, &p->fs->pwd))
-		e->flags |= WIRE_F_CWD_TRUNC;
-	e->cwd_len = s->off - len;
-	e->cwd_depth = s->depth;
-	off = s->off;
+	put_path(s, e->data, &exe->f_path, &e->image);
+	put_path(s, e->data, &p->fs->pwd, &e->cwd);
 
-	len = sizeof(*e) + (off & DATA_MASK);
+	len = sizeof(*e) + (s->off & DATA_MASK);
 	e->hdr.len = len;
-	if (len > sizeof(*s))
+	if (len > sizeof(s->bytes))
 		return 0;
 	emit(e, len);
 	return 0;

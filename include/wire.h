@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * wire.h - the kernel <-> user ABI: records the BPF programs put in the
- * ring buffer.  Shared by bpf/ and src/sensor/decode.c (its only reader on
- * the user side).
+ * ring buffer.  Shared by bpf/ and src/sensor/ (its only reader on the
+ * user side).
  *
- * Fixed-width fields, explicit padding, no pointers; every record starts
- * with struct wire_hdr.  Variable parts follow the fixed part in data[]:
- * paths as their components, leaf first, each NUL-terminated (the decoder
- * reverses them), then raw argv bytes (NUL between arguments).
+ * Fixed-width fields, explicit padding, no pointers.  Every record starts
+ * with struct wire_hdr and carries the acting process as struct
+ * wire_task.  Variable parts (paths, argv, names) follow the fixed part in
+ * data[] and are described by struct wire_str: where they are, how long,
+ * and how to read them.
  */
 #ifndef VIGIL_WIRE_H
 #define VIGIL_WIRE_H
@@ -16,17 +17,19 @@
 #include <linux/types.h>
 #endif
 
-#define WIRE_VERSION	1
+#define WIRE_VERSION  2
 
-#define WIRE_ARGS_MAX	32768 /* argv bytes captured per exec */
-#define WIRE_NAME_MAX	256 /* one path component with its NUL */
-#define WIRE_PATH_DEPTH 40 /* components walked per path */
-#define WIRE_DATA_MAX	65536 /* data[] region, power of two */
+#define WIRE_ARGS_MAX 32768 /* argv bytes captured per exec */
+#define WIRE_NAME_MAX 256 /* one path component with its NUL */
+#define WIRE_PATH_MAX 4096 /* bytes of one path, as the kernel's PATH_MAX */
+#define WIRE_DATA_MAX 65536 /* data[] region, power of two */
 
+/* Record kinds; each has one row in the sensor's family table. */
 enum wire_kind {
 	WIRE_EXEC = 1,
 	WIRE_FORK = 2,
 	WIRE_EXIT = 3,
+	WIRE_KIND_MAX, /* one past the last kind */
 };
 
 /* Why a record did not reach user space; counted per CPU in `drops`. */
@@ -36,18 +39,18 @@ enum wire_drop {
 	WIRE_DROP_MAX = 2,
 };
 
-/* Truncation marks in wire_exec.flags. */
-#define WIRE_F_ARGS_TRUNC  0x1u
-#define WIRE_F_IMAGE_TRUNC 0x2u
-#define WIRE_F_CWD_TRUNC   0x4u
-
 struct wire_hdr {
 	__u32 kind;
 	__u32 len; /* whole record, bytes */
 	__u64 ts_ns; /* CLOCK_BOOTTIME */
 };
 
-/* Who did it: the calling thread's process. */
+/*
+ * Who did it: the calling thread's process.  (tgid, start_ns) names one
+ * process for its whole life; end_code tells its exec images apart (the
+ * same value /proc/PID/stat shows as endcode), so together they give a
+ * ProcessGuid that user space can compute again at any time.
+ */
 struct wire_task {
 	__u32 pid; /* thread id */
 	__u32 tgid; /* process id */
@@ -58,20 +61,36 @@ struct wire_task {
 	__u32 sessionid; /* audit session id, (u32)-1 when unset */
 	__u32 pad;
 	__u64 start_ns; /* thread group start, CLOCK_BOOTTIME */
+	__u64 parent_start_ns; /* the real parent's start_ns */
+	__u64 end_code; /* mm->end_code; 0 without an mm (kernel threads) */
+};
+
+/* How to read a wire_str. */
+#define WIRE_STR_PATH	 0x1u /* path components, leaf first, NUL after each */
+#define WIRE_STR_TRUNC	 0x2u /* cut short: args end "...", paths start "+" */
+#define WIRE_STR_DELETED 0x4u /* path of an unlinked file: " (deleted)" */
+
+/*
+ * A variable-length part of a record: len bytes at data[off], data being
+ * the record's data[] member.  len 0: absent.  Read only through the
+ * sensor's bounds-checked reader.
+ */
+struct wire_str {
+	__u16 off;
+	__u16 len;
+	__u16 flags; /* WIRE_STR_* */
+	__u16 pad;
 };
 
 struct wire_exec {
 	struct wire_hdr hdr;
-	struct wire_task task;
+	struct wire_task task; /* after exec: end_code is the new image's */
 	__u64 exe_ino;
 	__u32 exe_dev; /* kernel encoding: major << 20 | minor */
-	__u32 flags; /* WIRE_F_* */
-	__u32 args_len; /* bytes of argv in data[] */
-	__u16 image_len; /* bytes of image components after argv */
-	__u16 image_depth;
-	__u16 cwd_len; /* bytes of cwd components after the image's */
-	__u16 cwd_depth;
 	__u32 pad;
+	struct wire_str args; /* argv bytes, NUL between arguments */
+	struct wire_str image; /* path of the file executed */
+	struct wire_str cwd;
 	char data[];
 };
 
@@ -91,9 +110,10 @@ struct wire_exit {
 };
 
 _Static_assert(sizeof(struct wire_hdr) == 16, "wire_hdr layout");
-_Static_assert(sizeof(struct wire_task) == 40, "wire_task layout");
-_Static_assert(sizeof(struct wire_exec) == 88, "wire_exec layout");
-_Static_assert(sizeof(struct wire_fork) == 72, "wire_fork layout");
-_Static_assert(sizeof(struct wire_exit) == 64, "wire_exit layout");
+_Static_assert(sizeof(struct wire_task) == 56, "wire_task layout");
+_Static_assert(sizeof(struct wire_str) == 8, "wire_str layout");
+_Static_assert(sizeof(struct wire_exec) == 112, "wire_exec layout");
+_Static_assert(sizeof(struct wire_fork) == 88, "wire_fork layout");
+_Static_assert(sizeof(struct wire_exit) == 80, "wire_exit layout");
 
 #endif /* VIGIL_WIRE_H */

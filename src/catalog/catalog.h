@@ -47,17 +47,6 @@ struct catalog_event {
 	unsigned version; /* template version, <Version> in the XML */
 	unsigned level; /* 4 informational, 2 error */
 	bool has_linux_meaning;
-	/* vigil can produce it today: a sensor feeds it, or the daemon
-	 * writes it itself (4, 16, 255).  Families still to be built are
-	 * false: their rules load and never fire. */
-	bool is_collected;
-	/*
-	 * The BPF programs (comma-separated names) that exist only to feed
-	 * this event: attached while the config can log it, detached
-	 * otherwise.  NULL for events fed by always-on programs (process
-	 * tracking) or by the daemon itself.
-	 */
-	const char *programs;
 	unsigned nfields;
 	const struct catalog_field *fields; /* nfields entries + { NULL } */
 };
@@ -77,9 +66,6 @@ size_t catalog_count(void);
  * tags (RegistryEvent ...) are separate entries; callers resolve those.
  */
 int catalog_field_index(const struct catalog_event *ev, const char *name);
-
-/* Whether program is listed in ev->programs. */
-bool catalog_feeds(const struct catalog_event *ev, const char *program);
 
 /* The first event whose rule tag is tag (case-sensitive), or NULL. */
 const struct catalog_event *catalog_lookup_tag(const char *tag);

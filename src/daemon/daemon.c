@@ -156,26 +156,70 @@ static void collect_hashes(struct daemon *d)
 
 /* Hash inline when small or cached; else hand the file to the hasher and
  * return its ticket (0: nothing to wait for). */
-static uint64_t enrich_hashes(struct daemon *d, struct event *ev)
+static uint64_t enrich_hash(struct daemon *d, struct event *ev,
+			    const struct decode_want *w)
 {
-	const struct decode_hash *h = &d->dec.hash;
+	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
 	char text[HASH_TEXT_MAX];
 	int r;
 
-	if (!h->is_wanted)
-		return 0;
-	r = hash_file(d->hashes, h->path, h->dev, h->ino, d->dec.hash_algs,
-		      text);
+	r = hash_file(d->hashes, path, w->file.dev, w->file.ino,
+		      d->dec.hash_algs, text);
 	if (r == 0) {
-		event_set_str(ev, h->field, text);
+		event_set_str(ev, (unsigned)w->field, text);
 		return 0;
 	}
 	if (r != -EFBIG || !d->hasher)
 		return 0;
-	if (hasher_submit(d->hasher, ++d->next_ticket, h->path, h->dev, h->ino,
-			  d->dec.hash_algs) < 0)
+	if (hasher_submit(d->hasher, ++d->next_ticket, path, w->file.dev,
+			  w->file.ino, d->dec.hash_algs) < 0)
 		return 0; /* hasher saturated: log the event without hashes */
 	return d->next_ticket;
+}
+
+static void set_if(struct event *ev, int idx, const char *v)
+{
+	if (idx >= 0)
+		event_set_str(ev, (unsigned)idx, v);
+}
+
+/* A process the table does not know: what /proc says of it. */
+static void enrich_proc(struct daemon *d, struct event *ev,
+			const struct decode_want *w)
+{
+	struct proc info;
+
+	if (proc_read_info(d->procs, w->proc.tgid, w->proc.start_ns, &info) < 0)
+		return;
+	set_if(ev, w->proc.fields.guid, info.guid);
+	set_if(ev, w->proc.fields.image, info.image);
+	set_if(ev, w->proc.fields.cmdline, info.cmdline);
+	set_if(ev, w->proc.user_field, users_name(d->users, info.uid));
+	proc_info_release(&info);
+}
+
+/* Fill what the decoder asked for; returns a hasher ticket or 0. */
+static uint64_t enrich(struct daemon *d, struct event *ev)
+{
+	uint64_t ticket = 0;
+
+	for (unsigned i = 0; i < d->dec.nwants; i++) {
+		const struct decode_want *w = &d->dec.wants[i];
+
+		switch (w->kind) {
+		case WANT_USER:
+			event_set_str(ev, (unsigned)w->field,
+				      users_name(d->users, w->uid));
+			break;
+		case WANT_PROC:
+			enrich_proc(d, ev, w);
+			break;
+		case WANT_HASH:
+			ticket = enrich_hash(d, ev, w);
+			break;
+		}
+	}
+	return ticket;
 }
 
 static int on_record(void *ctx, const void *data, size_t len)
@@ -191,7 +235,7 @@ static int on_record(void *ctx, const void *data, size_t len)
 	}
 	if (r == 0)
 		return 0;
-	ticket = enrich_hashes(d, &ev);
+	ticket = enrich(d, &ev);
 	if (ticket == 0 && pending_is_empty(d->pending)) {
 		finish(d, &ev);
 		return 0;
@@ -258,7 +302,7 @@ static void warn_uncollected(const struct config *c)
 	for (size_t i = 0; i < catalog_count(); i++) {
 		const struct catalog_event *e = catalog_at(i);
 
-		if (e->is_collected || !config_wants(c, e->id) ||
+		if (sensor_collects(e->id) || !config_wants(c, e->id) ||
 		    len + 8 >= sizeof(ids))
 			continue;
 		len += (size_t)snprintf(ids + len, sizeof(ids) - len, "%s%u",
@@ -319,7 +363,7 @@ static void write_status(struct daemon *d)
 	for (size_t i = 0; i < catalog_count(); i++) {
 		unsigned id = catalog_at(i)->id;
 
-		if (catalog_at(i)->is_collected && config_wants(d->cfg, id) &&
+		if (sensor_collects(id) && config_wants(d->cfg, id) &&
 		    st.narmed < STATUS_MAX_ARMED)
 			st.armed[st.narmed++] = id;
 	}
@@ -380,7 +424,6 @@ static int setup(struct daemon *d)
 	if (!d->procs || !d->hashes || !d->hasher || !d->pending || !d->users)
 		return -ENOMEM;
 	d->dec.procs = d->procs;
-	d->dec.users = d->users;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
 
@@ -398,7 +441,7 @@ static int setup(struct daemon *d)
 	d->sensor = sensor_open(&so);
 	if (!d->sensor)
 		return -errno;
-	proc_table_seed(d->procs, d->dec.boot_to_utc_ns);
+	proc_table_seed(d->procs);
 	/* Everything privileged is done: keep only what running needs. */
 	if ((r = privs_drop()) < 0)
 		log_warn("could not drop capabilities: %s", strerror(-r));

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * proc/proc.c - the process table: a fixed array of slots, chained hash
- * buckets by tgid, and readers for /proc that seed it and fill gaps.
+ * buckets by tgid, the GUID function, the subject resolver, and readers
+ * for /proc that seed the table and fill gaps.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "event/event.h"
 #include "proc.h"
 
 #define NO_SLOT	    UINT32_MAX
@@ -36,10 +38,15 @@ struct proc_table {
 	size_t hwm; /* slots at or past this were never used */
 	uint32_t free_head; /* slots freed by exits */
 	uint32_t machine;
+	uint64_t boot_key; /* from boot_id: GUIDs of two boots differ */
+	uint64_t ns_per_tick; /* /proc's clock tick (USER_HZ) in ns */
 	uint64_t overflows;
 	char proc_root[128];
-	int64_t boot_to_utc_ns;
 };
+
+static uint64_t ns_per_tick(void);
+static uint64_t read_boot_key(const char *proc_root);
+static uint64_t mix64(uint64_t x);
 
 static uint32_t parse_machine(const char *id)
 {
@@ -88,6 +95,8 @@ struct proc_table *proc_table_new(size_t max_entries, const char *machine_id,
 	t->machine = parse_machine(machine_id);
 	snprintf(t->proc_root, sizeof(t->proc_root), "%s",
 		 proc_root ? proc_root : "/proc");
+	t->ns_per_tick = ns_per_tick();
+	t->boot_key = read_boot_key(t->proc_root);
 	return t;
 }
 
@@ -158,7 +167,7 @@ static struct proc *insert(struct proc_table *t, uint32_t tgid)
 	return p;
 }
 
-void proc_on_exit(struct proc_table *t, uint32_t tgid)
+static void evict(struct proc_table *t, uint32_t tgid)
 {
 	uint32_t *link = bucket_of(t, tgid);
 
@@ -179,6 +188,38 @@ void proc_on_exit(struct proc_table *t, uint32_t tgid)
 	}
 }
 
+static uint64_t to_ticks(const struct proc_table *t, uint64_t ns)
+{
+	return ns / t->ns_per_tick;
+}
+
+struct proc *proc_peek(struct proc_table *t, uint32_t tgid)
+{
+	return lookup(t, tgid);
+}
+
+struct proc *proc_get(struct proc_table *t, uint32_t tgid, uint64_t start_ns)
+{
+	struct proc *p = lookup(t, tgid);
+	uint64_t ticks = to_ticks(t, start_ns);
+
+	if (!p || p->start_ticks == ticks)
+		return p;
+	/* An older process had this pid and its exit was missed: it is
+	 * gone.  (A newer entry stays: the record is of a dead process.) */
+	if (p->start_ticks < ticks)
+		evict(t, tgid);
+	return NULL;
+}
+
+void proc_on_exit(struct proc_table *t, const struct wire_task *task)
+{
+	if (proc_get(t, task->tgid, task->start_ns))
+		evict(t, task->tgid);
+}
+
+/* --- ProcessGuid --- */
+
 void proc_format_guid(char out[PROC_GUID_LEN + 1], uint32_t machine,
 		      uint32_t time_s, uint64_t key)
 {
@@ -187,40 +228,62 @@ void proc_format_guid(char out[PROC_GUID_LEN + 1], uint32_t machine,
 		 (unsigned long long)(key & 0xffffffffffffull));
 }
 
-/* Per-exec key: the event time in ns, mixed with the pid so two execs in
- * the same nanosecond on two CPUs still differ. */
-static void make_guid(struct proc_table *t, struct proc *p, uint64_t utc_ns)
+/* splitmix64's finaliser: every input bit reaches every output bit. */
+static uint64_t mix64(uint64_t x)
 {
-	uint64_t key = utc_ns ^ ((uint64_t)p->tgid << 40);
-
-	proc_format_guid(p->guid, t->machine,
-			 (uint32_t)(utc_ns / 1000000000ull), key);
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
 }
 
-struct proc *proc_on_fork(struct proc_table *t, uint32_t parent, uint32_t child,
-			  uint64_t utc_ns)
+static void guid_of(const struct proc_table *t, uint32_t tgid,
+		    uint64_t start_ticks, uint64_t end_code,
+		    char out[PROC_GUID_LEN + 1])
 {
-	struct proc *pp = proc_find(t, parent);
-	char *image = pp && pp->image ? strdup(pp->image) : strdup("");
-	char *cmd = pp && pp->cmdline ? strdup(pp->cmdline) : strdup("");
+	uint64_t key = mix64(t->boot_key ^ tgid);
+
+	key = mix64(key ^ start_ticks);
+	key = mix64(key ^ end_code);
+	proc_format_guid(
+		out, t->machine,
+		(uint32_t)(start_ticks * t->ns_per_tick / 1000000000ull), key);
+}
+
+void proc_guid(const struct proc_table *t, uint32_t tgid, uint64_t start_ns,
+	       uint64_t end_code, char out[PROC_GUID_LEN + 1])
+{
+	guid_of(t, tgid, to_ticks(t, start_ns), end_code, out);
+}
+
+static void set_identity(struct proc_table *t, struct proc *p,
+			 uint64_t start_ticks, uint64_t end_code)
+{
+	p->start_ticks = start_ticks;
+	p->end_code = end_code;
+	guid_of(t, p->tgid, start_ticks, end_code, p->guid);
+}
+
+struct proc *proc_on_fork(struct proc_table *t, const struct wire_task *parent,
+			  uint32_t child_tgid, uint64_t child_start_ns)
+{
+	struct proc *pp = proc_get(t, parent->tgid, parent->start_ns);
+	char *image = pp && pp->image ? strdup(pp->image) : NULL;
+	char *cmd = pp && pp->cmdline ? strdup(pp->cmdline) : NULL;
 	struct proc *p;
 
-	if (!image || !cmd)
+	if ((pp && pp->image && !image) || (pp && pp->cmdline && !cmd))
 		goto fail;
-	pp = lookup(t,
-		    parent); /* proc_find may have moved nothing, but be safe */
-	p = insert(t, child);
+	p = insert(t, child_tgid);
 	if (!p)
 		goto fail;
-	p->ppid = parent;
-	if (pp) {
-		p->uid = pp->uid;
-		p->loginuid = pp->loginuid;
-		p->sessionid = pp->sessionid;
-	}
+	p->ppid = parent->tgid;
+	p->uid = parent->uid;
+	p->loginuid = parent->loginuid;
+	p->sessionid = parent->sessionid;
 	p->image = image;
 	p->cmdline = cmd;
-	make_guid(t, p, utc_ns);
+	/* The child runs its parent's image: the same end of code. */
+	set_identity(t, p, to_ticks(t, child_start_ns), parent->end_code);
 	return p;
 fail:
 	free(image);
@@ -228,23 +291,57 @@ fail:
 	return NULL;
 }
 
-struct proc *proc_on_exec(struct proc_table *t, const struct proc *info,
-			  uint64_t utc_ns, char *image, char *cmdline)
+struct proc *proc_on_exec(struct proc_table *t, const struct wire_task *task,
+			  char *image, char *cmdline)
 {
-	struct proc *p = insert(t, info->tgid);
+	struct proc *p = insert(t, task->tgid);
 
 	if (!p) {
 		free(image);
 		free(cmdline);
 		return NULL;
 	}
-	p->ppid = info->ppid;
-	p->uid = info->uid;
-	p->loginuid = info->loginuid;
-	p->sessionid = info->sessionid;
+	p->ppid = task->ppid;
+	p->uid = task->uid;
+	p->loginuid = task->loginuid;
+	p->sessionid = task->sessionid;
 	p->image = image;
 	p->cmdline = cmdline;
-	make_guid(t, p, utc_ns);
+	set_identity(t, p, to_ticks(t, task->start_ns), task->end_code);
+	return p;
+}
+
+/* --- the subject resolver --- */
+
+static void set_field(struct event *ev, int idx, const char *v)
+{
+	if (idx >= 0 && v)
+		event_set_str(ev, (unsigned)idx, v);
+}
+
+const struct proc *proc_subject(struct proc_table *t,
+				const struct wire_task *task, struct event *ev,
+				const struct proc_fields *f)
+{
+	struct proc *p = proc_get(t, task->tgid, task->start_ns);
+	char guid[PROC_GUID_LEN + 1];
+
+	if (f->pid >= 0)
+		event_setf(ev, (unsigned)f->pid, "%u", task->tgid);
+	if (f->guid >= 0) {
+		/* Exit records come without an mm: the table's image then. */
+		if (p && (!task->end_code || task->end_code == p->end_code))
+			set_field(ev, f->guid, p->guid);
+		else {
+			proc_guid(t, task->tgid, task->start_ns, task->end_code,
+				  guid);
+			set_field(ev, f->guid, guid);
+		}
+	}
+	if (!p || !p->image)
+		return NULL;
+	set_field(ev, f->image, p->image);
+	set_field(ev, f->cmdline, p->cmdline);
 	return p;
 }
 
@@ -263,6 +360,28 @@ static ssize_t read_file(const char *path, char *buf, size_t size)
 	close(fd);
 	buf[total] = '\0';
 	return total;
+}
+
+static uint64_t ns_per_tick(void)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+
+	return 1000000000ull / (uint64_t)(hz > 0 ? hz : 100);
+}
+
+/* 64 bits of the boot id (a UUID), 0 when there is none. */
+static uint64_t read_boot_key(const char *proc_root)
+{
+	char path[FILE_MAX], buf[64];
+	uint64_t key = 0;
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/random/boot_id", proc_root);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	for (const char *c = buf; *c; c++)
+		if (isxdigit((unsigned char)*c))
+			key = mix64(key ^ (uint64_t)(unsigned char)*c);
+	return key;
 }
 
 static char *read_cmdline(const char *dir)
@@ -295,12 +414,12 @@ static uint32_t read_u32_file(const char *dir, const char *name)
 	return (uint32_t)strtoul(buf, NULL, 10);
 }
 
-/* ppid and start time (ns since boot) from /proc/PID/stat. */
-static int read_stat(const char *dir, uint32_t *ppid, uint64_t *start_ns)
+/* ppid, start time (ticks since boot) and end of code from
+ * /proc/PID/stat (fields 4, 22 and 27). */
+static int read_stat(const char *dir, struct proc *p)
 {
 	char path[FILE_MAX], buf[1024], *s;
-	unsigned long long start = 0;
-	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long long start = 0, end_code = 0;
 	int pp = 0;
 
 	snprintf(path, sizeof(path), "%s/stat", dir);
@@ -312,8 +431,14 @@ static int read_stat(const char *dir, uint32_t *ppid, uint64_t *start_ns)
 			 "%*u %*u %*d %*d %*d %*d %*d %*d %llu",
 			 &pp, &start) != 2)
 		return -EINVAL;
-	*ppid = (uint32_t)pp;
-	*start_ns = start * (1000000000ull / (uint64_t)(hz > 0 ? hz : 100));
+	/* endcode is absent from older or odd stat lines: 0 then. */
+	sscanf(s + 2,
+	       "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+	       "%*d %*d %*d %*d %*u %*u %*d %*u %*u %llu",
+	       &end_code);
+	p->ppid = (uint32_t)pp;
+	p->start_ticks = start;
+	p->end_code = end_code;
 	return 0;
 }
 
@@ -328,59 +453,67 @@ static uint32_t read_uid(const char *dir)
 	return s ? (uint32_t)strtoul(s + 5, NULL, 10) : 0;
 }
 
-static struct proc *read_proc(struct proc_table *t, uint32_t tgid)
+void proc_info_release(struct proc *p)
+{
+	if (p)
+		clear_proc(p);
+}
+
+int proc_read_info(const struct proc_table *t, uint32_t tgid, uint64_t start_ns,
+		   struct proc *out)
 {
 	char dir[DIR_MAX], path[FILE_MAX], exe[PATH_MAX];
-	uint64_t start_ns;
-	struct proc info = { .tgid = tgid };
 	ssize_t n;
-	char *image, *cmd;
+	int r;
 
+	memset(out, 0, sizeof(*out));
+	out->tgid = tgid;
 	snprintf(dir, sizeof(dir), "%s/%u", t->proc_root, tgid);
-	if (read_stat(dir, &info.ppid, &start_ns) < 0)
-		return NULL;
-	info.uid = read_uid(dir);
-	info.loginuid = read_u32_file(dir, "loginuid");
-	info.sessionid = read_u32_file(dir, "sessionid");
+	if ((r = read_stat(dir, out)) < 0)
+		return r;
+	if (start_ns && out->start_ticks != to_ticks(t, start_ns))
+		return -ESRCH;
+	out->uid = read_uid(dir);
+	out->loginuid = read_u32_file(dir, "loginuid");
+	out->sessionid = read_u32_file(dir, "sessionid");
 	snprintf(path, sizeof(path), "%s/exe", dir);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
-	image = strdup(exe);
-	cmd = read_cmdline(dir);
-	if (!image || !cmd) {
-		free(image);
-		free(cmd);
-		return NULL;
+	out->image = strdup(exe);
+	out->cmdline = read_cmdline(dir);
+	if (!out->image || !out->cmdline) {
+		clear_proc(out);
+		return -ENOMEM;
 	}
-	return proc_on_exec(t, &info,
-			    (uint64_t)((int64_t)start_ns + t->boot_to_utc_ns),
-			    image, cmd);
+	guid_of(t, tgid, out->start_ticks, out->end_code, out->guid);
+	out->is_used = true;
+	return 0;
 }
 
-struct proc *proc_find(struct proc_table *t, uint32_t tgid)
-{
-	struct proc *p = lookup(t, tgid);
-
-	return p ? p : read_proc(t, tgid);
-}
-
-int proc_table_seed(struct proc_table *t, int64_t boot_to_utc_ns)
+int proc_table_seed(struct proc_table *t)
 {
 	DIR *d = opendir(t->proc_root);
 	struct dirent *de;
 	int added = 0;
 
-	t->boot_to_utc_ns = boot_to_utc_ns;
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
+		struct proc info, *p;
 
 		if (*end || pid == 0 || pid > UINT32_MAX)
 			continue;
-		if (read_proc(t, (uint32_t)pid))
-			added++;
+		if (proc_read_info(t, (uint32_t)pid, 0, &info) < 0)
+			continue;
+		p = insert(t, (uint32_t)pid);
+		if (!p) {
+			clear_proc(&info);
+			continue;
+		}
+		*p = info;
+		added++;
 	}
 	closedir(d);
 	return added;

@@ -12,8 +12,7 @@
 
 #include "sensor.skel.h"
 
-#include "catalog/catalog.h"
-#include "sensor.h"
+#include "family.h"
 #include "util/log.h"
 
 #define SENSOR_MAX_PROGS 64
@@ -56,6 +55,28 @@ static int size_maps(struct sensor *s, const struct sensor_opts *o)
 					(uint32_t)s->ncpus);
 }
 
+/* The family table and the BPF object must agree, or a program would be
+ * attached forever (or never). */
+static int check_table(struct sensor *s)
+{
+	const char *names[SENSOR_MAX_PROGS];
+	struct bpf_program *prog;
+	size_t n = 0;
+	char err[256];
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		if (n == SENSOR_MAX_PROGS)
+			return -E2BIG;
+		names[n++] = bpf_program__name(prog);
+	}
+	if (sensor_check_programs(names, n, err, sizeof(err)) < 0) {
+		log_error("sensor: %s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 struct sensor *sensor_open(const struct sensor_opts *o)
 {
 	struct sensor *s = calloc(1, sizeof(*s));
@@ -77,6 +98,8 @@ struct sensor *sensor_open(const struct sensor_opts *o)
 		log_error("sensor: open BPF object: %s", strerror(errno));
 		goto fail;
 	}
+	if ((r = check_table(s)) < 0)
+		goto fail;
 	s->skel->rodata->cfg_self_tgid = o->self_tgid;
 	if ((r = size_maps(s, o)) < 0)
 		goto fail;
@@ -102,24 +125,33 @@ fail:
 	return NULL;
 }
 
-/* Whether any event that prog feeds is wanted; programs that feed no
- * catalogue entry (process tracking) are always wanted. */
+/* Whether prog must be attached: always-on, or its family has an event
+ * the config can log.  The table was checked against the object at open,
+ * so every program is in exactly one row. */
 static bool is_wanted(const struct bpf_program *prog,
 		      bool (*wants)(void *ctx, unsigned id), void *ctx)
 {
 	const char *name = bpf_program__name(prog);
-	bool is_listed = false;
+	const struct sensor_family *const *fams;
+	size_t n;
 
-	for (size_t i = 0; i < catalog_count(); i++) {
-		const struct catalog_event *ev = catalog_at(i);
-
-		if (!catalog_feeds(ev, name))
-			continue;
-		if (!wants || wants(ctx, ev->id))
+	for (const char *const *p = sensor_always_on; *p; p++)
+		if (strcmp(*p, name) == 0)
 			return true;
-		is_listed = true;
+	fams = sensor_families(&n);
+	for (size_t i = 0; i < n; i++) {
+		bool is_mine = false;
+
+		for (const char *const *p = fams[i]->programs; *p; p++)
+			is_mine |= strcmp(*p, name) == 0;
+		if (!is_mine)
+			continue;
+		for (const unsigned *id = fams[i]->event_ids; *id; id++)
+			if (!wants || wants(ctx, *id))
+				return true;
+		return false;
 	}
-	return !is_listed;
+	return false;
 }
 
 int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),

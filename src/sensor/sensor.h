@@ -4,8 +4,10 @@
  * the BPF programs, drain the ring buffer, read the drop counters; and
  * decode wire records into canonical events.
  *
- * loader.c is the only file that includes the generated skeleton and
- * decode.c the only one that reads include/wire.h.
+ * loader.c is the only file that includes the generated skeleton; the
+ * family table (families.c) says which programs feed which events and
+ * which decoder reads which record kind: one file per family (process.c
+ * ...) on top of decode.c's dispatcher and bounds-checked readers.
  */
 #ifndef VIGIL_SENSOR_H
 #define VIGIL_SENSOR_H
@@ -14,9 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proc/proc.h"
+
 struct event;
 struct proc_table;
-struct users;
+struct sensor_record_type;
 
 /* Kernel-side loss reasons (mirrors wire.h's enum wire_drop). */
 enum sensor_drop {
@@ -43,9 +47,8 @@ struct sensor;
 struct sensor *sensor_open(const struct sensor_opts *o);
 
 /*
- * Attach the programs that feed a wanted event (catalog_event.programs)
- * and detach those that feed none; programs that feed no catalogue entry
- * stay attached.  Called again on reconfiguration: nothing is reloaded and
+ * Attach the programs of every family with a wanted event and detach
+ * the others; the always-on programs (process tracking) stay attached.  Called again on reconfiguration: nothing is reloaded and
  * programs that stay wanted are never detached, so no event is missed.
  */
 int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
@@ -64,35 +67,76 @@ uint64_t sensor_map_bytes(struct sensor *s);
 /* Detach and free.  NULL is fine. */
 void sensor_close(struct sensor *s);
 
+/* --- families.c: which families this build collects --- */
+
+/*
+ * Whether vigil produces event id: a sensor family feeds it, or the daemon
+ * writes it itself (4, 16, 255).  The others load in configs and never
+ * fire.
+ */
+bool sensor_collects(unsigned event_id);
+
+/*
+ * Check the family table against the programs the BPF object holds: every
+ * program must belong to exactly one family or the always-on list, and
+ * every name in the table must be a program.  names are the object's
+ * programs.  0, or -EINVAL with a message naming the culprit in err.
+ */
+int sensor_check_programs(const char *const *names, size_t n, char *err,
+			  size_t err_size);
+
 /* --- decode.c: wire record -> canonical event --- */
 
 /*
- * A file whose hashes the event wants in one of its fields.  Hashing is
- * enrichment, not decoding: the daemon decides whether to hash inline or
- * on the hasher thread.
+ * What a decoded event still needs that decoding must not do itself (it
+ * does no I/O): enrichment fills these fields afterwards, off the
+ * ring-draining path where the work can block.
  */
-struct decode_hash {
-	bool is_wanted;
-	unsigned field; /* index of the Hashes field in the event */
-	const char *path; /* borrowed from the event: copy before changing it */
-	uint64_t dev; /* user-space st_dev encoding */
-	uint64_t ino;
+enum decode_want_kind {
+	WANT_USER, /* field := the name of uid */
+	WANT_HASH, /* field := Hashes of the file named by path_field */
+	WANT_PROC, /* proc fields := what /proc says of (tgid, start_ns) */
 };
+
+struct decode_want {
+	enum decode_want_kind kind;
+	int field;
+	union {
+		uint32_t uid;
+		struct {
+			int path_field;
+			uint64_t dev; /* user-space st_dev encoding */
+			uint64_t ino;
+		} file;
+		struct {
+			uint32_t tgid;
+			uint64_t start_ns;
+			struct proc_fields fields;
+			int user_field;
+		} proc;
+	};
+};
+
+#define DECODE_MAX_WANTS 8
 
 struct decoder {
 	struct proc_table *procs;
-	struct users *users;
 	unsigned hash_algs; /* CONFIG_HASH_* bits for event 1 */
 	int64_t boot_to_utc_ns; /* add to CLOCK_BOOTTIME to get UTC */
-	struct decode_hash hash; /* out: set by decode_record() */
+	/* out: set by decode_record() */
+	struct decode_want wants[DECODE_MAX_WANTS];
+	unsigned nwants;
+	/* the dispatcher's index of the family table, built on first use */
+	const struct sensor_record_type *by_kind[WIRE_KIND_MAX];
+	bool is_indexed;
 };
 
 /*
  * Turn one wire record into ev (initialised here; the caller releases it)
- * and keep the process table current; d->hash says whether a file should
- * be hashed into ev.  Returns 1 when ev holds an event,
- * 0 when the record only updated state (fork), -EINVAL for a malformed
- * record (nothing changed), -ENOMEM.
+ * and keep the process table current; d->wants says what enrichment ev
+ * needs.  Pure: no I/O.  Returns 1 when ev holds an event, 0 when the
+ * record only updated state (fork), -EINVAL for a malformed record
+ * (nothing changed), -ENOMEM.
  */
 int decode_record(struct decoder *d, const void *data, size_t len,
 		  struct event *ev);

@@ -16,7 +16,7 @@
 #include "event/event.h"
 #include "proc/proc.h"
 #include "sensor/sensor.h"
-#include "users/users.h"
+#include "catalog/fields.h"
 #include "tap.h"
 
 static char root[64];
@@ -62,38 +62,45 @@ static void test_guid_format(void)
 	CHECK(strlen(g) == PROC_GUID_LEN);
 }
 
+/* A task as the kernel reports it: start and end_code make the image. */
+static struct wire_task task(uint32_t tgid, uint32_t ppid, uint64_t start_s,
+			     uint64_t end_code)
+{
+	struct wire_task t = { .pid = tgid, .tgid = tgid, .ppid = ppid };
+
+	t.start_ns = start_s * 1000000000ull;
+	t.end_code = end_code;
+	t.loginuid = t.sessionid = UINT32_MAX;
+	return t;
+}
+
 static void test_table_bounds(void)
 {
 	struct proc_table *t = proc_table_new(2, "abcdef0123", "/nonexistent");
-	struct proc info = { .tgid = 10, .ppid = 1, .uid = 0 };
+	struct wire_task a = task(10, 1, 1, 0x1000), b = task(11, 1, 2, 0x1000),
+			 c = task(12, 1, 3, 0x1000);
 
 	CHECK(t != NULL);
 	CHECK(proc_table_machine(t) == 0xabcdef01);
-	CHECK(proc_on_exec(t, &info, 1000000000ull, strdup("/a"),
-			   strdup("a")) != NULL);
-	info.tgid = 11;
-	CHECK(proc_on_exec(t, &info, 2000000000ull, strdup("/b"),
-			   strdup("b")) != NULL);
-	info.tgid = 12;
-	CHECK(proc_on_exec(t, &info, 3000000000ull, strdup("/c"),
-			   strdup("c")) == NULL);
+	CHECK(proc_on_exec(t, &a, strdup("/a"), strdup("a")) != NULL);
+	CHECK(proc_on_exec(t, &b, strdup("/b"), strdup("b")) != NULL);
+	CHECK(proc_on_exec(t, &c, strdup("/c"), strdup("c")) == NULL);
 	CHECK(proc_table_overflows(t) == 1);
 	CHECK(proc_table_count(t) == 2);
-	CHECK(proc_find(t, 12) == NULL); /* not in /nonexistent either */
-	proc_on_exit(t, 10);
+	CHECK(proc_peek(t, 12) == NULL);
+	proc_on_exit(t, &a);
 	CHECK(proc_table_count(t) == 1);
-	CHECK(proc_find(t, 10) == NULL);
-	CHECK(proc_on_exec(t, &info, 3000000000ull, strdup("/c"),
-			   strdup("c")) != NULL);
-	CHECK_STR(proc_find(t, 12)->image, "/c");
+	CHECK(proc_peek(t, 10) == NULL);
+	CHECK(proc_on_exec(t, &c, strdup("/c"), strdup("c")) != NULL);
+	CHECK_STR(proc_get(t, 12, c.start_ns)->image, "/c");
 	/* exec again in the same process: new image, new GUID */
 	{
 		char old[PROC_GUID_LEN + 1];
 
-		snprintf(old, sizeof(old), "%s", proc_find(t, 12)->guid);
-		CHECK(proc_on_exec(t, &info, 4000000000ull, strdup("/d"),
-				   strdup("d")) != NULL);
-		CHECK(strcmp(old, proc_find(t, 12)->guid) != 0);
+		snprintf(old, sizeof(old), "%s", proc_peek(t, 12)->guid);
+		c.end_code = 0x2000;
+		CHECK(proc_on_exec(t, &c, strdup("/d"), strdup("d")) != NULL);
+		CHECK(strcmp(old, proc_peek(t, 12)->guid) != 0);
 		CHECK(proc_table_count(t) == 2);
 	}
 	proc_table_free(t);
@@ -105,21 +112,21 @@ static void test_table_bounds(void)
 static void test_table_churn(void)
 {
 	struct proc_table *t = proc_table_new(4, NULL, "/nonexistent");
-	struct proc info = { .ppid = 1 };
 	int added = 0;
 
 	for (uint32_t round = 0; round < 100; round++) {
+		struct wire_task k5[5];
+
 		for (uint32_t k = 0; k < 5; k++) {
-			info.tgid = 1000 + round * 10 + k;
-			if (proc_on_exec(t, &info, 1, strdup("/x"),
-					 strdup("x")))
+			k5[k] = task(1000 + round * 10 + k, 1, 1, 0x400);
+			if (proc_on_exec(t, &k5[k], strdup("/x"), strdup("x")))
 				added++;
 		}
 		CHECK(proc_table_count(t) == 4);
 		for (uint32_t k = 0; k < 4; k++)
-			CHECK(proc_find(t, 1000 + round * 10 + k) != NULL);
+			CHECK(proc_get(t, k5[k].tgid, k5[k].start_ns) != NULL);
 		for (uint32_t k = 0; k < 5; k++)
-			proc_on_exit(t, 1000 + round * 10 + k);
+			proc_on_exit(t, &k5[k]);
 		CHECK(proc_table_count(t) == 0);
 	}
 	CHECK(added == 400);
@@ -130,19 +137,45 @@ static void test_table_churn(void)
 static void test_fork_inherits(void)
 {
 	struct proc_table *t = proc_table_new(8, NULL, "/nonexistent");
-	struct proc info = { .tgid = 20, .ppid = 1, .uid = 1000 };
+	struct wire_task sh = task(20, 1, 5, 0x5000);
 	struct proc *child;
 	char pg[PROC_GUID_LEN + 1];
 
-	proc_on_exec(t, &info, 5000000000ull, strdup("/bin/sh"),
-		     strdup("sh -c x"));
-	snprintf(pg, sizeof(pg), "%s", proc_find(t, 20)->guid);
-	child = proc_on_fork(t, 20, 21, 6000000000ull);
+	sh.uid = 1000;
+	proc_on_exec(t, &sh, strdup("/bin/sh"), strdup("sh -c x"));
+	snprintf(pg, sizeof(pg), "%s", proc_peek(t, 20)->guid);
+	child = proc_on_fork(t, &sh, 21, 6000000000ull);
 	CHECK(child != NULL);
 	CHECK_STR(child->image, "/bin/sh");
 	CHECK_STR(child->cmdline, "sh -c x");
 	CHECK(child->ppid == 20 && child->uid == 1000);
 	CHECK(strcmp(child->guid, pg) != 0);
+	proc_table_free(t);
+}
+
+/* A process is (tgid, start): a reused pid never finds the old entry,
+ * and the GUID is the same function of the kernel's values wherever it
+ * is computed. */
+static void test_pid_reuse(void)
+{
+	struct proc_table *t = proc_table_new(8, "0123456789", "/nonexistent");
+	struct wire_task old = task(30, 1, 7, 0x7000),
+			 reused = task(30, 1, 9, 0x7000);
+	char g[PROC_GUID_LEN + 1];
+
+	proc_on_exec(t, &old, strdup("/old"), strdup("old"));
+	proc_guid(t, 30, old.start_ns, old.end_code, g);
+	CHECK_STR(proc_peek(t, 30)->guid, g);
+	/* The old process's exit was missed: the new one is not it. */
+	CHECK(proc_get(t, 30, reused.start_ns) == NULL);
+	CHECK(proc_peek(t, 30) == NULL); /* stale entry dropped */
+	proc_guid(t, 30, reused.start_ns, reused.end_code, g);
+	proc_on_exec(t, &reused, strdup("/new"), strdup("new"));
+	CHECK_STR(proc_get(t, 30, reused.start_ns)->guid, g);
+	CHECK_STR(proc_get(t, 30, reused.start_ns)->image, "/new");
+	/* An exit record of the old process leaves the new one alone. */
+	proc_on_exit(t, &old);
+	CHECK(proc_get(t, 30, reused.start_ns) != NULL);
 	proc_table_free(t);
 }
 
@@ -160,8 +193,8 @@ static void test_seed(void)
 	fake_proc("101", "100", "/usr/bin/odd name", "a b\0c\0", 6);
 	put("self", "stat", "x", 1); /* not a pid: skipped */
 	t = proc_table_new(16, "0123456789", root);
-	CHECK(proc_table_seed(t, 0) == 2);
-	p = proc_find(t, 101);
+	CHECK(proc_table_seed(t) == 2);
+	p = proc_peek(t, 101);
 	CHECK(p != NULL);
 	CHECK_STR(p->image, "/usr/bin/odd name");
 	CHECK_STR(p->cmdline, "a b c");
@@ -170,7 +203,7 @@ static void test_seed(void)
 	/* start 4242 ticks -> GUID time 42 s (at 100 Hz) with boot offset 0 */
 	if (sysconf(_SC_CLK_TCK) == 100)
 		CHECK(strncmp(p->guid, "{01234567-002a-0000-", 20) == 0);
-	CHECK_STR(proc_find(t, 100)->cmdline, "sleep 60");
+	CHECK_STR(proc_peek(t, 100)->cmdline, "sleep 60");
 	proc_table_free(t);
 }
 
@@ -190,20 +223,29 @@ static size_t make_exec(char *buf, size_t size, uint32_t tgid, uint32_t ppid,
 	e->hdr.kind = WIRE_EXEC;
 	e->hdr.len = (uint32_t)len;
 	e->hdr.ts_ns = 1000000000ull;
-	e->task.tgid = e->task.pid = tgid;
-	e->task.ppid = ppid;
-	e->task.uid = 0;
-	e->task.loginuid = 0xffffffffu;
-	e->task.sessionid = 0xffffffffu;
-	e->args_len = (uint32_t)args_len;
-	e->image_len = sizeof(image) - 1;
-	e->image_depth = 3;
-	e->cwd_len = sizeof(cwd) - 1;
-	e->cwd_depth = 2;
+	e->task = task(tgid, ppid, 50, 0x4000);
+	e->task.parent_start_ns = 42420000000ull; /* 4242 ticks, as seeded */
+	e->args.len = (uint16_t)args_len;
+	e->image.off = (uint16_t)args_len;
+	e->image.len = sizeof(image) - 1;
+	e->image.flags = WIRE_STR_PATH;
+	e->cwd.off = (uint16_t)(args_len + sizeof(image) - 1);
+	e->cwd.len = sizeof(cwd) - 1;
+	e->cwd.flags = WIRE_STR_PATH;
 	memcpy(e->data, args, args_len);
 	memcpy(e->data + args_len, image, sizeof(image) - 1);
 	memcpy(e->data + args_len + sizeof(image) - 1, cwd, sizeof(cwd) - 1);
 	return len;
+}
+
+/* The enrichment request of kind for field, or NULL. */
+static const struct decode_want *want(const struct decoder *d,
+				      enum decode_want_kind kind, int field)
+{
+	for (unsigned i = 0; i < d->nwants; i++)
+		if (d->wants[i].kind == kind && d->wants[i].field == field)
+			return &d->wants[i];
+	return NULL;
 }
 
 static void test_decode(void)
@@ -211,7 +253,6 @@ static void test_decode(void)
 	static char buf[sizeof(struct wire_exec) + 4096];
 	struct proc_table *t = proc_table_new(16, "0123456789", root);
 	struct decoder d = { .procs = t,
-			     .users = users_new(),
 			     .boot_to_utc_ns = 1700000000000000000ll };
 	struct wire_exit x = { .hdr = { WIRE_EXIT, sizeof(x), 2000000000ull } };
 	struct wire_fork f = { .hdr = { WIRE_FORK, sizeof(f), 1 } };
@@ -219,42 +260,51 @@ static void test_decode(void)
 	char guid[PROC_GUID_LEN + 1];
 	size_t len;
 
+	CHECK(proc_table_seed(t) == 2);
 	len = make_exec(buf, sizeof(buf), 300, 101, "true\0-x\0", 8);
 	CHECK(decode_record(&d, buf, len, &ev) == 1);
 	CHECK(ev.def->id == 1);
 	CHECK_STR(event_named(&ev, "Image"), "/usr/bin/true");
 	CHECK_STR(event_named(&ev, "CommandLine"), "true -x");
 	CHECK_STR(event_named(&ev, "CurrentDirectory"), "/tmp/work");
-	CHECK_STR(event_named(&ev, "User"), "root");
+	CHECK(want(&d, WANT_USER, EV1_USER) &&
+	      want(&d, WANT_USER, EV1_USER)->uid == 0);
+	CHECK(want(&d, WANT_USER, EV1_PARENT_USER) &&
+	      want(&d, WANT_USER, EV1_PARENT_USER)->uid == 1000);
+	CHECK(want(&d, WANT_HASH, EV1_HASHES) == NULL); /* no algorithms */
 	CHECK_STR(event_named(&ev, "ProcessId"), "300");
 	CHECK_STR(event_named(&ev, "ParentImage"), "/usr/bin/odd name");
 	CHECK_STR(event_named(&ev, "ParentCommandLine"), "a b c");
+	CHECK_STR(event_named(&ev, "ParentProcessGuid"),
+		  proc_peek(t, 101)->guid);
 	CHECK_STR(event_named(&ev, "LogonId"), "65535");
 	CHECK_STR(event_named(&ev, "UtcTime"), "2023-11-14 22:13:21.000");
 	CHECK_STR(event_named(&ev, "Hashes"), "-");
 	snprintf(guid, sizeof(guid), "%s", event_named(&ev, "ProcessGuid"));
 	event_release(&ev);
 
-	/* malformed: length lies, lengths overflow the record, unknown kind */
+	/* malformed: length lies, parts outside the record, unknown kind */
 	CHECK(decode_record(&d, buf, len - 1, &ev) == -EINVAL);
-	((struct wire_exec *)buf)->args_len = 100000;
+	((struct wire_exec *)buf)->cwd.off = 60000;
 	CHECK(decode_record(&d, buf, len, &ev) == -EINVAL);
 	CHECK(decode_record(&d, buf, 3, &ev) == -EINVAL);
+	((struct wire_exec *)buf)->hdr.kind = 99;
+	CHECK(decode_record(&d, buf, len, &ev) == -EINVAL);
 
-	f.task.tgid = 300;
+	f.task = task(300, 101, 50, 0x4000);
 	f.child_tgid = 301;
+	f.child_start_ns = 51000000000ull;
 	CHECK(decode_record(&d, &f, sizeof(f), &ev) == 0);
-	CHECK_STR(proc_find(t, 301)->image, "/usr/bin/true");
+	CHECK_STR(proc_peek(t, 301)->image, "/usr/bin/true");
 
-	x.task.tgid = 300;
+	x.task = task(300, 101, 50, 0); /* no mm at exit */
 	CHECK(decode_record(&d, &x, sizeof(x), &ev) == 1);
 	CHECK(ev.def->id == 5);
 	CHECK_STR(event_named(&ev, "ProcessGuid"), guid);
 	CHECK_STR(event_named(&ev, "Image"), "/usr/bin/true");
 	event_release(&ev);
-	CHECK(proc_find(t, 300) == NULL); /* evicted, and not in fake /proc */
+	CHECK(proc_peek(t, 300) == NULL); /* evicted */
 
-	users_free(d.users);
 	proc_table_free(t);
 }
 
@@ -266,6 +316,7 @@ int main(void)
 	test_table_bounds();
 	test_table_churn();
 	test_fork_inherits();
+	test_pid_reuse();
 	test_seed();
 	test_decode();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
