@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
-#include "cli/cli.h"
 #include "config/config.h"
 #include "event/event.h"
 #include "render/render.h"
@@ -594,7 +593,7 @@ static int run(struct view_cmd *c)
 	return VIEW_EXIT_OK;
 }
 
-int cmd_view(int argc, char **argv)
+int view_main(int argc, char **argv)
 {
 	struct view_cmd *c = calloc(1, sizeof(*c));
 	int status;
