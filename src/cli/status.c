@@ -46,7 +46,7 @@ static void print_size(uint64_t n)
 		printf("%" PRIu64 " bytes", n);
 }
 
-/* 1, 3, 5 -> "1 Process Create\n   3 Network connection detected ..." */
+/* One armed event per line: its id and its task name. */
 static void print_armed(const struct status_info *st)
 {
 	if (!st->narmed) {
