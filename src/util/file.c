@@ -66,6 +66,31 @@ out:
 	return err;
 }
 
+ssize_t file_read_head(const char *path, char *buf, size_t size)
+{
+	size_t total = 0;
+	ssize_t n = 0;
+	int fd;
+
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	while (total < size - 1) {
+		n = read(fd, buf + total, size - 1 - total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	buf[total] = '\0';
+	return n < 0 ? n : (ssize_t)total;
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

@@ -22,6 +22,14 @@ struct buf;
 int file_read_all(const char *path, size_t max_bytes, struct buf *out);
 
 /*
+ * The first size - 1 bytes (at most) of the file at path into buf, NUL
+ * terminated; the rest is cut, not an error (/proc/PID/cmdline, stat,
+ * status).  Any kind of file is read; size must be at least 1.  Returns
+ * the number of bytes read or a negative errno of open/read.
+ */
+ssize_t file_read_head(const char *path, char *buf, size_t size);
+
+/*
  * Replace path with len bytes of data, created with mode, through
  * "<path>.tmp.XXXXXX" in the same folder (removed on any error).  Returns
  * 0, -ENAMETOOLONG, or a negative errno; on error path is unchanged.

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit test for util/file.c: bounded whole-file reads (empty, exact
- * limit, one byte over, directories, FIFOs, missing files), atomic
+ * limit, one byte over, directories, FIFOs, missing files), cut reads of
+ * a file's head, atomic
  * writes and copies (content, exact mode, no temporary left behind, the
  * old file kept when the write cannot happen) and mkdir -p.
  */
@@ -93,6 +94,24 @@ static void test_read(void)
 	buf_release(&b);
 }
 
+static void test_read_head(void)
+{
+	char small[4], big[64];
+
+	CHECK(put("head", "abcdefgh") == 0);
+	CHECK(file_read_head(at("head"), small, sizeof(small)) == 3);
+	CHECK_STR(small, "abc");
+	CHECK(file_read_head(at("head"), big, sizeof(big)) == 8);
+	CHECK_STR(big, "abcdefgh");
+	CHECK(file_read_head(at("head"), small, 1) == 0 && small[0] == '\0');
+	CHECK(file_read_head(at("missing"), big, sizeof(big)) == -ENOENT);
+	CHECK(big[0] == '\0');
+	CHECK(file_read_head(dir, big, sizeof(big)) == -EISDIR);
+	/* /proc/self/cmdline: NUL-separated, size 0 in stat. */
+	CHECK(file_read_head("/proc/self/cmdline", big, sizeof(big)) > 0);
+	unlink(at("head"));
+}
+
 static void test_write(void)
 {
 	struct stat st;
@@ -151,6 +170,7 @@ int main(void)
 		return 1;
 	}
 	test_read();
+	test_read_head();
 	test_write();
 	test_mkdir();
 	unlink(at("hello"));
