@@ -25,6 +25,7 @@
 #include "event/event.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/duration.h"
 #include "view.h"
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -76,39 +77,16 @@ int view_parse_ids(const char *s, struct view_filter *f, char *err,
 	return 0;
 }
 
+/* "N[smhdw]" before now_ns; a unit is required. */
 static int parse_relative(const char *s, uint64_t now_ns, uint64_t *out)
 {
-	char *end;
-	unsigned long long n, unit;
+	uint64_t ago_s;
 
-	if (!isdigit((unsigned char)*s))
+	if (duration_parse(s, DURATION_WEEKS, &ago_s) < 0)
 		return -EINVAL;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno || end[0] == '\0' || end[1] != '\0')
-		return -EINVAL;
-	switch (*end) {
-	case 's':
-		unit = 1;
-		break;
-	case 'm':
-		unit = 60;
-		break;
-	case 'h':
-		unit = 3600;
-		break;
-	case 'd':
-		unit = 86400;
-		break;
-	case 'w':
-		unit = 7 * 86400;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (n > now_ns / 1000000000ull / unit)
+	if (ago_s > now_ns / 1000000000ull)
 		return -EINVAL; /* before the epoch */
-	*out = now_ns - n * unit * 1000000000ull;
+	*out = now_ns - ago_s * 1000000000ull;
 	return 0;
 }
 
