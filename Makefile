@@ -73,7 +73,12 @@ $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/sensor.bpf.o: $(BPF_OBJS)
+# maps.bpf.o first: bpftool 7.1's linker fails relocations ("failed to find
+# map for section '.maps'") when an object that declares the shared maps
+# extern comes before the one defining them and has maps of its own.
+BPF_LINK_ORDER := $(OUT)/bpf/maps.bpf.o \
+                  $(filter-out $(OUT)/bpf/maps.bpf.o,$(BPF_OBJS))
+$(OUT)/sensor.bpf.o: $(BPF_LINK_ORDER)
 	$(call msg,GEN-OBJ,$@)
 	$(Q)$(BPFTOOL) gen object $@ $^
 

@@ -29,6 +29,13 @@ enum wire_kind {
 	WIRE_EXEC = 1,
 	WIRE_FORK = 2,
 	WIRE_EXIT = 3,
+	/* process integrity: 40-59 */
+	WIRE_ACCESS = 40, /* event 10: one process reached into another */
+	WIRE_INJECT = 41, /* event 8: ... and changed its memory or registers */
+	WIRE_TAMPER = 42, /* event 25 */
+	WIRE_BPF = 43, /* event 100 */
+	WIRE_IMAGE_LOAD = 44, /* event 7 */
+	WIRE_MODULE = 45, /* event 6 */
 	WIRE_KIND_MAX, /* one past the last kind */
 };
 
@@ -109,11 +116,100 @@ struct wire_exit {
 	__u32 pad;
 };
 
+/* What a wire_access did (WIRE_ACCESS and WIRE_INJECT records). */
+enum wire_access_op {
+	WIRE_OP_PTRACE_ATTACH = 1, /* PTRACE_ATTACH */
+	WIRE_OP_PTRACE_SEIZE = 2, /* PTRACE_SEIZE */
+	WIRE_OP_VM_READ = 3, /* process_vm_readv() */
+	WIRE_OP_VM_WRITE = 4, /* process_vm_writev() */
+	WIRE_OP_MEM_OPEN = 5, /* open of /proc/PID/mem; mode says how */
+	WIRE_OP_PTRACE_POKE = 6, /* PTRACE_POKETEXT/POKEDATA/POKEUSER */
+	WIRE_OP_PTRACE_SETREGS = 7, /* PTRACE_SETREGS/SETFPREGS/SETREGSET */
+};
+
+#define WIRE_MODE_READ	0x1u /* the file was opened for reading */
+#define WIRE_MODE_WRITE 0x2u /* ... for writing */
+
+/*
+ * Another process's memory or registers, reached by a successful call:
+ * task is the source, target the process whose memory it is.
+ */
+struct wire_access {
+	struct wire_hdr hdr;
+	struct wire_task task;
+	struct wire_task target;
+	__u32 op; /* enum wire_access_op */
+	__u32 target_tid; /* the thread the call named */
+	__u32 mode; /* WIRE_OP_MEM_OPEN: WIRE_MODE_* */
+	__u32 has_addr; /* 1: addr is known */
+	__u64 addr; /* address written, or the new instruction pointer */
+	__u64 request; /* the ptrace request */
+};
+
+/* Why a process's image is suspect (WIRE_TAMPER). */
+enum wire_tamper_kind {
+	WIRE_TAMPER_MEMFD = 1, /* exec of a memfd_create() file */
+	WIRE_TAMPER_DELETED = 2, /* exec of a file with no name left */
+	WIRE_TAMPER_WRITTEN = 3, /* a file it maps executable opened to write */
+};
+
+struct wire_tamper {
+	struct wire_hdr hdr;
+	struct wire_task task; /* the process whose image it is */
+	__u32 kind; /* enum wire_tamper_kind */
+	__u32 writer_tgid; /* WIRE_TAMPER_WRITTEN: who opened it */
+	struct wire_str image; /* the file */
+	char data[];
+};
+
+/* A bpf() call that loaded or attached a program (WIRE_BPF). */
+struct wire_bpf {
+	struct wire_hdr hdr;
+	struct wire_task task;
+	__u32 cmd; /* enum bpf_cmd */
+	__u32 prog_type; /* enum bpf_prog_type */
+	__u32 prog_id; /* the kernel's program id */
+	__u32 pad;
+	char prog_name[16]; /* as the kernel keeps it, NUL-padded */
+};
+
+/* A file mapped executable by mmap() (WIRE_IMAGE_LOAD). */
+struct wire_image_load {
+	struct wire_hdr hdr;
+	struct wire_task task;
+	__u64 ino;
+	__u32 dev; /* kernel encoding: major << 20 | minor */
+	__u32 pad;
+	struct wire_str image;
+	char data[];
+};
+
+/* A kernel module loaded (WIRE_MODULE). */
+enum wire_module_call {
+	WIRE_MODULE_INIT = 1, /* init_module(): from memory, no file */
+	WIRE_MODULE_FINIT = 2, /* finit_module(): from a file */
+};
+
+struct wire_module {
+	struct wire_hdr hdr;
+	struct wire_task task; /* who loaded it */
+	__u32 call; /* enum wire_module_call */
+	__u32 dev;
+	__u64 ino;
+	struct wire_str image; /* finit_module(): the file */
+	char data[];
+};
+
 _Static_assert(sizeof(struct wire_hdr) == 16, "wire_hdr layout");
 _Static_assert(sizeof(struct wire_task) == 56, "wire_task layout");
 _Static_assert(sizeof(struct wire_str) == 8, "wire_str layout");
 _Static_assert(sizeof(struct wire_exec) == 112, "wire_exec layout");
 _Static_assert(sizeof(struct wire_fork) == 88, "wire_fork layout");
 _Static_assert(sizeof(struct wire_exit) == 80, "wire_exit layout");
+_Static_assert(sizeof(struct wire_access) == 160, "wire_access layout");
+_Static_assert(sizeof(struct wire_tamper) == 88, "wire_tamper layout");
+_Static_assert(sizeof(struct wire_bpf) == 104, "wire_bpf layout");
+_Static_assert(sizeof(struct wire_image_load) == 96, "wire_image_load layout");
+_Static_assert(sizeof(struct wire_module) == 96, "wire_module layout");
 
 #endif /* VIGIL_WIRE_H */

@@ -37,11 +37,15 @@ struct sensor_record_type {
 };
 
 #define FAMILY_MAX_EVENTS  4
-#define FAMILY_MAX_PROGS   8
+#define FAMILY_MAX_PROGS   16
 #define FAMILY_MAX_RECORDS 4
 
 struct sensor_family {
 	const char *name;
+	/* What a kernel needs for these hooks, for the message when it
+	 * lacks all of them ("loadable-module support"); NULL: nothing
+	 * beyond what vigil needs anyway. */
+	const char *needs;
 	unsigned event_ids[FAMILY_MAX_EVENTS]; /* 0 ends the list */
 	/* Attached while one of event_ids is wanted; NULL ends the list. */
 	const char *programs[FAMILY_MAX_PROGS];
@@ -50,6 +54,10 @@ struct sensor_family {
 
 /* The rows, one per family file; families.c lists them. */
 extern const struct sensor_family sensor_family_process;
+extern const struct sensor_family sensor_family_integrity;
+extern const struct sensor_family sensor_family_image_load;
+extern const struct sensor_family sensor_family_bpf;
+extern const struct sensor_family sensor_family_module;
 
 /* Programs attached whatever the config says: they keep the process
  * table, which every family's events lean on.  NULL-terminated. */

@@ -4,8 +4,11 @@
  * attach, poll, detach.  The only file that includes sensor.skel.h.
  */
 #include <errno.h>
+#include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -13,13 +16,18 @@
 #include "sensor.skel.h"
 
 #include "family.h"
+#include "tracefs.h"
 #include "util/log.h"
 
 #define SENSOR_MAX_PROGS 64
+#define TRACEPOINT_SEC	 "tracepoint/"
 
 struct sensor {
 	struct sensor_bpf *skel;
 	struct bpf_link *links[SENSOR_MAX_PROGS]; /* by program index */
+	/* Classic tracepoints, by program index: the id perf_event_open()
+	 * needs; 0 for other programs, < 0 when the kernel lacks it. */
+	int tp_ids[SENSOR_MAX_PROGS];
 	struct ring_buffer *ring;
 	sensor_record_fn *on_record;
 	void *ctx;
@@ -77,6 +85,43 @@ static int check_table(struct sensor *s)
 	return 0;
 }
 
+/*
+ * The ids of the classic tracepoints the programs attach to, read now
+ * (tracefs may need mounting, which needs privileges the daemon drops).
+ */
+static int resolve_tracepoints(struct sensor *s)
+{
+	const char *names[SENSOR_MAX_PROGS];
+	int ids[SENSOR_MAX_PROGS], at[SENSOR_MAX_PROGS];
+	struct bpf_program *prog;
+	size_t n = 0, i = 0;
+	int r;
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+
+		if (i >= SENSOR_MAX_PROGS)
+			return -E2BIG;
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACEPOINT &&
+		    strncmp(sec, TRACEPOINT_SEC, strlen(TRACEPOINT_SEC)) == 0) {
+			names[n] = sec + strlen(TRACEPOINT_SEC);
+			at[n++] = (int)i;
+		}
+		i++;
+	}
+	if (n == 0)
+		return 0;
+	if ((r = tracefs_ids(names, n, ids)) < 0) {
+		log_error("sensor: cannot read tracepoint ids from tracefs: %s",
+			  strerror(-r));
+		return r;
+	}
+	for (i = 0; i < n; i++)
+		s->tp_ids[at[i]] = ids[i] > 0 ? ids[i] : -ENOENT;
+	return 0;
+}
+
 struct sensor *sensor_open(const struct sensor_opts *o)
 {
 	struct sensor *s = calloc(1, sizeof(*s));
@@ -98,7 +143,7 @@ struct sensor *sensor_open(const struct sensor_opts *o)
 		log_error("sensor: open BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	if ((r = check_table(s)) < 0)
+	if ((r = check_table(s)) < 0 || (r = resolve_tracepoints(s)) < 0)
 		goto fail;
 	s->skel->rodata->cfg_self_tgid = o->self_tgid;
 	if ((r = size_maps(s, o)) < 0)
@@ -154,20 +199,126 @@ static bool is_wanted(const struct bpf_program *prog,
 	return false;
 }
 
+/* A classic tracepoint by id, through perf_event_open() as libbpf would,
+ * but with an id read at start-up (see tracefs.c). */
+static struct bpf_link *attach_tracepoint(struct bpf_program *prog, int id)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.config = (__u64)id,
+	};
+	struct bpf_link *link;
+	int pfd, e;
+
+	pfd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1,
+			   PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return NULL;
+	link = bpf_program__attach_perf_event(prog, pfd);
+	if (!link) {
+		e = errno;
+		close(pfd);
+		errno = e;
+	}
+	return link;
+}
+
+static struct bpf_link *attach(struct sensor *s, struct bpf_program *prog,
+			       size_t i)
+{
+	if (s->tp_ids[i] > 0)
+		return attach_tracepoint(prog, s->tp_ids[i]);
+	return bpf_program__attach(prog);
+}
+
+/* Each family whose events are wanted and whose hooks this kernel lacks
+ * altogether, said once per arming (start-up, reconfiguration). */
+static void warn_missing(struct sensor *s,
+			 bool (*wants)(void *ctx, unsigned id), void *ctx)
+{
+	const struct sensor_family *const *fams;
+	size_t n;
+
+	fams = sensor_families(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct sensor_family *f = fams[i];
+		bool is_wanted_row = false;
+
+		for (const unsigned *id = f->event_ids; *id; id++)
+			is_wanted_row |= !wants || wants(ctx, *id);
+		if (!is_wanted_row || !sensor_lacks(s, f->event_ids[0], NULL))
+			continue;
+		log_warn("sensor: events of the %s family cannot be collected "
+			 "on this kernel: it lacks %s",
+			 f->name, f->needs ? f->needs : "their hooks");
+	}
+}
+
+/* The program index of name, or -1. */
+static int prog_index(struct sensor *s, const char *name)
+{
+	struct bpf_program *prog;
+	int i = 0;
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		if (strcmp(bpf_program__name(prog), name) == 0)
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+bool sensor_lacks(struct sensor *s, unsigned event_id, const char **why)
+{
+	const struct sensor_family *const *fams;
+	size_t n;
+
+	if (!s)
+		return false;
+	fams = sensor_families(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct sensor_family *f = fams[i];
+		bool is_mine = false, is_any = false;
+
+		for (const unsigned *id = f->event_ids; *id; id++)
+			is_mine |= *id == event_id;
+		if (!is_mine || !f->programs[0])
+			continue;
+		for (const char *const *p = f->programs; *p; p++) {
+			int k = prog_index(s, *p);
+
+			is_any |= k >= 0 && s->tp_ids[k] >= 0;
+		}
+		if (is_any)
+			return false;
+		if (why)
+			*why = f->needs ? f->needs : "the hooks";
+		return true;
+	}
+	return false;
+}
+
 int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 	       void *ctx)
 {
 	struct bpf_program *prog;
 	size_t i = 0;
 
+	warn_missing(s, wants, ctx);
 	bpf_object__for_each_program(prog, s->skel->obj)
 	{
 		bool want = is_wanted(prog, wants, ctx);
 
 		if (i >= SENSOR_MAX_PROGS)
 			return -E2BIG;
+		if (want && !s->links[i] && s->tp_ids[i] < 0) {
+			i++; /* the kernel lacks it: said by warn_missing() */
+			continue;
+		}
 		if (want && !s->links[i]) {
-			s->links[i] = bpf_program__attach(prog);
+			s->links[i] = attach(s, prog, i);
 			if (!s->links[i]) {
 				int r = -errno;
 

@@ -58,6 +58,14 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
  * records handled or a negative errno (-EINTR is not an error). */
 int sensor_poll(struct sensor *s, int timeout_ms);
 
+/*
+ * Whether this kernel lacks every hook that feeds event_id (module loads
+ * on a kernel without loadable-module support): the event cannot be
+ * collected.  *why (when not NULL) names what is missing.  False for
+ * s NULL and for events no family feeds.
+ */
+bool sensor_lacks(struct sensor *s, unsigned event_id, const char **why);
+
 /* Total drops per reason since open, summed over CPUs. */
 int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX]);
 
