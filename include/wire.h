@@ -173,13 +173,24 @@ struct wire_bpf {
 	char prog_name[16]; /* as the kernel keeps it, NUL-padded */
 };
 
+/*
+ * A file as it is now: its inode and the inode's change time, which moves
+ * on every write, rename and new link, so a key never outlives the
+ * content or the names it was made for.  Also the key of the
+ * `image_skips` map: files whose image loads the config drops.
+ */
+struct wire_file_key {
+	__u64 ino;
+	__u32 dev; /* kernel encoding: major << 20 | minor */
+	__u32 ctime_nsec;
+	__s64 ctime_sec;
+};
+
 /* A file mapped executable by mmap() (WIRE_IMAGE_LOAD). */
 struct wire_image_load {
 	struct wire_hdr hdr;
 	struct wire_task task;
-	__u64 ino;
-	__u32 dev; /* kernel encoding: major << 20 | minor */
-	__u32 pad;
+	struct wire_file_key file;
 	struct wire_str image;
 	char data[];
 };
@@ -209,7 +220,8 @@ _Static_assert(sizeof(struct wire_exit) == 80, "wire_exit layout");
 _Static_assert(sizeof(struct wire_access) == 160, "wire_access layout");
 _Static_assert(sizeof(struct wire_tamper) == 88, "wire_tamper layout");
 _Static_assert(sizeof(struct wire_bpf) == 104, "wire_bpf layout");
-_Static_assert(sizeof(struct wire_image_load) == 96, "wire_image_load layout");
+_Static_assert(sizeof(struct wire_file_key) == 24, "wire_file_key layout");
+_Static_assert(sizeof(struct wire_image_load) == 104, "wire_image_load layout");
 _Static_assert(sizeof(struct wire_module) == 96, "wire_module layout");
 
 #endif /* VIGIL_WIRE_H */

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "catalog/fields.h"
 #include "config/config.h"
 #include "daemon.h"
 #include "event/event.h"
@@ -74,6 +75,10 @@ struct daemon {
 	char computer[256];
 	struct daemon_counters counters;
 	uint64_t reported_lost; /* losses already told in an event 255 */
+	/* The ImageLoad rules read only what the file decides (path, the
+	 * constant version and signature fields): a load they drop is
+	 * dropped for every process, so the kernel may skip the file. */
+	bool is_image_rule_by_file;
 	time_t started;
 };
 
@@ -223,6 +228,30 @@ static uint64_t enrich(struct daemon *d, struct event *ev)
 	return ticket;
 }
 
+static bool image_rule_by_file(const struct config *c)
+{
+	static const unsigned fields[] = {
+		EV7_IMAGE_LOADED, EV7_FILE_VERSION, EV7_DESCRIPTION,
+		EV7_PRODUCT,	  EV7_COMPANY,	    EV7_ORIGINAL_FILE_NAME,
+		EV7_SIGNED,	  EV7_SIGNATURE,    EV7_SIGNATURE_STATUS,
+	};
+
+	return config_decides_on(c, 7, fields,
+				 sizeof(fields) / sizeof(fields[0]));
+}
+
+/* An image load the rules drop for any process: drop it before it is
+ * hashed, and let the kernel skip the file from now on. */
+static bool is_dropped_file(struct daemon *d, struct event *ev)
+{
+	if (!d->dec.has_image_key || !d->is_image_rule_by_file ||
+	    config_decide(d->cfg, ev))
+		return false;
+	sensor_skip_image(d->sensor, &d->dec.image_key);
+	d->counters.image_skips++;
+	return true;
+}
+
 static int on_record(void *ctx, const void *data, size_t len)
 {
 	struct daemon *d = ctx;
@@ -236,6 +265,10 @@ static int on_record(void *ctx, const void *data, size_t len)
 	}
 	if (r == 0)
 		return 0;
+	if (is_dropped_file(d, &ev)) {
+		event_release(&ev);
+		return 0;
+	}
 	ticket = enrich(d, &ev);
 	if (ticket == 0 && pending_is_empty(d->pending)) {
 		finish(d, &ev);
@@ -338,6 +371,8 @@ static void reload(struct daemon *d)
 	config_free(d->cfg);
 	d->cfg = c;
 	d->dec.hash_algs = config_hash_algorithms(c);
+	d->is_image_rule_by_file = image_rule_by_file(c);
+	sensor_forget_skips(d->sensor);
 	if (sensor_arm(d->sensor, wants, d) < 0)
 		emit_error(d, "SensorError",
 			   "could not arm the sensors the new configuration "
@@ -435,6 +470,7 @@ static int setup(struct daemon *d)
 		return -ENOMEM;
 	d->dec.procs = d->procs;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
+	d->is_image_rule_by_file = image_rule_by_file(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
 
 	d->writer = outputs_open(s, &d->host);

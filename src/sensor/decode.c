@@ -186,6 +186,7 @@ int decode_record(struct decoder *d, const void *data, size_t len,
 	const struct sensor_record_type *t;
 
 	d->nwants = 0;
+	d->has_image_key = false;
 	if (len < sizeof(*h) || h->len != len)
 		return -EINVAL;
 	t = h->kind < WIRE_KIND_MAX ? d->by_kind[h->kind] : NULL;

@@ -14,6 +14,7 @@ static const struct sensor_family *const families[] = {
 	&sensor_family_process,
 	&sensor_family_integrity,
 	&sensor_family_bpf,
+	&sensor_family_image_load,
 };
 
 const char *const sensor_always_on[] = {

@@ -365,6 +365,29 @@ int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX])
 	return 0;
 }
 
+int sensor_skip_image(struct sensor *s, const struct wire_file_key *k)
+{
+	uint8_t one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.image_skips), k, &one,
+				BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+void sensor_forget_skips(struct sensor *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.image_skips);
+	struct wire_file_key k, next;
+
+	/* Deleting the key in hand makes the walk restart at the first. */
+	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
+		k = next;
+		if (bpf_map_delete_elem(fd, &k) < 0)
+			break;
+	}
+}
+
 uint64_t sensor_map_bytes(struct sensor *s)
 {
 	struct bpf_map *m;

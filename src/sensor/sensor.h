@@ -69,6 +69,18 @@ bool sensor_lacks(struct sensor *s, unsigned event_id, const char **why);
 /* Total drops per reason since open, summed over CPUs. */
 int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX]);
 
+/*
+ * Stop image loads (event 7) of the file k from leaving the kernel: the
+ * config drops them whatever process maps the file (config_decides_on()).
+ * The key holds the inode's change time, so a written, renamed or newly
+ * linked file is reported again.  Bounded (least recently used go).
+ * 0 or a negative errno.
+ */
+int sensor_skip_image(struct sensor *s, const struct wire_file_key *k);
+
+/* Report every file's image loads again (the config changed). */
+void sensor_forget_skips(struct sensor *s);
+
 /* Kernel memory in bytes held by the sensor's maps (status, benchmarks). */
 uint64_t sensor_map_bytes(struct sensor *s);
 
@@ -134,6 +146,9 @@ struct decoder {
 	/* out: set by decode_record() */
 	struct decode_want wants[DECODE_MAX_WANTS];
 	unsigned nwants;
+	/* event 7: its file, for sensor_skip_image() if the rules drop it */
+	struct wire_file_key image_key;
+	bool has_image_key;
 	/* the dispatcher's index of the family table, built on first use */
 	const struct sensor_record_type *by_kind[WIRE_KIND_MAX];
 	bool is_indexed;
