@@ -201,13 +201,18 @@ enum wire_module_call {
 	WIRE_MODULE_FINIT = 2, /* finit_module(): from a file */
 };
 
+/* Bytes of an init_module() image's end sent along: they hold its
+ * appended signature, if any (power of two). */
+#define WIRE_MODULE_TAIL_MAX 8192
+
 struct wire_module {
 	struct wire_hdr hdr;
 	struct wire_task task; /* who loaded it */
 	__u32 call; /* enum wire_module_call */
-	__u32 dev;
+	__u32 dev; /* finit_module(): the file's, kernel encoding */
 	__u64 ino;
 	struct wire_str image; /* finit_module(): the file */
+	struct wire_str tail; /* init_module(): the image's last bytes */
 	char data[];
 };
 
@@ -222,6 +227,6 @@ _Static_assert(sizeof(struct wire_tamper) == 88, "wire_tamper layout");
 _Static_assert(sizeof(struct wire_bpf) == 104, "wire_bpf layout");
 _Static_assert(sizeof(struct wire_file_key) == 24, "wire_file_key layout");
 _Static_assert(sizeof(struct wire_image_load) == 104, "wire_image_load layout");
-_Static_assert(sizeof(struct wire_module) == 96, "wire_module layout");
+_Static_assert(sizeof(struct wire_module) == 104, "wire_module layout");
 
 #endif /* VIGIL_WIRE_H */

@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "event/event.h"
 #include "hash/hash.h"
+#include "modsig/modsig.h"
 #include "proc/proc.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
@@ -204,6 +205,100 @@ static void enrich_proc(struct daemon *d, struct event *ev,
 	proc_info_release(&info);
 }
 
+/* The last bytes of the module file at path (that inode): 0 or -errno. */
+static int read_module_tail(const char *path, const struct decode_want *w,
+			    unsigned char *buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	off_t from;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (w->file.ino &&
+	     (st.st_ino != w->file.ino || st.st_dev != w->file.dev))) {
+		close(fd);
+		return -ESTALE;
+	}
+	from = st.st_size > (off_t)*len ? st.st_size - (off_t)*len : 0;
+	n = pread(fd, buf, *len, from);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	*len = (size_t)n;
+	return 0;
+}
+
+/* "/lib/modules/.../snd-hda.ko" -> "snd_hda", as sysfs names it. */
+static void module_name(const char *path, char *out, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	size_t i = 0;
+
+	base = base ? base + 1 : path;
+	for (; base[i] && base[i] != '.' && i + 1 < size; i++)
+		out[i] = base[i] == '-' ? '_' : base[i];
+	out[i] = '\0';
+}
+
+/* What the kernel made of the signature: enforced signatures mean the
+ * key was trusted; otherwise the module's E taint marks a bad one. */
+static enum modsig_verdict module_verdict(const char *path)
+{
+	char name[64], file[128], text[16] = "";
+	FILE *f = fopen("/sys/module/module/parameters/sig_enforce", "re");
+
+	if (f) {
+		if (!fgets(text, sizeof(text), f))
+			text[0] = '\0';
+		fclose(f);
+		if (text[0] == 'Y')
+			return MODSIG_TRUSTED;
+	}
+	module_name(path, name, sizeof(name));
+	snprintf(file, sizeof(file), "/sys/module/%s/taint", name);
+	f = fopen(file, "re");
+	if (!f)
+		return MODSIG_UNKNOWN;
+	if (!fgets(text, sizeof(text), f))
+		text[0] = '\0';
+	fclose(f);
+	return strchr(text, 'E') ? MODSIG_REJECTED : MODSIG_TRUSTED;
+}
+
+/* Signed, Signature, SignatureStatus of the module file (event 6). */
+static void enrich_modsig(struct event *ev, const struct decode_want *w)
+{
+	unsigned char buf[MODSIG_TAIL_MAX];
+	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
+	const char *why = NULL, *dot;
+	struct modsig_fields f;
+	struct modsig sig;
+	size_t len = sizeof(buf);
+	int r;
+
+	if (!path)
+		return;
+	dot = strrchr(path, '.');
+	if (dot && strcmp(dot, ".ko") != 0) {
+		/* .ko.xz, .ko.zst: the signature is inside the stream */
+		r = -EINVAL;
+		why = "compressed module, signature not read";
+	} else if ((r = read_module_tail(path, w, buf, &len)) < 0) {
+		why = "module file unreadable";
+		r = -EINVAL;
+	} else {
+		r = modsig_parse(buf, len, &sig, &why);
+	}
+	modsig_fields(r, &sig, why,
+		      r == 0 ? module_verdict(path) : MODSIG_UNKNOWN, &f);
+	event_set_str(ev, (unsigned)w->field, f.is_signed);
+	event_set_str(ev, (unsigned)w->field + 1, f.signature);
+	event_set_str(ev, (unsigned)w->field + 2, f.status);
+}
+
 /* Fill what the decoder asked for; returns a hasher ticket or 0. */
 static uint64_t enrich(struct daemon *d, struct event *ev)
 {
@@ -222,6 +317,9 @@ static uint64_t enrich(struct daemon *d, struct event *ev)
 			break;
 		case WANT_HASH:
 			ticket = enrich_hash(d, ev, w);
+			break;
+		case WANT_MODSIG:
+			enrich_modsig(ev, w);
 			break;
 		}
 	}

@@ -134,13 +134,21 @@ static const char *tamper_type(uint32_t kind)
 static int decode_tamper(struct decoder *d, const void *rec, size_t len,
 			 struct event *ev)
 {
-	static const struct proc_fields f = {
+	/* An exec: the file it ran is the image, whatever the table has. */
+	static const struct proc_fields exec = {
+		.guid = EV25_PROCESS_GUID,
+		.pid = EV25_PROCESS_ID,
+		.image = -1,
+		.cmdline = -1,
+	};
+	static const struct proc_fields written = {
 		.guid = EV25_PROCESS_GUID,
 		.pid = EV25_PROCESS_ID,
 		.image = EV25_IMAGE,
 		.cmdline = -1,
 	};
 	const struct wire_tamper *t = rec;
+	bool is_exec = t->kind != WIRE_TAMPER_WRITTEN;
 	const char *type = tamper_type(t->kind);
 	const char *p;
 	size_t n;
@@ -152,11 +160,9 @@ static int decode_tamper(struct decoder *d, const void *rec, size_t len,
 	if ((r = event_init(ev, 25)) < 0)
 		return r;
 	event_set_time(ev, decode_utc(d, t->hdr.ts_ns));
-	decode_subject(d, &t->task, ev, &f, EV25_USER);
-	/* An exec: the file it ran is the image, whatever the table has. */
-	if (t->kind != WIRE_TAMPER_WRITTEN &&
-	    (r = wire_set_field(ev, EV25_IMAGE, t->data, len - sizeof(*t),
-				&t->image)) < 0) {
+	decode_subject(d, &t->task, ev, is_exec ? &exec : &written, EV25_USER);
+	if (is_exec && (r = wire_set_field(ev, EV25_IMAGE, t->data,
+					   len - sizeof(*t), &t->image)) < 0) {
 		event_release(ev);
 		return r;
 	}

@@ -116,6 +116,9 @@ enum decode_want_kind {
 	WANT_USER, /* field := the name of uid */
 	WANT_HASH, /* field := Hashes of the file named by path_field */
 	WANT_PROC, /* proc fields := what /proc says of (tgid, start_ns) */
+	/* field (Signed) and the two after it := the kernel-module
+	 * signature of the file named by path_field (event 6) */
+	WANT_MODSIG,
 };
 
 struct decode_want {
