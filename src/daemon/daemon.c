@@ -506,9 +506,14 @@ static void write_status(struct daemon *d)
 	for (size_t i = 0; i < catalog_count(); i++) {
 		unsigned id = catalog_at(i)->id;
 
-		if (sensor_collects(id) && config_wants(d->cfg, id) &&
-		    st.narmed < STATUS_MAX_ARMED)
+		if (!sensor_collects(id) || !config_wants(d->cfg, id))
+			continue;
+		if (sensor_lacks(d->sensor, id, NULL)) {
+			if (st.nunavailable < STATUS_MAX_ARMED)
+				st.unavailable[st.nunavailable++] = id;
+		} else if (st.narmed < STATUS_MAX_ARMED) {
 			st.armed[st.narmed++] = id;
+		}
 	}
 	status_write(d->opts->settings.run_dir, &st);
 }

@@ -15,6 +15,7 @@
 
 #include "sensor.skel.h"
 
+#include "catalog/catalog.h"
 #include "family.h"
 #include "tracefs.h"
 #include "util/log.h"
@@ -249,9 +250,16 @@ static void warn_missing(struct sensor *s,
 			is_wanted_row |= !wants || wants(ctx, *id);
 		if (!is_wanted_row || !sensor_lacks(s, f->event_ids[0], NULL))
 			continue;
-		log_warn("sensor: events of the %s family cannot be collected "
-			 "on this kernel: it lacks %s",
-			 f->name, f->needs ? f->needs : "their hooks");
+		for (const unsigned *id = f->event_ids; *id; id++) {
+			const struct catalog_event *ev = catalog_lookup(*id);
+
+			if (wants && !wants(ctx, *id))
+				continue;
+			log_warn("sensor: event %u (%s) cannot be collected on "
+				 "this kernel: it lacks %s",
+				 *id, ev ? ev->task : "?",
+				 f->needs ? f->needs : "the hooks");
+		}
 	}
 }
 

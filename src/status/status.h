@@ -8,7 +8,9 @@
  * writer and one parser.  The file is "key=value" lines:
  *
  *   pid, started (epoch s), version, config_path, config_hash,
- *   schema_version, armed (event ids, comma separated), logged (events
+ *   schema_version, armed (event ids, comma separated), unavailable
+ *   (event ids the config wants that this kernel has no hooks for, e.g.
+ *   6 without loadable-module support), logged (events
  *   written), lost_<key> for each loss reason below, store_path ("-":
  *   none), store_bytes, bpf_map_bytes, processes
  *
@@ -60,6 +62,8 @@ struct status_info {
 	char schema_version[16];
 	unsigned armed[STATUS_MAX_ARMED];
 	size_t narmed;
+	unsigned unavailable[STATUS_MAX_ARMED]; /* wanted, kernel lacks hooks */
+	size_t nunavailable;
 	uint64_t logged;
 	uint64_t lost[LOSS_MAX];
 	char store_path[PATH_MAX]; /* "-": no store */
