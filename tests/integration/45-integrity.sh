@@ -141,9 +141,8 @@ ok "exec of a deleted file is event 25" test -n "$e"
 ok "its Image is the deleted path" \
 	grep -Eq '^/tmp/vigil-fileless-.{6} \(deleted\)$' <<<"$(field "$e" Image)"
 is "User" "$(field "$e" User)" root
-e1=$(jq -c 'select(.Event.System.EventID == 1 and
-	(.Event.EventData.CommandLine | contains("from-deleted")))
-	| .Event.EventData' "$out" | head -n 1)
+e1=$(jq -c --arg i "$(field "$e" Image)" 'select(.Event.System.EventID == 1
+	and .Event.EventData.Image == $i) | .Event.EventData' "$out" | head -n 1)
 is "ProcessGuid joins event 1 of that exec" "$(field "$e" ProcessGuid)" \
 	"$(field "$e1" ProcessGuid)"
 e=$(ev 25 '.Type == "Image is replaced"')
