@@ -35,6 +35,7 @@ typedef int sensor_record_fn(void *ctx, const void *data, size_t len);
 struct sensor_opts {
 	uint32_t self_tgid; /* the daemon: its activity is not recorded */
 	uint32_t ring_kib; /* ring buffer size, power of two >= 4096 KiB */
+	uint32_t args_max; /* argv bytes per exec, <= WIRE_ARGS_MAX; 0: 64K */
 	sensor_record_fn *on_record;
 	/* Which event ids the config can log (NULL: all); ctx is passed. */
 	bool (*wants)(void *ctx, unsigned event_id);
