@@ -321,6 +321,19 @@ int store_write(struct sink *sk, const struct event *ev)
 	return 0;
 }
 
+/*
+ * A failed flush loses its batch: roll back what SQLite has not already
+ * rolled back itself (FULL, IOERR and NOMEM may have).
+ */
+static void batch_abort(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db)) {
+		sqlite3_step(s->rollback);
+		sqlite3_reset(s->rollback);
+	}
+	s->in_txn = false;
+}
+
 int store_flush(struct sink *sk)
 {
 	struct store *s = to_store(sk);
@@ -329,11 +342,7 @@ int store_flush(struct sink *sk)
 	if (s->in_txn) {
 		rc = s->nrows ? rows_insert(s) : 0;
 		if (rc < 0) {
-			if (!sqlite3_get_autocommit(s->db)) {
-				sqlite3_step(s->rollback);
-				sqlite3_reset(s->rollback);
-			}
-			s->in_txn = false;
+			batch_abort(s);
 			if (s->failures++ == 0)
 				log_error("store: %s: insert failed: %s",
 					  s->path, strerror(-rc));
@@ -355,11 +364,7 @@ int store_flush(struct sink *sk)
 		if (rc != SQLITE_DONE) {
 			int err = store_errno(rc);
 
-			if (!sqlite3_get_autocommit(s->db)) {
-				sqlite3_step(s->rollback);
-				sqlite3_reset(s->rollback);
-			}
-			s->in_txn = false;
+			batch_abort(s);
 			if (s->failures++ == 0)
 				log_error("store: %s: commit failed: %s",
 					  s->path, sqlite3_errstr(rc));
