@@ -17,9 +17,10 @@
 
 #include "../wire_log.h"
 
-#define OPT_SEED  0x1u
-#define OPT_SMALL 0x2u
-#define OPT_HASH  0x4u
+#define OPT_SEED   0x1u
+#define OPT_SMALL  0x2u
+#define OPT_HASH   0x4u
+#define OPT_FIXLEN 0x8u
 
 static const char *outdir;
 static FILE *cur;
@@ -144,7 +145,7 @@ static void seed_lifecycle(void)
 			 child = task(301, 300, 51000000000, 50000000000,
 				      0x4000);
 
-	begin("lifecycle", OPT_SEED | OPT_HASH);
+	begin("lifecycle", OPT_SEED | OPT_HASH | OPT_FIXLEN);
 	put_exec(&sh, ARGS("sh\0-c\0ls -l | wc\0"), PATH("sh\0bin\0usr\0"),
 		 PATH("work\0tmp\0"));
 	put_fork(&sh, 301, child.start_ns);
@@ -226,7 +227,7 @@ static void seed_strings(void)
 	struct wire_task t = task(800, 1, 8000000000, 10000000, 0x8000);
 	static char deep[2048 * 2 + 2];
 
-	begin("strings", OPT_SEED);
+	begin("strings", OPT_SEED | OPT_FIXLEN);
 	put_exec(&t, (struct part){ "a\0b\0c", 5, WIRE_STR_TRUNC },
 		 PATHF("x\0deep\0", WIRE_STR_TRUNC | WIRE_STR_DELETED), NONE);
 	put_exec(&t, ARGS("no nul at all"), PATH("a\0\0b\0"), NONE);
@@ -293,7 +294,7 @@ static void seed_golden(const char *path)
 		return;
 	}
 	snprintf(name, sizeof(name), "golden-%s", base ? base + 1 : path);
-	begin(name, OPT_HASH);
+	begin(name, OPT_HASH | OPT_FIXLEN);
 	while ((c = fgetc(in)) != EOF)
 		fputc(c, cur);
 	fclose(in);
