@@ -9,7 +9,7 @@
  * the kernel's program id from the struct bpf_prog the fd holds.  vigil's
  * own calls are skipped at entry.
  */
-#include "task.bpf.h"
+#include "path.bpf.h"
 
 struct bpf_call {
 	__u32 cmd;
@@ -74,7 +74,7 @@ int on_sys_exit_bpf(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	cur = bpf_get_current_task_btf();
 	fd = c.cmd == BPF_PROG_LOAD ? ctx->ret : c.prog_fd;
-	file = fd_file(cur, fd);
+	file = task_fd_file(cur, (int)fd);
 	if (!file)
 		return 0;
 	prog = BPF_CORE_READ(file, private_data);

@@ -42,7 +42,7 @@ int on_sys_enter_mmap(struct trace_event_raw_sys_enter *ctx)
 	cur = bpf_get_current_task_btf();
 	if (is_self(cur))
 		return 0;
-	file = fd_file(cur, (int)ctx->args[4]);
+	file = task_fd_file(cur, (int)ctx->args[4]);
 	if (!file)
 		return 0;
 	inode = BPF_CORE_READ(file, f_inode);

@@ -403,7 +403,7 @@ static __always_inline void open_exit(long ret)
 	cur = bpf_get_current_task_btf();
 	if (is_self(cur))
 		return;
-	file = fd_file(cur, ret);
+	file = task_fd_file(cur, (int)ret);
 	if (!file)
 		return;
 	fmode = BPF_CORE_READ(file, f_mode);

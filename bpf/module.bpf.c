@@ -89,17 +89,11 @@ static __always_inline void module_exit(long ret)
 	m->call = c.call;
 	m->dev = 0;
 	m->ino = 0;
-	m->image.off = 0;
-	m->image.len = 0;
-	m->image.flags = 0;
-	m->image.pad = 0;
-	m->tail.off = 0;
-	m->tail.len = 0;
-	m->tail.flags = 0;
-	m->tail.pad = 0;
+	__builtin_memset(&m->image, 0, sizeof(m->image));
+	__builtin_memset(&m->tail, 0, sizeof(m->tail));
 	s->off = 0;
 	if (c.call == WIRE_MODULE_FINIT) {
-		file = fd_file(cur, c.fd);
+		file = task_fd_file(cur, c.fd);
 		if (file) {
 			m->ino = BPF_CORE_READ(file, f_inode, i_ino);
 			m->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);

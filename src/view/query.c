@@ -2,12 +2,13 @@
 /*
  * view/query.c - filters of `vigil view` as one SQL query on the store.
  *
- * Conditions on fields that have a column (ProcessGuid, ParentProcessGuid,
- * Image) compare the column, which the store keeps lower-cased and
- * indexed, with the lower-cased value; other fields are read from the
- * stored values with vigil_field(), Computer from the row's run.  Time
- * bounds become record id bounds through the store's segments, then are
- * checked exactly.  Values are always bound, never pasted into the SQL.
+ * Conditions on fields that have a column (store_is_column(): ProcessGuid,
+ * ParentProcessGuid, Image) compare the column, which the store keeps
+ * lower-cased and indexed, with the lower-cased value; other fields are
+ * read from the stored values with vigil_field(), Computer from the
+ * row's run.  Time bounds become record id bounds through the store's
+ * segments, then are checked exactly.  Values are always bound, never
+ * pasted into the SQL.
  *
  * Each row is rebuilt into an event and rendered as vigil's JSON (the
  * record --grep searches and --format json prints).
@@ -189,14 +190,6 @@ int view_parse_cond(const char *s, struct view_cond *c, char *err,
 	return 0;
 }
 
-/* Fields with a column of their own (and an index). */
-static bool is_column(const char *name)
-{
-	return strcmp(name, "ProcessGuid") == 0 ||
-	       strcmp(name, "ParentProcessGuid") == 0 ||
-	       strcmp(name, "Image") == 0;
-}
-
 /*
  * The needle of --grep as it appears inside the JSON record: the record
  * escapes quotes, backslashes and control bytes, so escape the needle
@@ -355,7 +348,7 @@ static int build_conds(struct sql *q, const struct view_filter *f)
 	for (unsigned i = 0; i < f->nconds; i++) {
 		const struct view_cond *c = &f->conds[i];
 
-		if (is_column(c->name)) {
+		if (store_is_column(c->name)) {
 			err |= buf_addf(b,
 					c->is_contains
 						? " AND instr(e.%s, ?) > 0"
