@@ -36,3 +36,12 @@ one process /bin/sh -c '/bin/true one "two words"
 ( /bin/echo three > /dev/null; exit 4 )
 cd /tmp && /bin/sh -c "exit 5"
 exit 3'
+
+# integrity: a helper reads and writes a forked target every way events
+# 10 and 8 cover, a copy of /bin/true runs from a memfd (25), a BPF socket
+# filter is loaded (100), and every exec maps libraries (7).
+helpers=$out/tests/helpers
+one integrity /bin/sh -c "'$helpers/inject' vm-read vm-write poke mem-read \
+mem-write > /dev/null
+'$helpers/fileless' memfd /bin/true
+'$helpers/bpfload' > /dev/null"
