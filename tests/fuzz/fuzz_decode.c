@@ -93,6 +93,11 @@ static void check_wants(const struct decoder *d, struct event *ev)
 			if (!is_field(ev, w->file.path_field, false))
 				abort();
 			break;
+		case WANT_MODSIG: /* fills field and the two after it */
+			if (!is_field(ev, w->file.path_field, false) ||
+			    !is_field(ev, w->field + 2, false))
+				abort();
+			break;
 		case WANT_PROC:
 			if (!is_field(ev, w->proc.fields.guid, true) ||
 			    !is_field(ev, w->proc.fields.pid, true) ||
