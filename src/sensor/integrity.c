@@ -159,13 +159,14 @@ static int decode_tamper(struct decoder *d, const void *rec, size_t len,
 		return -EINVAL;
 	if ((r = event_init(ev, 25)) < 0)
 		return r;
-	event_set_time(ev, decode_utc(d, t->hdr.ts_ns));
-	decode_subject(d, &t->task, ev, is_exec ? &exec : &written, EV25_USER);
+	/* Before any enrichment request: a refused record asks for none. */
 	if (is_exec && (r = wire_set_field(ev, EV25_IMAGE, t->data,
 					   len - sizeof(*t), &t->image)) < 0) {
 		event_release(ev);
 		return r;
 	}
+	event_set_time(ev, decode_utc(d, t->hdr.ts_ns));
+	decode_subject(d, &t->task, ev, is_exec ? &exec : &written, EV25_USER);
 	event_set_str(ev, EV25_TYPE, type);
 	return 1;
 }
