@@ -392,22 +392,35 @@ static __always_inline void image_write(struct task_struct *cur,
 	emit(t, len);
 }
 
+/*
+ * Every successful open comes here, so the common case is kept to plain
+ * loads: the task, its descriptor table and the file are read through
+ * BTF pointers (fault-safe loads, no helper calls) except the one slot of
+ * the fd array, which has no BTF type of its own.
+ */
 static __always_inline void open_exit(long ret)
 {
 	struct task_struct *cur;
-	struct file *file;
+	struct fdtable *fdt;
+	struct file *file = NULL;
+	struct file **fds;
 	__u32 fmode;
 
 	if (ret < 0)
 		return;
-	cur = bpf_get_current_task_btf();
-	if (is_self(cur))
+	if (cfg_self_tgid && bpf_get_current_pid_tgid() >> 32 == cfg_self_tgid)
 		return;
-	file = task_fd_file(cur, (int)ret);
+	cur = bpf_get_current_task_btf();
+	fdt = cur->files->fdt;
+	if ((__u64)ret >= fdt->max_fds)
+		return;
+	fds = fdt->fd;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[ret]);
 	if (!file)
 		return;
-	fmode = BPF_CORE_READ(file, f_mode);
-	if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) == PROC_SUPER_MAGIC)
+	file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
+	fmode = file->f_mode;
+	if (file->f_inode->i_sb->s_magic == PROC_SUPER_MAGIC)
 		mem_open(cur, file, fmode);
 	else if (fmode & FMODE_WRITE)
 		image_write(cur, file);
