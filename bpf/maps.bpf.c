@@ -12,3 +12,7 @@ struct drops_map drops SEC(".maps");
 struct scratches_map scratches SEC(".maps");
 
 const volatile __u32 cfg_self_tgid = 0;
+
+/* Written by the loader whenever it arms: bit id of word id / 64 is set
+ * while the config can log event id. */
+__u64 cfg_wanted[4] = {};

@@ -106,6 +106,13 @@ int config_schema_print(const char *version, struct buf *out);
 /* Append the `-? config` text: options and the condition table. */
 int config_help(struct buf *out);
 
+/*
+ * DnsLookup: whether event 3's host names may come from reverse lookups
+ * (names from captured DNS answers are used either way).  Sysmon's
+ * default, on, when the option is absent.
+ */
+bool config_dns_lookup(const struct config *c);
+
 /* Warnings the load produced (Windows-only options ...). */
 unsigned config_warning_count(const struct config *c);
 

@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "event/event.h"
 #include "hash/hash.h"
+#include "net/net.h"
 #include "proc/proc.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
@@ -45,6 +46,10 @@
 #define HASH_INLINE_MAX (2u << 20)
 #define HASHER_JOBS	64
 #define PENDING_MAX	16384
+#define DNS_NAMES_MAX	8192 /* host names learnt from DNS answers */
+#define RESOLVER_MAX	4096 /* reverse lookups cached */
+#define RESOLVER_MS	1000 /* a name server's time per reverse lookup */
+#define SERVICES_PATH	"/etc/services"
 #define POLL_MS		100
 
 static volatile sig_atomic_t got_stop, got_hup;
@@ -68,6 +73,8 @@ struct daemon {
 	struct pending *pending;
 	uint64_t next_ticket;
 	struct users *users;
+	struct net_services *services; /* NULL: no services database */
+	struct net_resolver *resolver; /* NULL: no reverse lookups */
 	struct decoder dec;
 	struct render_host host;
 	char computer[256];
@@ -179,7 +186,7 @@ static uint64_t enrich_hash(struct daemon *d, struct event *ev,
 
 static void set_if(struct event *ev, int idx, const char *v)
 {
-	if (idx >= 0)
+	if (idx >= 0 && v)
 		event_set_str(ev, (unsigned)idx, v);
 }
 
@@ -196,6 +203,19 @@ static void enrich_proc(struct daemon *d, struct event *ev,
 	set_if(ev, w->proc.fields.cmdline, info.cmdline);
 	set_if(ev, w->proc.user_field, users_name(d->users, info.uid));
 	proc_info_release(&info);
+}
+
+/* Event 3's host names by reverse lookup, when DnsLookup allows: a name
+ * resolved already, or "-" while the resolver works on it. */
+static void enrich_hostname(struct daemon *d, struct event *ev,
+			    const struct decode_want *w)
+{
+	char name[NET_NAME_MAX];
+
+	if (!d->resolver || !config_dns_lookup(d->cfg))
+		return;
+	if (net_resolver_name(d->resolver, w->host.ip, name))
+		event_set_str(ev, (unsigned)w->field, name);
 }
 
 /* Fill what the decoder asked for; returns a hasher ticket or 0. */
@@ -216,6 +236,14 @@ static uint64_t enrich(struct daemon *d, struct event *ev)
 			break;
 		case WANT_HASH:
 			ticket = enrich_hash(d, ev, w);
+			break;
+		case WANT_PORT_NAME:
+			set_if(ev, w->field,
+			       net_services_name(d->services, w->port.port,
+						 w->port.protocol));
+			break;
+		case WANT_HOSTNAME:
+			enrich_hostname(d, ev, w);
 			break;
 		}
 	}
@@ -421,8 +449,18 @@ static int setup(struct daemon *d)
 		hasher_new(HASH_CACHE_MAX / 4, s->hash_max_bytes, HASHER_JOBS);
 	d->pending = pending_new(PENDING_MAX);
 	d->users = users_new();
-	if (!d->procs || !d->hashes || !d->hasher || !d->pending || !d->users)
+	d->dec.names = net_names_new(DNS_NAMES_MAX);
+	if (!d->procs || !d->hashes || !d->hasher || !d->pending ||
+	    !d->users || !d->dec.names)
 		return -ENOMEM;
+	/* Without a services database port names are "-", nothing worse. */
+	d->services = net_services_load(SERVICES_PATH);
+	if (!d->services)
+		log_warn("%s: %s: port names will be '-'", SERVICES_PATH,
+			 strerror(errno));
+	d->resolver = net_resolver_new(RESOLVER_MAX, RESOLVER_MS);
+	if (!d->resolver)
+		log_warn("no reverse lookups: %s", strerror(errno));
 	d->dec.procs = d->procs;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
@@ -457,6 +495,9 @@ static void teardown(struct daemon *d)
 	proc_table_free(d->procs);
 	hash_cache_free(d->hashes);
 	users_free(d->users);
+	net_resolver_free(d->resolver);
+	net_services_free(d->services);
+	net_names_free(d->dec.names);
 	config_free(d->cfg);
 }
 

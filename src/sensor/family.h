@@ -50,6 +50,7 @@ struct sensor_family {
 
 /* The rows, one per family file; families.c lists them. */
 extern const struct sensor_family sensor_family_process;
+extern const struct sensor_family sensor_family_network;
 
 /* Programs attached whatever the config says: they keep the process
  * table, which every family's events lean on.  NULL-terminated. */

@@ -154,12 +154,28 @@ static bool is_wanted(const struct bpf_program *prog,
 	return false;
 }
 
+/* Tell the programs which events the config can log: a program that
+ * feeds several events sends only the records of wanted ones. */
+static void set_wanted(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
+		       void *ctx)
+{
+	for (unsigned id = 0; id < 256; id++) {
+		uint64_t bit = 1ull << (id % 64);
+
+		if (!wants || wants(ctx, id))
+			s->skel->bss->cfg_wanted[id / 64] |= bit;
+		else
+			s->skel->bss->cfg_wanted[id / 64] &= ~bit;
+	}
+}
+
 int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 	       void *ctx)
 {
 	struct bpf_program *prog;
 	size_t i = 0;
 
+	set_wanted(s, wants, ctx);
 	bpf_object__for_each_program(prog, s->skel->obj)
 	{
 		bool want = is_wanted(prog, wants, ctx);

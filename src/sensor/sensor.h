@@ -19,6 +19,7 @@
 #include "proc/proc.h"
 
 struct event;
+struct net_names;
 struct proc_table;
 struct sensor_record_type;
 
@@ -96,6 +97,8 @@ enum decode_want_kind {
 	WANT_USER, /* field := the name of uid */
 	WANT_HASH, /* field := Hashes of the file named by path_field */
 	WANT_PROC, /* proc fields := what /proc says of (tgid, start_ns) */
+	WANT_PORT_NAME, /* field := services(5) name of port/protocol */
+	WANT_HOSTNAME, /* field := reverse lookup of ip (when DnsLookup) */
 };
 
 struct decode_want {
@@ -114,6 +117,13 @@ struct decode_want {
 			struct proc_fields fields;
 			int user_field;
 		} proc;
+		struct {
+			uint16_t port;
+			uint8_t protocol; /* IPPROTO_TCP, IPPROTO_UDP */
+		} port;
+		struct {
+			uint8_t ip[16]; /* IPv4 v4-mapped */
+		} host;
 	};
 };
 
@@ -123,6 +133,9 @@ struct decoder {
 	struct proc_table *procs;
 	unsigned hash_algs; /* CONFIG_HASH_* bits for event 1 */
 	int64_t boot_to_utc_ns; /* add to CLOCK_BOOTTIME to get UTC */
+	/* Host names from captured DNS answers (DestinationHostname); the
+	 * network decoder fills and reads it.  NULL: none. */
+	struct net_names *names;
 	/* out: set by decode_record() */
 	struct decode_want wants[DECODE_MAX_WANTS];
 	unsigned nwants;
