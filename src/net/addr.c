@@ -11,7 +11,7 @@
 
 static bool is_v4_mapped(const uint8_t ip[16])
 {
-	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0,
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0,    0,
 					    0, 0, 0, 0, 0xff, 0xff };
 
 	return memcmp(ip, prefix, sizeof(prefix)) == 0;
@@ -25,10 +25,10 @@ void net_format_ip(const uint8_t ip[16], char out[NET_IP_MAX], bool *is_ipv6)
 			 ip[15]);
 		return;
 	}
-	snprintf(out, NET_IP_MAX, "%x:%x:%x:%x:%x:%x:%x:%x",
-		 ip[0] << 8 | ip[1], ip[2] << 8 | ip[3], ip[4] << 8 | ip[5],
-		 ip[6] << 8 | ip[7], ip[8] << 8 | ip[9], ip[10] << 8 | ip[11],
-		 ip[12] << 8 | ip[13], ip[14] << 8 | ip[15]);
+	snprintf(out, NET_IP_MAX, "%x:%x:%x:%x:%x:%x:%x:%x", ip[0] << 8 | ip[1],
+		 ip[2] << 8 | ip[3], ip[4] << 8 | ip[5], ip[6] << 8 | ip[7],
+		 ip[8] << 8 | ip[9], ip[10] << 8 | ip[11], ip[12] << 8 | ip[13],
+		 ip[14] << 8 | ip[15]);
 }
 
 void net_format_ip_short(const uint8_t ip[16], char out[NET_IP_MAX])

@@ -11,8 +11,8 @@
 
 #include "net.h"
 
-#define WAYS	      4
-#define NAME_MAX_LEN  255 /* a DNS name in text is at most 253 */
+#define WAYS	     4
+#define NAME_MAX_LEN 255 /* a DNS name in text is at most 253 */
 
 struct entry {
 	uint8_t ip[16];

@@ -104,7 +104,7 @@ static void lookup(const uint8_t ip[16], char out[NET_NAME_MAX], bool *ok)
 {
 	struct sockaddr_storage ss = { 0 };
 	socklen_t len;
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0,
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0,    0,
 					    0, 0, 0, 0, 0xff, 0xff };
 
 	if (memcmp(ip, mapped, 12) == 0) {
@@ -223,8 +223,9 @@ bool net_resolver_name(struct net_resolver *r, const uint8_t ip[16],
 	if (e && e->state == NAMED && now - e->done_ns < NAME_TTL_NS) {
 		memcpy(out, e->name, NET_NAME_MAX);
 		found = true;
-	} else if (e && (e->state == QUEUED ||
-			 (e->state == NONE && now - e->done_ns < FAIL_TTL_NS))) {
+	} else if (e &&
+		   (e->state == QUEUED ||
+		    (e->state == NONE && now - e->done_ns < FAIL_TTL_NS))) {
 		/* asked already */
 	} else if (r->qcount == QUEUE_MAX) {
 		r->stats.queue_full++;
