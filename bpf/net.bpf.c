@@ -23,11 +23,11 @@
 
 #include <bpf/bpf_endian.h>
 
-#define AF_INET	 2
-#define AF_INET6 10
-#define ETH_P_IP 0x0800
+#define AF_INET	   2
+#define AF_INET6   10
+#define ETH_P_IP   0x0800
 #define ETH_P_IPV6 0x86DD
-#define DNS_PORT 53
+#define DNS_PORT   53
 
 /* The process a socket belongs to, kept with the socket. */
 struct sock_owner {
@@ -160,7 +160,8 @@ static __always_inline void tcp_established(struct sock *sk, int oldstate)
 	c.cookie = bpf_get_socket_cookie(sk);
 	c.protocol = IPPROTO_TCP;
 	if (family == AF_INET) {
-		map_v4(c.local_ip, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+		map_v4(c.local_ip,
+		       BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
 		map_v4(c.remote_ip, BPF_CORE_READ(sk, __sk_common.skc_daddr));
 	} else {
 		BPF_CORE_READ_INTO(&c.local_ip, sk,
@@ -202,4 +203,266 @@ int BPF_PROG(on_sock_inet_sock_set_state, struct sock *sk, int oldstate,
 		break;
 	}
 	return 0;
+}
+
+/* ---- UDP flows and DNS: the cgroup socket-buffer hooks -------------------- */
+
+/* Where a packet's transport header and payload are, and its ends. */
+struct pkt {
+	__u8 src_ip[16];
+	__u8 dst_ip[16];
+	__u16 src_port;
+	__u16 dst_port;
+	__u32 payload_off;
+	__u32 payload_len;
+	__u32 seq; /* TCP */
+};
+
+/* Parse IPv4/IPv6 + UDP/TCP headers of skb (data starts at the IP header
+ * on these hooks).  IPv6 extension headers are not walked: such packets
+ * are left alone. */
+static __always_inline bool parse_pkt(struct __sk_buff *skb, __u8 proto,
+				      struct pkt *p)
+{
+	__u32 l4, len = skb->len;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
+			return false;
+		if (ip.protocol != proto || (ip.frag_off & bpf_htons(0x1fff)))
+			return false;
+		map_v4(p->src_ip, ip.saddr);
+		map_v4(p->dst_ip, ip.daddr);
+		l4 = ip.ihl * 4;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr ip6;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)))
+			return false;
+		if (ip6.nexthdr != proto)
+			return false;
+		__builtin_memcpy(p->src_ip, &ip6.saddr, 16);
+		__builtin_memcpy(p->dst_ip, &ip6.daddr, 16);
+		l4 = sizeof(ip6);
+	} else {
+		return false;
+	}
+	if (proto == IPPROTO_UDP) {
+		struct udphdr uh;
+
+		if (bpf_skb_load_bytes(skb, l4, &uh, sizeof(uh)))
+			return false;
+		p->src_port = bpf_ntohs(uh.source);
+		p->dst_port = bpf_ntohs(uh.dest);
+		p->payload_off = l4 + sizeof(uh);
+		p->seq = 0;
+	} else {
+		struct tcphdr th;
+
+		if (bpf_skb_load_bytes(skb, l4, &th, sizeof(th)))
+			return false;
+		p->src_port = bpf_ntohs(th.source);
+		p->dst_port = bpf_ntohs(th.dest);
+		p->payload_off = l4 + th.doff * 4;
+		p->seq = bpf_ntohl(th.seq);
+	}
+	p->payload_len = len > p->payload_off ? len - p->payload_off : 0;
+	return true;
+}
+
+/* The first datagram of a UDP flow, either way, is a connection. */
+static __always_inline void udp_flow(struct __sk_buff *skb,
+				     const struct sock_owner *o,
+				     const __u8 *local_ip, __u16 local_port,
+				     const __u8 *remote_ip, __u16 remote_port,
+				     bool is_sent)
+{
+	struct flow_key k = {};
+	struct wire_conn c = {};
+	__u64 now = bpf_ktime_get_boot_ns(), *last;
+
+	if (cfg_net_port_filter && !port_passes(local_port) &&
+	    !port_passes(remote_port)) {
+		count_net(WIRE_NET_FILTERED);
+		return;
+	}
+	__builtin_memcpy(k.local_ip, local_ip, 16);
+	__builtin_memcpy(k.remote_ip, remote_ip, 16);
+	k.local_port = local_port;
+	k.remote_port = remote_port;
+	k.netns = (__u32)bpf_get_netns_cookie(skb);
+	last = bpf_map_lookup_elem(&udp_flows, &k);
+	if (last && now - *last < WIRE_UDP_WINDOW_NS) {
+		count_net(WIRE_NET_UDP_REPEAT);
+		return;
+	}
+	if (!last)
+		count_net(WIRE_NET_UDP_NEW);
+	bpf_map_update_elem(&udp_flows, &k, &now, BPF_ANY);
+
+	c.hdr.kind = WIRE_NET_CONN;
+	c.hdr.len = sizeof(c);
+	c.hdr.ts_ns = now;
+	conn_from_owner(&c, o);
+	if (is_sent)
+		c.flags |= WIRE_CONN_INITIATED;
+	c.cookie = bpf_get_socket_cookie(skb);
+	c.protocol = IPPROTO_UDP;
+	__builtin_memcpy(c.local_ip, local_ip, 16);
+	__builtin_memcpy(c.remote_ip, remote_ip, 16);
+	c.local_port = local_port;
+	c.remote_port = remote_port;
+	emit(&c, sizeof(c));
+}
+
+/* A packet to or from port 53: its payload for user space to parse. */
+static __always_inline void dns_packet(struct __sk_buff *skb,
+				       const struct sock_owner *o, __u8 proto,
+				       const struct pkt *p, bool is_sent)
+{
+	struct scratch *s;
+	struct wire_dns *d;
+	__u32 len = p->payload_len;
+
+	_Static_assert(sizeof(*d) <= WIRE_FIXED_MAX, "scratch too small");
+	if (len == 0)
+		return;
+	s = get_scratch();
+	if (!s)
+		return;
+	d = (struct wire_dns *)s->bytes;
+	d->hdr.kind = WIRE_NET_DNS;
+	d->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	if (o) {
+		d->task = o->task;
+		d->flags = 0;
+	} else {
+		__builtin_memset(&d->task, 0, sizeof(d->task));
+		d->flags = WIRE_DNS_NO_OWNER;
+	}
+	if (is_sent)
+		d->flags |= WIRE_DNS_SENT;
+	if (len > WIRE_DNS_MAX) {
+		len = WIRE_DNS_MAX;
+		d->flags |= WIRE_DNS_TRUNC;
+	}
+	d->cookie = bpf_get_socket_cookie(skb);
+	d->seq = p->seq;
+	d->protocol = proto;
+	d->pad = 0;
+	d->payload.off = 0;
+	d->payload.flags = 0;
+	d->payload.pad = 0;
+	/* The verifier wants the length proven in [1, WIRE_DNS_MAX]. */
+	len &= 2 * WIRE_DNS_MAX - 1;
+	if (len < 1 || len > WIRE_DNS_MAX)
+		return;
+	if (bpf_skb_load_bytes(skb, p->payload_off, d->data, len))
+		return;
+	d->payload.len = len;
+	d->hdr.len = sizeof(*d) + len;
+	emit(d, sizeof(*d) + len);
+}
+
+/* The process behind a packet: the sender, when the packet leaves a UDP
+ * socket (the kernel sends it in the sender's context); else the socket's
+ * recorded owner.  NULL when unknown. */
+static __always_inline struct sock_owner *pkt_owner(struct bpf_sock *sk,
+						    __u8 proto, bool is_sent)
+{
+	struct sock_owner *o;
+
+	if (!is_sent || proto != IPPROTO_UDP)
+		return bpf_sk_storage_get(&sock_owners, sk, NULL, 0);
+	o = bpf_sk_storage_get(&sock_owners, sk, NULL,
+			       BPF_SK_STORAGE_GET_F_CREATE);
+	if (o && o->task.tgid != bpf_get_current_pid_tgid() >> 32)
+		owner_set(o, bpf_get_current_task_btf(), o->flags);
+	return o;
+}
+
+static __always_inline void on_skb(struct __sk_buff *skb, bool is_sent)
+{
+	struct bpf_sock *sk = skb->sk;
+	struct sock_owner *o;
+	struct pkt p;
+	__u16 local_port, remote_port;
+	const __u8 *local_ip, *remote_ip;
+	__u8 proto;
+	bool is_dns;
+
+	if (!sk)
+		return;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return;
+	proto = sk->protocol;
+	/* TCP packets matter only for DNS over TCP. */
+	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
+		return;
+	if (proto == IPPROTO_TCP && sk->dst_port != bpf_htons(DNS_PORT))
+		return;
+	if (!parse_pkt(skb, proto, &p))
+		return;
+	if (is_sent) {
+		local_ip = p.src_ip, local_port = p.src_port;
+		remote_ip = p.dst_ip, remote_port = p.dst_port;
+	} else {
+		local_ip = p.dst_ip, local_port = p.dst_port;
+		remote_ip = p.src_ip, remote_port = p.src_port;
+	}
+	o = pkt_owner(sk, proto, is_sent);
+	if (owner_is_self(o))
+		return;
+	/* A client's side of DNS: to or from a server's port 53. */
+	is_dns = remote_port == DNS_PORT;
+	if (is_dns && (is_wanted(22) || is_wanted(3)))
+		dns_packet(skb, o, proto, &p, is_sent);
+	if (proto == IPPROTO_UDP && is_wanted(3))
+		udp_flow(skb, o, local_ip, local_port, remote_ip, remote_port,
+			 is_sent);
+}
+
+SEC("cgroup_skb/egress")
+int on_cgroup_skb_egress(struct __sk_buff *skb)
+{
+	on_skb(skb, true);
+	return 1; /* always let the packet pass */
+}
+
+SEC("cgroup_skb/ingress")
+int on_cgroup_skb_ingress(struct __sk_buff *skb)
+{
+	on_skb(skb, false);
+	return 1; /* always let the packet pass */
+}
+
+/* bind() runs in the caller's context: the owner of a socket that may
+ * receive before it ever sends (a UDP server). */
+static __always_inline void on_bind(struct bpf_sock *sk)
+{
+	struct sock_owner *o;
+
+	if (sk->protocol != IPPROTO_UDP && sk->protocol != IPPROTO_TCP)
+		return;
+	o = bpf_sk_storage_get(&sock_owners, sk, NULL,
+			       BPF_SK_STORAGE_GET_F_CREATE);
+	if (o)
+		owner_set(o, bpf_get_current_task_btf(), o->flags);
+}
+
+SEC("cgroup/post_bind4")
+int on_cgroup_post_bind4(struct bpf_sock *sk)
+{
+	on_bind(sk);
+	return 1; /* always allow the bind */
+}
+
+SEC("cgroup/post_bind6")
+int on_cgroup_post_bind6(struct bpf_sock *sk)
+{
+	on_bind(sk);
+	return 1; /* always allow the bind */
 }

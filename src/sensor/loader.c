@@ -4,8 +4,12 @@
  * attach, poll, detach.  The only file that includes sensor.skel.h.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -24,6 +28,7 @@ struct sensor {
 	sensor_record_fn *on_record;
 	void *ctx;
 	int ncpus;
+	int cgroup_fd; /* root of cgroup v2, for cgroup programs; -1: none */
 };
 
 static int on_sample(void *ctx, void *data, size_t len)
@@ -77,6 +82,60 @@ static int check_table(struct sensor *s)
 	return 0;
 }
 
+/*
+ * The root of the cgroup v2 hierarchy, for the cgroup socket programs: its
+ * programs run for every socket of the host, whether or not a v2
+ * hierarchy is mounted anywhere (processes sit in the v2 root unless a v2
+ * manager moved them).  The hierarchy is mounted detached (fsopen(2) and
+ * fsmount(2)): it never appears in any mount table, needs no directory,
+ * and goes away with the descriptor; the host is left as found.
+ */
+static int open_cgroup_root(void)
+{
+	int fs, mnt, dir = -1;
+
+	fs = (int)syscall(SYS_fsopen, "cgroup2", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		goto out;
+	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		goto out;
+	dir = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		dir = -errno;
+	close(mnt);
+out:
+	if (dir == -1)
+		dir = -errno;
+	close(fs);
+	return dir;
+}
+
+static bool is_cgroup_program(const struct bpf_program *prog)
+{
+	switch (bpf_program__type(prog)) {
+	case BPF_PROG_TYPE_CGROUP_SKB:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static struct bpf_link *attach(struct sensor *s, struct bpf_program *prog)
+{
+	if (!is_cgroup_program(prog))
+		return bpf_program__attach(prog);
+	if (s->cgroup_fd < 0) {
+		errno = -s->cgroup_fd;
+		return NULL;
+	}
+	return bpf_program__attach_cgroup(prog, s->cgroup_fd);
+}
+
 struct sensor *sensor_open(const struct sensor_opts *o)
 {
 	struct sensor *s = calloc(1, sizeof(*s));
@@ -85,6 +144,11 @@ struct sensor *sensor_open(const struct sensor_opts *o)
 	if (!s)
 		goto fail;
 	libbpf_set_print(libbpf_print);
+	s->cgroup_fd = open_cgroup_root();
+	if (s->cgroup_fd < 0)
+		log_warn("sensor: no cgroup v2 root (%s): UDP and DNS will not "
+			 "be seen",
+			 strerror(-s->cgroup_fd));
 	s->on_record = o->on_record;
 	s->ctx = o->ctx;
 	s->ncpus = libbpf_num_possible_cpus();
@@ -183,7 +247,7 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 		if (i >= SENSOR_MAX_PROGS)
 			return -E2BIG;
 		if (want && !s->links[i]) {
-			s->links[i] = bpf_program__attach(prog);
+			s->links[i] = attach(s, prog);
 			if (!s->links[i]) {
 				int r = -errno;
 
@@ -256,5 +320,7 @@ void sensor_close(struct sensor *s)
 	for (size_t i = 0; i < SENSOR_MAX_PROGS; i++)
 		bpf_link__destroy(s->links[i]);
 	sensor_bpf__destroy(s->skel);
+	if (s->cgroup_fd >= 0)
+		close(s->cgroup_fd);
 	free(s);
 }

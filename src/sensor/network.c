@@ -107,13 +107,28 @@ static int decode_conn(struct decoder *d, const void *rec, size_t len,
 	return 1;
 }
 
+static int decode_dns(struct decoder *d, const void *rec, size_t len,
+		      struct event *ev)
+{
+	(void)d;
+	(void)rec;
+	(void)len;
+	(void)ev;
+	return 0;
+}
+
 const struct sensor_family sensor_family_network = {
 	.name = "network",
 	.event_ids = { 3, 22 },
 	.programs = {
 		"on_sock_inet_sock_set_state",
+		"on_cgroup_skb_egress",
+		"on_cgroup_skb_ingress",
+		"on_cgroup_post_bind4",
+		"on_cgroup_post_bind6",
 	},
 	.records = {
 		{ WIRE_NET_CONN, sizeof(struct wire_conn), false, decode_conn },
+		{ WIRE_NET_DNS, sizeof(struct wire_dns), true, decode_dns },
 	},
 };
