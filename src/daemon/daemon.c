@@ -21,6 +21,7 @@
 
 #include "config/config.h"
 #include "daemon.h"
+#include "dns/dns.h"
 #include "event/event.h"
 #include "hash/hash.h"
 #include "net/net.h"
@@ -50,6 +51,9 @@
 #define RESOLVER_MAX	4096 /* reverse lookups cached */
 #define RESOLVER_MS	1000 /* a name server's time per reverse lookup */
 #define SERVICES_PATH	"/etc/services"
+/* A DNS query unanswered this long is logged with status 1460 (timeout):
+ * glibc gives up after 2 tries of 5 s by default. */
+#define DNS_TIMEOUT_NS	(10ull * 1000000000ull)
 #define POLL_MS		100
 
 static volatile sig_atomic_t got_stop, got_hup;
@@ -250,26 +254,43 @@ static uint64_t enrich(struct daemon *d, struct event *ev)
 	return ticket;
 }
 
+/* A decoded event: enrichment, then the rules (now or once its hash is
+ * done). */
+static void handle(struct daemon *d, struct event *ev)
+{
+	uint64_t ticket = enrich(d, ev);
+
+	if (ticket == 0 && pending_is_empty(d->pending)) {
+		finish(d, ev);
+		return;
+	}
+	if (pending_add(d->pending, ev, ticket) < 0)
+		d->counters.lost_pending++;
+}
+
+/* Events the decoder held back: more from the last record, or, with a
+ * time, the ones due by then (DNS queries that got no answer). */
+static void handle_more(struct daemon *d, uint64_t now_boot_ns)
+{
+	struct event ev;
+
+	while (decode_more(&d->dec, now_boot_ns, &ev) == 1)
+		handle(d, &ev);
+}
+
 static int on_record(void *ctx, const void *data, size_t len)
 {
 	struct daemon *d = ctx;
 	struct event ev;
-	uint64_t ticket;
 	int r = decode_record(&d->dec, data, len, &ev);
 
 	if (r < 0) {
 		d->counters.lost_decode++;
 		return 0;
 	}
-	if (r == 0)
-		return 0;
-	ticket = enrich(d, &ev);
-	if (ticket == 0 && pending_is_empty(d->pending)) {
-		finish(d, &ev);
-		return 0;
-	}
-	if (pending_add(d->pending, &ev, ticket) < 0)
-		d->counters.lost_pending++;
+	if (r == 1)
+		handle(d, &ev);
+	handle_more(d, 0);
 	return 0;
 }
 
@@ -450,8 +471,9 @@ static int setup(struct daemon *d)
 	d->pending = pending_new(PENDING_MAX);
 	d->users = users_new();
 	d->dec.names = net_names_new(DNS_NAMES_MAX);
+	d->dec.dns = dns_track_new(DNS_TIMEOUT_NS);
 	if (!d->procs || !d->hashes || !d->hasher || !d->pending ||
-	    !d->users || !d->dec.names)
+	    !d->users || !d->dec.names || !d->dec.dns)
 		return -ENOMEM;
 	/* Without a services database port names are "-", nothing worse. */
 	d->services = net_services_load(SERVICES_PATH);
@@ -498,6 +520,7 @@ static void teardown(struct daemon *d)
 	net_resolver_free(d->resolver);
 	net_services_free(d->services);
 	net_names_free(d->dec.names);
+	dns_track_free(d->dec.dns);
 	config_free(d->cfg);
 }
 
@@ -520,6 +543,7 @@ static void loop(struct daemon *d)
 		time_t now;
 
 		sensor_poll(d->sensor, POLL_MS);
+		handle_more(d, clock_ns(CLOCK_BOOTTIME));
 		collect_hashes(d);
 		if (got_hup) {
 			got_hup = 0;
@@ -556,6 +580,8 @@ int daemon_run(const struct daemon_opts *o)
 	/* Drain what the kernel still holds, give big hashes a moment, then
 	 * say goodbye. */
 	sensor_poll(d.sensor, 0);
+	/* Queries still unanswered are logged as such, not dropped. */
+	handle_more(&d, UINT64_MAX);
 	for (int i = 0; i < 50 && !pending_is_empty(d.pending); i++) {
 		usleep(100 * 1000);
 		collect_hashes(&d);

@@ -199,3 +199,22 @@ int decode_record(struct decoder *d, const void *data, size_t len,
 		return -EINVAL;
 	return t->decode(d, data, len, ev);
 }
+
+int decode_more(struct decoder *d, uint64_t now_boot_ns, struct event *ev)
+{
+	const struct sensor_family *const *fams;
+	size_t n;
+
+	d->nwants = 0;
+	fams = sensor_families(&n);
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		if (!fams[i]->more)
+			continue;
+		r = fams[i]->more(d, now_boot_ns, ev);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "catalog/fields.h"
+#include "dns/dns.h"
 #include "event/event.h"
 #include "family.h"
 #include "net/net.h"
@@ -107,14 +108,96 @@ static int decode_conn(struct decoder *d, const void *rec, size_t len,
 	return 1;
 }
 
+/* What the tracker keeps of a packet's process: its task and whether it
+ * was known at all. */
+struct asker {
+	struct wire_task task;
+	uint32_t is_unknown;
+};
+_Static_assert(sizeof(struct asker) <= sizeof(struct dns_ctx), "dns_ctx");
+
+/* Addresses the answer gave, for event 3's DestinationHostname. */
+static void learn_names(struct decoder *d, const struct dns_result *r,
+			uint32_t tgid)
+{
+	if (!r->msg)
+		return;
+	for (unsigned i = 0; i < r->msg->nanswers; i++) {
+		const struct dns_answer *a = &r->msg->answers[i];
+
+		if (a->type == DNS_TYPE_A || a->type == DNS_TYPE_AAAA)
+			net_names_add(d->names, a->addr, tgid, r->qname);
+	}
+}
+
+/* One result of the tracker as event 22. */
+static int dns_event(struct decoder *d, const struct dns_result *r,
+		     struct event *ev)
+{
+	static const struct proc_fields f = {
+		.guid = EV22_PROCESS_GUID,
+		.pid = EV22_PROCESS_ID,
+		.image = EV22_IMAGE,
+		.cmdline = -1,
+	};
+	struct asker who;
+	char results[DNS_RESULTS_MAX];
+	int rc;
+
+	memcpy(&who, r->ctx.bytes, sizeof(who));
+	learn_names(d, r, who.is_unknown ? 0 : who.task.tgid);
+	if ((rc = event_init(ev, 22)) < 0)
+		return rc;
+	event_set_time(ev, decode_utc(d, r->ts_ns));
+	if (who.is_unknown)
+		set_unknown_subject(ev, &f, EV22_USER);
+	else
+		decode_subject(d, &who.task, ev, &f, EV22_USER);
+	event_set_str(ev, EV22_QUERY_NAME, r->qname);
+	event_setf(ev, EV22_QUERY_STATUS, "%u", r->status);
+	if (r->msg) {
+		dns_format_results(r->msg, results, sizeof(results));
+		event_set_str(ev, EV22_QUERY_RESULTS, results);
+	}
+	return 1;
+}
+
 static int decode_dns(struct decoder *d, const void *rec, size_t len,
 		      struct event *ev)
 {
-	(void)d;
-	(void)rec;
-	(void)len;
-	(void)ev;
-	return 0;
+	const struct wire_dns *w = rec;
+	struct dns_result r;
+	struct dns_ctx ctx = { 0 };
+	struct asker who = { .task = w->task };
+	const char *p;
+	size_t n;
+
+	if (wire_read(w->data, len - sizeof(*w), &w->payload, &p, &n) < 0)
+		return -EINVAL;
+	if (!d->dns)
+		return 0;
+	who.is_unknown = (w->flags & WIRE_DNS_NO_OWNER) != 0;
+	memcpy(ctx.bytes, &who, sizeof(who));
+	dns_track_packet(d->dns, w->hdr.ts_ns, w->cookie,
+			 w->flags & WIRE_DNS_SENT, w->protocol == IPPROTO_TCP,
+			 w->seq, (const uint8_t *)p, n, &ctx);
+	if (!dns_track_next(d->dns, &r))
+		return 0;
+	return dns_event(d, &r, ev);
+}
+
+/* Results the last packet left, and queries that got no answer. */
+static int more_dns(struct decoder *d, uint64_t now_boot_ns, struct event *ev)
+{
+	struct dns_result r;
+
+	if (!d->dns)
+		return 0;
+	if (now_boot_ns)
+		dns_track_expire(d->dns, now_boot_ns);
+	if (!dns_track_next(d->dns, &r))
+		return 0;
+	return dns_event(d, &r, ev);
 }
 
 const struct sensor_family sensor_family_network = {
@@ -131,4 +214,5 @@ const struct sensor_family sensor_family_network = {
 		{ WIRE_NET_CONN, sizeof(struct wire_conn), false, decode_conn },
 		{ WIRE_NET_DNS, sizeof(struct wire_dns), true, decode_dns },
 	},
+	.more = more_dns,
 };

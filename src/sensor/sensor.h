@@ -18,6 +18,7 @@
 
 #include "proc/proc.h"
 
+struct dns_track;
 struct event;
 struct net_names;
 struct proc_table;
@@ -136,6 +137,8 @@ struct decoder {
 	/* Host names from captured DNS answers (DestinationHostname); the
 	 * network decoder fills and reads it.  NULL: none. */
 	struct net_names *names;
+	/* DNS queries waiting for their answers (event 22).  NULL: none. */
+	struct dns_track *dns;
 	/* out: set by decode_record() */
 	struct decode_want wants[DECODE_MAX_WANTS];
 	unsigned nwants;
@@ -153,5 +156,13 @@ struct decoder {
  */
 int decode_record(struct decoder *d, const void *data, size_t len,
 		  struct event *ev);
+
+/*
+ * Events the families still hold: more than one from the last record, or
+ * due by now_boot_ns (a DNS query that got no answer).  Call after each
+ * record and on a timer, until it returns 0.  1: ev holds an event (the
+ * caller releases it), 0: none, -ENOMEM.
+ */
+int decode_more(struct decoder *d, uint64_t now_boot_ns, struct event *ev);
 
 #endif /* VIGIL_SENSOR_H */
