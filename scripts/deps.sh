@@ -9,6 +9,9 @@ pkgs=(
 	zlib1g-dev libssl-dev libxml2-dev libsqlite3-dev
 	# tests: real parsers and tools the tests drive
 	libxml2-utils jq bc sqlite3 python3 mandoc rsyslog systemd
+	# network tests: a DNS server (the binary only, no system service),
+	# dig, unshare for a private resolv.conf
+	dnsmasq-base bind9-dnsutils util-linux
 )
 if [ "${1:-}" == "--list" ]; then
 	echo "${pkgs[@]}"

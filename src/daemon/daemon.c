@@ -53,8 +53,8 @@
 #define SERVICES_PATH	"/etc/services"
 /* A DNS query unanswered this long is logged with status 1460 (timeout):
  * glibc gives up after 2 tries of 5 s by default. */
-#define DNS_TIMEOUT_NS	(10ull * 1000000000ull)
-#define POLL_MS		100
+#define DNS_TIMEOUT_NS (10ull * 1000000000ull)
+#define POLL_MS	       100
 
 static volatile sig_atomic_t got_stop, got_hup;
 
@@ -270,11 +270,11 @@ static void handle(struct daemon *d, struct event *ev)
 
 /* Events the decoder held back: more from the last record, or, with a
  * time, the ones due by then (DNS queries that got no answer). */
-static void handle_more(struct daemon *d, uint64_t now_boot_ns)
+static void handle_more(struct daemon *d, uint64_t now_boot_ns, bool is_final)
 {
 	struct event ev;
 
-	while (decode_more(&d->dec, now_boot_ns, &ev) == 1)
+	while (decode_more(&d->dec, now_boot_ns, is_final, &ev) == 1)
 		handle(d, &ev);
 }
 
@@ -290,7 +290,7 @@ static int on_record(void *ctx, const void *data, size_t len)
 	}
 	if (r == 1)
 		handle(d, &ev);
-	handle_more(d, 0);
+	handle_more(d, 0, false);
 	return 0;
 }
 
@@ -472,8 +472,8 @@ static int setup(struct daemon *d)
 	d->users = users_new();
 	d->dec.names = net_names_new(DNS_NAMES_MAX);
 	d->dec.dns = dns_track_new(DNS_TIMEOUT_NS);
-	if (!d->procs || !d->hashes || !d->hasher || !d->pending ||
-	    !d->users || !d->dec.names || !d->dec.dns)
+	if (!d->procs || !d->hashes || !d->hasher || !d->pending || !d->users ||
+	    !d->dec.names || !d->dec.dns)
 		return -ENOMEM;
 	/* Without a services database port names are "-", nothing worse. */
 	d->services = net_services_load(SERVICES_PATH);
@@ -543,7 +543,7 @@ static void loop(struct daemon *d)
 		time_t now;
 
 		sensor_poll(d->sensor, POLL_MS);
-		handle_more(d, clock_ns(CLOCK_BOOTTIME));
+		handle_more(d, clock_ns(CLOCK_BOOTTIME), false);
 		collect_hashes(d);
 		if (got_hup) {
 			got_hup = 0;
@@ -581,7 +581,7 @@ int daemon_run(const struct daemon_opts *o)
 	 * say goodbye. */
 	sensor_poll(d.sensor, 0);
 	/* Queries still unanswered are logged as such, not dropped. */
-	handle_more(&d, UINT64_MAX);
+	handle_more(&d, clock_ns(CLOCK_BOOTTIME), true);
 	for (int i = 0; i < 50 && !pending_is_empty(d.pending); i++) {
 		usleep(100 * 1000);
 		collect_hashes(&d);

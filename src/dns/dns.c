@@ -15,7 +15,7 @@
 #include "dns.h"
 #include "net/net.h"
 
-#define HEADER_LEN 12
+#define HEADER_LEN	 12
 #define POINTER_HOPS_MAX 128 /* the backward rule bounds them anyway */
 
 struct reader {
@@ -232,8 +232,9 @@ int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 		struct dns_answer tmp, *a;
 		bool is_kept;
 
-		a = out->nanswers < DNS_ANSWERS_MAX ? &out->answers[out->nanswers]
-						    : &tmp;
+		a = out->nanswers < DNS_ANSWERS_MAX
+			    ? &out->answers[out->nanswers]
+			    : &tmp;
 		if (!read_answer(&r, &off, a, &is_kept)) {
 			out->is_partial = true;
 			break;

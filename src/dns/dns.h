@@ -17,20 +17,20 @@
 /* A name in text: 253 characters at most, more with \DDD escapes (each
  * byte of a label can take four), so a name that would not fit is cut
  * and marked. */
-#define DNS_NAME_MAX	 1024
-#define DNS_ANSWERS_MAX	 32 /* answers kept per message; more are counted */
-#define DNS_RESULTS_MAX	 4096 /* QueryResults text */
+#define DNS_NAME_MAX	1024
+#define DNS_ANSWERS_MAX 32 /* answers kept per message; more are counted */
+#define DNS_RESULTS_MAX 4096 /* QueryResults text */
 
-#define DNS_TYPE_A	 1
-#define DNS_TYPE_NS	 2
-#define DNS_TYPE_CNAME	 5
-#define DNS_TYPE_SOA	 6
-#define DNS_TYPE_PTR	 12
-#define DNS_TYPE_MX	 15
-#define DNS_TYPE_TXT	 16
-#define DNS_TYPE_AAAA	 28
-#define DNS_TYPE_SRV	 33
-#define DNS_TYPE_DNAME	 39
+#define DNS_TYPE_A	1
+#define DNS_TYPE_NS	2
+#define DNS_TYPE_CNAME	5
+#define DNS_TYPE_SOA	6
+#define DNS_TYPE_PTR	12
+#define DNS_TYPE_MX	15
+#define DNS_TYPE_TXT	16
+#define DNS_TYPE_AAAA	28
+#define DNS_TYPE_SRV	33
+#define DNS_TYPE_DNAME	39
 
 /* Windows' codes for QueryStatus (sysmon-values.md, event 22). */
 #define DNS_STATUS_SUCCESS    0
@@ -127,13 +127,17 @@ void dns_track_free(struct dns_track *t);
  * is_tcp with seq for stream bytes.  Results become available through
  * dns_track_next().  Returns the number of results now pending.
  */
-unsigned dns_track_packet(struct dns_track *t, uint64_t ts_ns,
-			  uint64_t cookie, bool is_sent, bool is_tcp,
-			  uint32_t seq, const uint8_t *data, size_t len,
+unsigned dns_track_packet(struct dns_track *t, uint64_t ts_ns, uint64_t cookie,
+			  bool is_sent, bool is_tcp, uint32_t seq,
+			  const uint8_t *data, size_t len,
 			  const struct dns_ctx *ctx);
 
 /* Time out queries older than the timeout at now_ns. */
 void dns_track_expire(struct dns_track *t, uint64_t now_ns);
+
+/* Time out every query still waiting, as of now_ns (at shutdown: they
+ * are reported unanswered rather than forgotten). */
+void dns_track_flush(struct dns_track *t, uint64_t now_ns);
 
 /*
  * The next result, valid until the next call into the tracker; false when

@@ -16,9 +16,9 @@
 
 #include "dns.h"
 
-#define RESULTS_MAX    8 /* results waiting for dns_track_next() */
-#define TCP_MSG_MAX    (65535 + 2) /* one message with its length prefix */
-#define TCP_MSGS_MAX   8 /* messages cut from one segment */
+#define RESULTS_MAX  8 /* results waiting for dns_track_next() */
+#define TCP_MSG_MAX  (65535 + 2) /* one message with its length prefix */
+#define TCP_MSGS_MAX 8 /* messages cut from one segment */
 
 struct query {
 	bool is_live;
@@ -110,7 +110,7 @@ static void trim_head(struct dns_track *t)
 }
 
 static struct query *find_query(struct dns_track *t, uint64_t cookie,
-				 uint16_t id, const char *qname)
+				uint16_t id, const char *qname)
 {
 	for (size_t i = 0; i < t->qcount; i++) {
 		struct query *q =
@@ -204,8 +204,8 @@ static struct stream *find_stream(struct dns_track *t, uint64_t cookie,
 
 		if (s->is_used && s->cookie == cookie && s->is_sent == is_sent)
 			return s;
-		if (!s->is_used || (oldest->is_used &&
-				    s->last_ns < oldest->last_ns))
+		if (!s->is_used ||
+		    (oldest->is_used && s->last_ns < oldest->last_ns))
 			oldest = s;
 	}
 	if (!oldest->buf && !(oldest->buf = malloc(TCP_MSG_MAX)))
@@ -261,9 +261,9 @@ static void on_segment(struct dns_track *t, uint64_t ts_ns, uint64_t cookie,
 	}
 }
 
-unsigned dns_track_packet(struct dns_track *t, uint64_t ts_ns,
-			  uint64_t cookie, bool is_sent, bool is_tcp,
-			  uint32_t seq, const uint8_t *data, size_t len,
+unsigned dns_track_packet(struct dns_track *t, uint64_t ts_ns, uint64_t cookie,
+			  bool is_sent, bool is_tcp, uint32_t seq,
+			  const uint8_t *data, size_t len,
 			  const struct dns_ctx *ctx)
 {
 	if (is_tcp)
@@ -273,19 +273,30 @@ unsigned dns_track_packet(struct dns_track *t, uint64_t ts_ns,
 	return (unsigned)t->rcount;
 }
 
-void dns_track_expire(struct dns_track *t, uint64_t now_ns)
+static void expire(struct dns_track *t, uint64_t now_ns, bool is_all)
 {
 	trim_head(t);
 	while (t->qcount && t->rcount < RESULTS_MAX) {
 		struct query *q = &t->queries[t->qhead];
 
-		if (now_ns - q->ts_ns < t->timeout_ns)
+		if (!is_all &&
+		    (now_ns < q->ts_ns || now_ns - q->ts_ns < t->timeout_ns))
 			break;
 		result_timeout(t, q, now_ns);
 		t->stats.timeouts++;
 		q->is_live = false;
 		trim_head(t);
 	}
+}
+
+void dns_track_expire(struct dns_track *t, uint64_t now_ns)
+{
+	expire(t, now_ns, false);
+}
+
+void dns_track_flush(struct dns_track *t, uint64_t now_ns)
+{
+	expire(t, now_ns, true);
 }
 
 bool dns_track_next(struct dns_track *t, struct dns_result *out)

@@ -200,7 +200,8 @@ int decode_record(struct decoder *d, const void *data, size_t len,
 	return t->decode(d, data, len, ev);
 }
 
-int decode_more(struct decoder *d, uint64_t now_boot_ns, struct event *ev)
+int decode_more(struct decoder *d, uint64_t now_boot_ns, bool is_final,
+		struct event *ev)
 {
 	const struct sensor_family *const *fams;
 	size_t n;
@@ -212,7 +213,7 @@ int decode_more(struct decoder *d, uint64_t now_boot_ns, struct event *ev)
 
 		if (!fams[i]->more)
 			continue;
-		r = fams[i]->more(d, now_boot_ns, ev);
+		r = fams[i]->more(d, now_boot_ns, is_final, ev);
 		if (r != 0)
 			return r;
 	}

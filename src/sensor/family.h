@@ -47,7 +47,8 @@ struct sensor_family {
 	const char *programs[FAMILY_MAX_PROGS];
 	struct sensor_record_type records[FAMILY_MAX_RECORDS];
 	/* Events held back (see decode_more()); NULL: never any. */
-	int (*more)(struct decoder *d, uint64_t now_boot_ns, struct event *ev);
+	int (*more)(struct decoder *d, uint64_t now_boot_ns, bool is_final,
+		    struct event *ev);
 };
 
 /* The rows, one per family file; families.c lists them. */

@@ -187,13 +187,16 @@ static int decode_dns(struct decoder *d, const void *rec, size_t len,
 }
 
 /* Results the last packet left, and queries that got no answer. */
-static int more_dns(struct decoder *d, uint64_t now_boot_ns, struct event *ev)
+static int more_dns(struct decoder *d, uint64_t now_boot_ns, bool is_final,
+		    struct event *ev)
 {
 	struct dns_result r;
 
 	if (!d->dns)
 		return 0;
-	if (now_boot_ns)
+	if (is_final)
+		dns_track_flush(d->dns, now_boot_ns);
+	else if (now_boot_ns)
 		dns_track_expire(d->dns, now_boot_ns);
 	if (!dns_track_next(d->dns, &r))
 		return 0;

@@ -159,10 +159,12 @@ int decode_record(struct decoder *d, const void *data, size_t len,
 
 /*
  * Events the families still hold: more than one from the last record, or
- * due by now_boot_ns (a DNS query that got no answer).  Call after each
- * record and on a timer, until it returns 0.  1: ev holds an event (the
- * caller releases it), 0: none, -ENOMEM.
+ * due by now_boot_ns (a DNS query that got no answer); with is_final,
+ * everything still held (at shutdown).  now_boot_ns 0: only what the last
+ * record left.  Call after each record and on a timer, until it returns
+ * 0.  1: ev holds an event (the caller releases it), 0: none, -ENOMEM.
  */
-int decode_more(struct decoder *d, uint64_t now_boot_ns, struct event *ev);
+int decode_more(struct decoder *d, uint64_t now_boot_ns, bool is_final,
+		struct event *ev);
 
 #endif /* VIGIL_SENSOR_H */

@@ -87,7 +87,7 @@ static void test_answers(void)
 	struct dns_msg *d = calloc(1, sizeof(*d));
 	char out[DNS_RESULTS_MAX];
 	const uint8_t v6[16] = { 0x2a, 0x02, 0x06, 0xb1, 0, 0, 0, 0,
-				 0,    0,    0,    0,	 0, 2, 2, 0x12 };
+				 0,    0,    0,	   0,	 0, 2, 2, 0x12 };
 	size_t cname_at;
 
 	/* CNAME, then A and AAAA of the target through a pointer to it. */
@@ -313,6 +313,12 @@ static void test_track(void)
 	CHECK_STR(r.qname, "host.example");
 	dns_track_expire(t, 1000000);
 	CHECK(!dns_track_next(t, &r));
+	/* A clock behind the query is no timeout; a flush is. */
+	dns_track_packet(t, 450, 11, true, false, 0, q.b, q.n, &asker);
+	dns_track_expire(t, 300);
+	CHECK(!dns_track_next(t, &r));
+	dns_track_flush(t, 460);
+	CHECK(dns_track_next(t, &r) && r.status == 1460 && r.ts_ns == 460);
 
 	/* TCP: the query and the answer cut across segments, then two
 	 * messages in one segment. */
@@ -352,8 +358,8 @@ static void test_track(void)
 	CHECK(dns_track_next(t, &r) && r.msg && r.msg->nanswers == 1);
 
 	/* Garbage is counted, not reported. */
-	dns_track_packet(t, 800, 14, false, false, 0, (const uint8_t *)"xx",
-			 2, &other);
+	dns_track_packet(t, 800, 14, false, false, 0, (const uint8_t *)"xx", 2,
+			 &other);
 	CHECK(!dns_track_next(t, &r));
 
 	/* A full table: the oldest query gives way as unanswered. */
@@ -363,11 +369,10 @@ static void test_track(void)
 		dns_track_packet(t, 900 + i, 15, true, false, 0, q.b, q.n,
 				 &asker);
 	}
-	CHECK(dns_track_next(t, &r) && r.status == 1460 && r.ts_ns ==
-								  900 +
-									  DNS_TRACK_QUERIES);
+	CHECK(dns_track_next(t, &r) && r.status == 1460 &&
+	      r.ts_ns == 900 + DNS_TRACK_QUERIES);
 	dns_track_stats(t, &st);
-	CHECK(st.evicted == 1 && st.malformed == 1 && st.timeouts == 1);
+	CHECK(st.evicted == 1 && st.malformed == 1 && st.timeouts == 2);
 	CHECK(st.unmatched == 3);
 	dns_track_free(t);
 }

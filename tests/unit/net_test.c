@@ -12,11 +12,13 @@
 
 static void test_format(void)
 {
-	const uint8_t v4[16] = { 0, 0, 0, 0, 0, 0, 0, 0,
+	const uint8_t v4[16] = { 0, 0, 0,    0,	   0,  0,   0,	0,
 				 0, 0, 0xff, 0xff, 10, 132, 15, 213 };
 	const uint8_t lo6[16] = { [15] = 1 };
-	const uint8_t ll[16] = { 0xfe, 0x80, 0,	   0,	 0,    0,    0, 0,
-				 0x11, 0x6b, 0xfe, 0x91, 0x1f, 0x2d, 0x5b, 0xcd };
+	const uint8_t ll[16] = {
+		0xfe, 0x80, 0,	  0,	0,    0,    0,	  0,
+		0x11, 0x6b, 0xfe, 0x91, 0x1f, 0x2d, 0x5b, 0xcd
+	};
 	char out[NET_IP_MAX];
 	bool v6;
 
