@@ -57,6 +57,26 @@ ok "the refused connect was refused" grep -q "connect=Connection refused" \
 # A well-known port: finger, 79/tcp in services(5).
 NETTOOL_PORT=79 tcp_pair named 127.0.0.79 127.0.0.79
 
+# udp_pair NAME ADDR MODE N [c]: a receiver answering N datagrams from one
+# sender socket (MODE udp-send or udp-mmsg); sets the same variables.
+udp_pair() {
+	local name=$1 addr=$2 mode=$3 n=$4 port lpid
+	"$acceptor" udp-recv "$addr" "$T_DIR/$name.port" "$n" >"$T_DIR/$name.l" &
+	lpid=$!
+	port=$(wait_port "$T_DIR/$name.port")
+	"$connector" "$mode" "$addr" "$port" "$n" ${5:-} >"$T_DIR/$name.c"
+	wait $lpid
+	printf -v "${name}_lpid" '%s' "$lpid"
+	printf -v "${name}_port" '%s' "$port"
+	printf -v "${name}_cpid" '%s' "$(sed -n 's/^pid=\([0-9]*\).*/\1/p' "$T_DIR/$name.c")"
+	printf -v "${name}_cport" '%s' "$(sed -n 's/.*local=\([0-9]*\).*/\1/p' "$T_DIR/$name.c")"
+}
+udp_pair u4 127.0.0.1 udp-send 3
+udp_pair u6 ::1 udp-send 3
+udp_pair uconn 127.0.0.1 udp-send 3 c
+udp_pair ummsg 127.0.0.1 udp-mmsg 4
+NETTOOL_PORT=7 udp_pair uecho 127.0.0.7 udp-send 1
+
 settle
 vigil_stop
 is "the daemon exits cleanly" "$VIGIL_STATUS" 0
@@ -85,7 +105,7 @@ check_pair() {
 	is "$name: one event for the acceptor" "$(grep -c . <<<"$a")" 1
 	is "$name: connector Image" "$(field "$c" Image)" "$connector"
 	is "$name: connector Initiated" "$(field "$c" Initiated)" true
-	is "$name: connector Protocol" "$(field "$c" Protocol)" tcp
+	is "$name: connector Protocol" "$(field "$c" Protocol)" "${PROTO:-tcp}"
 	is "$name: connector SourceIp" "$(field "$c" SourceIp)" "$cip"
 	is "$name: connector SourceIsIpv6" "$(field "$c" SourceIsIpv6)" "$v6"
 	is "$name: connector SourcePort" "$(field "$c" SourcePort)" "$cport"
@@ -120,6 +140,14 @@ check_pair named 127.0.0.79 false 127.0.0.1
 ok "the refused connector ran and was logged (event 1)" \
 	test -n "$(guid_of "$refused_pid")"
 is "no event 3 for the refused connect" "$(ev3 "$refused_pid")" ""
+# UDP: the first datagram of a flow, either way, once.
+PROTO=udp check_pair u4 127.0.0.1 false
+PROTO=udp check_pair u6 0:0:0:0:0:0:0:1 true
+PROTO=udp check_pair uconn 127.0.0.1 false
+PROTO=udp check_pair ummsg 127.0.0.1 false
+PROTO=udp check_pair uecho 127.0.0.7 false 127.0.0.1
+c=$(ev3 "$uecho_cpid")
+is "udp DestinationPortName of port 7" "$(field "$c" DestinationPortName)" echo
 c=$(ev3 "$named_cpid")
 is "DestinationPortName of port 79" "$(field "$c" DestinationPortName)" finger
 is "SourcePortName of an ephemeral port" "$(field "$c" SourcePortName)" -
