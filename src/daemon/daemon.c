@@ -301,11 +301,34 @@ static bool wants(void *ctx, unsigned id)
 	return config_wants(d->cfg, id);
 }
 
+/* The network family's own counters. */
+static void gather_net(struct daemon *d)
+{
+	struct sensor_net_stats ns;
+	struct dns_track_stats ds;
+	struct net_resolver_stats rs = { 0 };
+
+	if (sensor_net_stats(d->sensor, &ns) == 0) {
+		d->counters.net_filtered = ns.filtered;
+		d->counters.udp_flows = ns.udp_flows;
+		d->counters.udp_repeats = ns.udp_repeats;
+		d->counters.udp_evicted = ns.udp_evicted;
+	}
+	dns_track_stats(d->dec.dns, &ds);
+	d->counters.dns_unanswered = ds.timeouts + ds.evicted;
+	d->counters.dns_malformed = ds.malformed;
+	if (d->resolver)
+		net_resolver_stats(d->resolver, &rs);
+	d->counters.reverse_lookups = rs.lookups;
+	d->counters.reverse_slow = rs.slow;
+}
+
 static void gather(struct daemon *d)
 {
 	uint64_t drops[SENSOR_DROP_MAX] = { 0 };
 	struct writer_stats ws;
 
+	gather_net(d);
 	sensor_drops(d->sensor, drops);
 	writer_get_stats(d->writer, &ws);
 	d->counters.lost_ring = drops[SENSOR_DROP_RING_FULL];
@@ -363,6 +386,17 @@ static void warn_uncollected(const struct config *c)
 			 ids);
 }
 
+/* Let the kernel drop the connections no rule can log. */
+static void set_prefilter(struct daemon *d)
+{
+	static uint64_t ports[1024];
+
+	if (config_port_prefilter(d->cfg, 3, ports))
+		sensor_set_port_filter(d->sensor, ports);
+	else
+		sensor_set_port_filter(d->sensor, NULL);
+}
+
 static void reload(struct daemon *d)
 {
 	struct diag diag = { 0 };
@@ -386,6 +420,7 @@ static void reload(struct daemon *d)
 	config_free(d->cfg);
 	d->cfg = c;
 	d->dec.hash_algs = config_hash_algorithms(c);
+	set_prefilter(d);
 	if (sensor_arm(d->sensor, wants, d) < 0)
 		emit_error(d, "SensorError",
 			   "could not arm the sensors the new configuration "
@@ -501,6 +536,7 @@ static int setup(struct daemon *d)
 	d->sensor = sensor_open(&so);
 	if (!d->sensor)
 		return -errno;
+	set_prefilter(d);
 	proc_table_seed(d->procs);
 	/* Everything privileged is done: keep only what running needs. */
 	if ((r = privs_drop()) < 0)

@@ -39,6 +39,17 @@ static void put_counters(FILE *f, const struct daemon_counters *c)
 	fprintf(f, "lost_other=%llu\n",
 		(unsigned long long)(c->lost_other + c->lost_decode +
 				     c->lost_pending));
+	fprintf(f, "net_filtered=%llu\n", (unsigned long long)c->net_filtered);
+	fprintf(f, "udp_flows=%llu\nudp_repeats=%llu\nudp_evicted=%llu\n",
+		(unsigned long long)c->udp_flows,
+		(unsigned long long)c->udp_repeats,
+		(unsigned long long)c->udp_evicted);
+	fprintf(f, "dns_unanswered=%llu\ndns_malformed=%llu\n",
+		(unsigned long long)c->dns_unanswered,
+		(unsigned long long)c->dns_malformed);
+	fprintf(f, "reverse_lookups=%llu\nreverse_slow=%llu\n",
+		(unsigned long long)c->reverse_lookups,
+		(unsigned long long)c->reverse_slow);
 }
 
 int status_write(const char *run_dir, const struct daemon_status *st)

@@ -21,6 +21,15 @@ struct daemon_counters {
 	uint64_t lost_sink; /* an output failed */
 	uint64_t lost_decode; /* malformed kernel record */
 	uint64_t lost_pending; /* too many events waiting for big hashes */
+	/* The network family: not losses, what it chose not to send */
+	uint64_t net_filtered; /* ruled out in the kernel by the prefilter */
+	uint64_t udp_flows; /* UDP flows seen */
+	uint64_t udp_repeats; /* datagrams of flows logged within the window */
+	uint64_t udp_evicted; /* flows forgotten early by the full table */
+	uint64_t dns_unanswered; /* queries logged with status 1460 */
+	uint64_t dns_malformed; /* DNS packets that did not parse */
+	uint64_t reverse_lookups; /* DnsLookup's getnameinfo calls */
+	uint64_t reverse_slow; /* of which slower than the timeout */
 };
 
 struct daemon_status {

@@ -294,6 +294,82 @@ int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX])
 	return 0;
 }
 
+void sensor_set_port_filter(struct sensor *s, const uint64_t *ports)
+{
+	volatile __u32 *on = &s->skel->bss->cfg_net_port_filter;
+
+	*on = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!ports)
+		return;
+	memcpy(s->skel->bss->cfg_net_ports, ports,
+	       sizeof(s->skel->bss->cfg_net_ports));
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	*on = 1;
+}
+
+static uint64_t sum_percpu(struct sensor *s, int fd, uint32_t key)
+{
+	uint64_t *per_cpu = calloc((size_t)s->ncpus, sizeof(*per_cpu)), n = 0;
+
+	if (per_cpu && bpf_map_lookup_elem(fd, &key, per_cpu) == 0)
+		for (int c = 0; c < s->ncpus; c++)
+			n += per_cpu[c];
+	free(per_cpu);
+	return n;
+}
+
+/* Entries of the UDP flow table, by batches. */
+static uint64_t count_flows(struct sensor *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.udp_flows);
+	size_t ksz = bpf_map__key_size(s->skel->maps.udp_flows);
+	uint32_t batch = 1024, n;
+	void *keys = malloc(batch * ksz);
+	uint64_t *vals = malloc(batch * sizeof(*vals)), total = 0;
+	char in[64], out[64];
+	void *pin = NULL;
+	int r;
+
+	if (!keys || !vals || ksz > sizeof(out)) {
+		free(keys);
+		free(vals);
+		return 0;
+	}
+	do {
+		n = batch;
+		r = bpf_map_lookup_batch(fd, pin, out, keys, vals, &n, NULL);
+		if (r < 0 && errno != ENOENT)
+			break;
+		total += n;
+		memcpy(in, out, ksz);
+		pin = in;
+	} while (r == 0);
+	free(keys);
+	free(vals);
+	return total;
+}
+
+int sensor_net_stats(struct sensor *s, struct sensor_net_stats *out)
+{
+	int fd = bpf_map__fd(s->skel->maps.net_counts);
+
+	out->filtered = sum_percpu(s, fd, WIRE_NET_FILTERED);
+	out->udp_flows = sum_percpu(s, fd, WIRE_NET_UDP_NEW);
+	out->udp_repeats = sum_percpu(s, fd, WIRE_NET_UDP_REPEAT);
+	out->udp_evicted = 0;
+	/* The LRU table forgets silently; what it lost is what went in
+	 * minus what is there.  Below half full no eviction can happen
+	 * (the per-CPU free lists hold far less), so the count is skipped. */
+	if (out->udp_flows >= WIRE_UDP_FLOWS_MAX / 2) {
+		uint64_t live = count_flows(s);
+
+		out->udp_evicted = out->udp_flows > live ? out->udp_flows - live
+							  : 0;
+	}
+	return 0;
+}
+
 uint64_t sensor_map_bytes(struct sensor *s)
 {
 	struct bpf_map *m;

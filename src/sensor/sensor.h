@@ -63,6 +63,23 @@ int sensor_poll(struct sensor *s, int timeout_ms);
 /* Total drops per reason since open, summed over CPUs. */
 int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX]);
 
+/*
+ * The kernel prefilter of event 3 (config_port_prefilter()): only
+ * connections with a local or remote port whose bit is set in ports[1024]
+ * are sent; NULL sends all.  Switched off while the bitmap changes, so a
+ * reload never drops what either config would log.
+ */
+void sensor_set_port_filter(struct sensor *s, const uint64_t *ports);
+
+/* What the network programs did not send, and why: none of it is lost. */
+struct sensor_net_stats {
+	uint64_t filtered; /* ruled out by the port prefilter */
+	uint64_t udp_flows; /* UDP flows entered in the flow table */
+	uint64_t udp_repeats; /* datagrams of a flow logged already */
+	uint64_t udp_evicted; /* flows the full table forgot early */
+};
+int sensor_net_stats(struct sensor *s, struct sensor_net_stats *out);
+
 /* Kernel memory in bytes held by the sensor's maps (status, benchmarks). */
 uint64_t sensor_map_bytes(struct sensor *s);
 
