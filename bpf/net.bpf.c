@@ -393,6 +393,10 @@ static __always_inline void on_skb(struct __sk_buff *skb, bool is_sent)
 	__u8 proto;
 	bool is_dns;
 
+	/* Attached for good once attached (see src/sensor/loader.c): idle
+	 * while neither event is wanted. */
+	if (!is_wanted(3) && !is_wanted(22))
+		return;
 	if (!sk)
 		return;
 	sk = bpf_sk_fullsock(sk);

@@ -402,6 +402,7 @@ static void reload(struct daemon *d)
 	struct diag diag = { 0 };
 	struct config *c;
 	char text[600];
+	int r;
 
 	if (!d->opts->config_path) {
 		log_info(
@@ -421,7 +422,13 @@ static void reload(struct daemon *d)
 	d->cfg = c;
 	d->dec.hash_algs = config_hash_algorithms(c);
 	set_prefilter(d);
-	if (sensor_arm(d->sensor, wants, d) < 0)
+	r = sensor_arm(d->sensor, wants, d);
+	if (r == -EPERM)
+		emit_error(d, "SensorError",
+			   "the new configuration needs hooks that only a "
+			   "restart of vigil can attach (UDP and DNS: "
+			   "CAP_NET_ADMIN); TCP is collected meanwhile");
+	else if (r < 0)
 		emit_error(d, "SensorError",
 			   "could not arm the sensors the new configuration "
 			   "needs; see the daemon log");

@@ -233,11 +233,24 @@ static void set_wanted(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 	}
 }
 
+/*
+ * Attaching a cgroup socket-buffer program takes CAP_NET_ADMIN, which the
+ * daemon gives up after start-up: once attached, such a program stays
+ * attached for the daemon's life and goes idle (it returns at once) when
+ * the config stops wanting its events, so a later reload can use it
+ * again.
+ */
+static bool is_kept_attached(const struct bpf_program *prog)
+{
+	return bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SKB;
+}
+
 int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 	       void *ctx)
 {
 	struct bpf_program *prog;
 	size_t i = 0;
+	int err = 0;
 
 	set_wanted(s, wants, ctx);
 	bpf_object__for_each_program(prog, s->skel->obj)
@@ -251,18 +264,23 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 			if (!s->links[i]) {
 				int r = -errno;
 
-				log_error("sensor: attach %s: %s",
-					  bpf_program__name(prog),
-					  strerror(-r));
-				return r;
+				log_error("sensor: attach %s: %s%s",
+					  bpf_program__name(prog), strerror(-r),
+					  r == -EPERM && is_kept_attached(prog)
+						  ? " (it needs CAP_NET_ADMIN, "
+						    "which vigil drops after "
+						    "start-up: restart vigil)"
+						  : "");
+				if (!err)
+					err = r;
 			}
-		} else if (!want && s->links[i]) {
+		} else if (!want && s->links[i] && !is_kept_attached(prog)) {
 			bpf_link__destroy(s->links[i]);
 			s->links[i] = NULL;
 		}
 		i++;
 	}
-	return 0;
+	return err;
 }
 
 int sensor_poll(struct sensor *s, int timeout_ms)
@@ -364,8 +382,8 @@ int sensor_net_stats(struct sensor *s, struct sensor_net_stats *out)
 	if (out->udp_flows >= WIRE_UDP_FLOWS_MAX / 2) {
 		uint64_t live = count_flows(s);
 
-		out->udp_evicted = out->udp_flows > live ? out->udp_flows - live
-							  : 0;
+		out->udp_evicted =
+			out->udp_flows > live ? out->udp_flows - live : 0;
 	}
 	return 0;
 }
