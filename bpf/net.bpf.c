@@ -470,3 +470,49 @@ int on_cgroup_post_bind6(struct bpf_sock *sk)
 	on_bind(sk);
 	return 1; /* always allow the bind */
 }
+
+/* ---- sockets that predate the hooks ---------------------------------- */
+
+/*
+ * Run once each time the family is armed (src/sensor/loader.c): every
+ * TCP or UDP socket some process holds gets that process as its owner
+ * when it has none yet, so a server started before vigil (sshd) is
+ * named for the connections it accepts.  The first holder found wins:
+ * for a listener shared by a pre-forked server, that is one of them.
+ */
+SEC("iter/task_file")
+int on_iter_task_file(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct sock_owner *o;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family;
+	__u8 state;
+
+	if (!task || !file)
+		return 0;
+	sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	sk = sock->sk; /* a BTF pointer, as the helper below wants */
+	if (!sk)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP &&
+	    BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+		return 0;
+	o = bpf_sk_storage_get(&sock_owners, sk, NULL,
+			       BPF_SK_STORAGE_GET_F_CREATE);
+	if (!o || o->task.tgid)
+		return 0;
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	owner_set(o, task,
+		  state == TCP_LISTEN	  ? OWNER_LISTEN
+		  : state == TCP_SYN_SENT ? OWNER_CONNECT
+					  : 0);
+	return 0;
+}

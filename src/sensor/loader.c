@@ -24,6 +24,7 @@
 struct sensor {
 	struct sensor_bpf *skel;
 	struct bpf_link *links[SENSOR_MAX_PROGS]; /* by program index */
+	bool has_run[SENSOR_MAX_PROGS]; /* iterators: run since armed */
 	struct ring_buffer *ring;
 	sensor_record_fn *on_record;
 	void *ctx;
@@ -245,12 +246,75 @@ static bool is_kept_attached(const struct bpf_program *prog)
 	return bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SKB;
 }
 
+static bool is_iterator(const struct bpf_program *prog)
+{
+	return bpf_program__type(prog) == BPF_PROG_TYPE_TRACING &&
+	       bpf_program__expected_attach_type(prog) == BPF_TRACE_ITER;
+}
+
+/* An iterator program runs to its end once: read it dry. */
+static int run_iterator(struct bpf_program *prog)
+{
+	struct bpf_link *link = bpf_program__attach_iter(prog, NULL);
+	char buf[512];
+	ssize_t n;
+	int fd, r = 0;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		r = -errno;
+	} else {
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			;
+		if (n < 0)
+			r = -errno;
+		close(fd);
+	}
+	bpf_link__destroy(link);
+	return r;
+}
+
+/* Iterators of the families just armed, once the hooks are in place so
+ * that nothing falls between the two. */
+static int run_iterators(struct sensor *s,
+			 bool (*wants)(void *ctx, unsigned id), void *ctx)
+{
+	struct bpf_program *prog;
+	size_t i = 0;
+	int err = 0;
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		if (i >= SENSOR_MAX_PROGS)
+			break;
+		if (is_iterator(prog)) {
+			bool want = is_wanted(prog, wants, ctx);
+
+			if (want && !s->has_run[i]) {
+				int r = run_iterator(prog);
+
+				if (r < 0) {
+					log_error("sensor: run %s: %s",
+						  bpf_program__name(prog),
+						  strerror(-r));
+					err = err ? err : r;
+				}
+			}
+			s->has_run[i] = want;
+		}
+		i++;
+	}
+	return err;
+}
+
 int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 	       void *ctx)
 {
 	struct bpf_program *prog;
 	size_t i = 0;
-	int err = 0;
+	int err = 0, ierr;
 
 	set_wanted(s, wants, ctx);
 	bpf_object__for_each_program(prog, s->skel->obj)
@@ -259,6 +323,10 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 
 		if (i >= SENSOR_MAX_PROGS)
 			return -E2BIG;
+		if (is_iterator(prog)) {
+			i++;
+			continue;
+		}
 		if (want && !s->links[i]) {
 			s->links[i] = attach(s, prog);
 			if (!s->links[i]) {
@@ -280,7 +348,8 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 		}
 		i++;
 	}
-	return err;
+	ierr = run_iterators(s, wants, ctx);
+	return err ? err : ierr;
 }
 
 int sensor_poll(struct sensor *s, int timeout_ms)

@@ -212,6 +212,7 @@ const struct sensor_family sensor_family_network = {
 		"on_cgroup_skb_ingress",
 		"on_cgroup_post_bind4",
 		"on_cgroup_post_bind6",
+		"on_iter_task_file",
 	},
 	.records = {
 		{ WIRE_NET_CONN, sizeof(struct wire_conn), false, decode_conn },

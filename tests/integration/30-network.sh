@@ -18,7 +18,15 @@ for who in acceptor connector; do
 done
 acceptor=$T_DIR/acceptor connector=$T_DIR/connector
 
-vigil_start "$out" --no-store --format json "$T_DIR/net.xml" || t_end
+# A server that listens before the daemon starts (sshd on a real host):
+# the sockets it holds are found when the family is armed.
+cp "$HELPERS/nettool" "$T_DIR/early-server"
+"$T_DIR/early-server" listen 127.0.0.1 "$T_DIR/early.port" >/dev/null &
+early_lpid=$!
+for _ in $(seq 1 100); do [ -s "$T_DIR/early.port" ] && break; sleep 0.02; done
+
+vigil_start "$out" --no-store --format json "$T_DIR/net.xml" ||
+	{ kill "$early_lpid"; t_end; }
 
 # wait_port FILE: the port a listener wrote, once it did.
 wait_port() {
@@ -49,6 +57,8 @@ tcp_pair v4 127.0.0.1 127.0.0.1
 tcp_pair v6 ::1 ::1
 tcp_pair mapped :: ::ffff:127.0.0.1
 tcp_pair uring 127.0.0.1 127.0.0.1 uring
+"$connector" connect 127.0.0.1 "$(cat "$T_DIR/early.port")" >/dev/null
+wait $early_lpid
 # A refused connect: a port with no listener (the listener is gone).
 "$connector" connect 127.0.0.1 "$v4_port" >"$T_DIR/refused.c"
 refused_pid=$(sed -n 's/^pid=\([0-9]*\).*/\1/p' "$T_DIR/refused.c")
@@ -139,6 +149,10 @@ check_pair named 127.0.0.79 false 127.0.0.1
 
 ok "the refused connector ran and was logged (event 1)" \
 	test -n "$(guid_of "$refused_pid")"
+a=$(ev3 "$early_lpid")
+is "a listener older than the daemon: its accept is attributed to it" \
+	"$(field "$a" Image)" "$T_DIR/early-server"
+is "and it is an accept" "$(field "$a" Initiated)" false
 is "no event 3 for the refused connect" "$(ev3 "$refused_pid")" ""
 # UDP: the first datagram of a flow, either way, once.
 PROTO=udp check_pair u4 127.0.0.1 false
