@@ -35,7 +35,7 @@ ramp_seconds=${BENCH_RAMP_SECONDS:-3}
 rounds_budget_s=${BENCH_ROUNDS_BUDGET_S:-330}
 config=$here/collect-all.xml
 
-exec_n=5000 connect_n=20000 file_n=20000
+exec_n=5000 connect_n=20000 udp_n=200000 file_n=20000
 tax_n=200000 tax_rounds=7
 # Target operations per second of the ramp; 0 is "as fast as it goes".
 ramp_rates=(1000 2000 5000 10000 20000 50000 100000 200000 0)
@@ -327,6 +327,7 @@ workload() {	# workload NAME: sets line to the program's report
 	case $1 in
 	exec) line=$("$bin/exec_loop" "$exec_n" /bin/true) ;;
 	connect) line=$("$bin/connect_loop" "$connect_n") ;;
+	udp) line=$("$bin/udp_loop" "$udp_n") ;;
 	file) line=$("$bin/file_churn" "$file_n" "$work/churn") ;;
 	syscall) line=$("$bin/syscall_tax" "$tax_n" "$tax_rounds") ;;
 	esac
@@ -335,7 +336,7 @@ workload() {	# workload NAME: sets line to the program's report
 run_set() {	# run_set MODE REP: every workload under one monitor
 	local mode=$1 rep=$2 wl l0 t0 x0
 	mkdir -p "$work/churn"
-	for wl in exec connect file syscall; do
+	for wl in exec connect udp file syscall; do
 		# Start every workload of every column from the same disk
 		# state: without this, the store's write-back of the previous
 		# workload's events lands on the next one (the file churn).
@@ -587,6 +588,7 @@ write_report() {
 		echo "# workloads, each round, in every column:"
 		echo "$bin/exec_loop $exec_n /bin/true"
 		echo "$bin/connect_loop $connect_n"
+		echo "$bin/udp_loop $udp_n"
 		echo "$bin/file_churn $file_n <work>/churn"
 		echo "$bin/syscall_tax $tax_n $tax_rounds"
 		echo "# vigil column:"
@@ -615,7 +617,8 @@ main() {
 		say "needs root (BPF, auditd)"
 		exit 1
 	fi
-	for p in exec_loop connect_loop file_churn syscall_tax event_rate; do
+	for p in exec_loop connect_loop udp_loop file_churn syscall_tax \
+		event_rate; do
 		if [ ! -x "$bin/$p" ]; then
 			say "missing $bin/$p: run 'make bench'"
 			exit 1
