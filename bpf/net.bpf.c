@@ -380,7 +380,8 @@ static __always_inline void dns_packet(struct __sk_buff *skb,
 	d->protocol = proto;
 	d->pad = 0;
 	d->payload.off = 0;
-	d->payload.flags = 0;
+	d->payload.full_len = p->payload_len;
+	d->payload.flags = len < p->payload_len ? WIRE_STR_TRUNC : 0;
 	d->payload.pad = 0;
 	/* The verifier wants the length proven in [1, WIRE_DNS_MAX]. */
 	len &= 2 * WIRE_DNS_MAX - 1;

@@ -25,19 +25,21 @@
 #include "event/event.h"
 #include "hash/hash.h"
 #include "net/net.h"
+#include "wire.h"
 #include "proc/proc.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
-#include "service/service.h"
 #include "sink/sink.h"
+#include "status/status.h"
 #include "users/users.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
+#include "counters.h"
 #include "hasher.h"
 #include "outputs.h"
 #include "pending.h"
-#include "status.h"
+#include "privs.h"
 #include "writer.h"
 
 #define PROC_TABLE_MAX 65536
@@ -55,6 +57,9 @@
  * glibc gives up after 2 tries of 5 s by default. */
 #define DNS_TIMEOUT_NS (10ull * 1000000000ull)
 #define POLL_MS	       100
+
+_Static_assert(SETTINGS_COMMAND_LINE_MAX == WIRE_ARGS_MAX,
+	       "command_line_max bound and the exec record disagree");
 
 static volatile sig_atomic_t got_stop, got_hup;
 
@@ -171,9 +176,13 @@ static uint64_t enrich_hash(struct daemon *d, struct event *ev,
 			    const struct decode_want *w)
 {
 	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
-	char text[HASH_TEXT_MAX];
+	char text[HASH_TEXT_MAX], exe[32];
 	int r;
 
+	if (w->file.exe_tgid) {
+		snprintf(exe, sizeof(exe), "/proc/%u/exe", w->file.exe_tgid);
+		path = exe;
+	}
 	r = hash_file(d->hashes, path, w->file.dev, w->file.ino,
 		      d->dec.hash_algs, text);
 	if (r == 0) {
@@ -309,57 +318,57 @@ static void gather_net(struct daemon *d)
 	struct net_resolver_stats rs = { 0 };
 
 	if (sensor_net_stats(d->sensor, &ns) == 0) {
-		d->counters.net_filtered = ns.filtered;
-		d->counters.udp_flows = ns.udp_flows;
-		d->counters.udp_repeats = ns.udp_repeats;
-		d->counters.udp_evicted = ns.udp_evicted;
+		d->counters.counts[COUNT_NET_FILTERED] = ns.filtered;
+		d->counters.counts[COUNT_UDP_FLOWS] = ns.udp_flows;
+		d->counters.counts[COUNT_UDP_REPEATS] = ns.udp_repeats;
+		d->counters.counts[COUNT_UDP_EVICTED] = ns.udp_evicted;
 	}
 	dns_track_stats(d->dec.dns, &ds);
-	d->counters.dns_unanswered = ds.timeouts + ds.evicted;
-	d->counters.dns_malformed = ds.malformed;
+	d->counters.counts[COUNT_DNS_UNANSWERED] = ds.timeouts + ds.evicted;
+	d->counters.counts[COUNT_DNS_MALFORMED] = ds.malformed;
 	if (d->resolver)
 		net_resolver_stats(d->resolver, &rs);
-	d->counters.reverse_lookups = rs.lookups;
-	d->counters.reverse_slow = rs.slow;
+	d->counters.counts[COUNT_REVERSE_LOOKUPS] = rs.lookups;
+	d->counters.counts[COUNT_REVERSE_SLOW] = rs.slow;
 }
 
 static void gather(struct daemon *d)
 {
 	uint64_t drops[SENSOR_DROP_MAX] = { 0 };
+	struct daemon_counters *c = &d->counters;
 	struct writer_stats ws;
 
 	gather_net(d);
 	sensor_drops(d->sensor, drops);
 	writer_get_stats(d->writer, &ws);
-	d->counters.lost_ring = drops[SENSOR_DROP_RING_FULL];
-	d->counters.lost_other = drops[SENSOR_DROP_NO_SCRATCH];
-	d->counters.logged = ws.written;
-	d->counters.lost_queue = ws.lost_queue;
-	d->counters.lost_sink = ws.lost_sink;
+	c->logged = ws.written;
+	c->lost[LOSS_RING] = drops[SENSOR_DROP_RING_FULL];
+	c->lost[LOSS_SCRATCH] = drops[SENSOR_DROP_NO_SCRATCH];
+	c->lost[LOSS_QUEUE] = ws.lost_queue;
+	c->lost[LOSS_SINK] = ws.lost_sink;
+	c->lost[LOSS_DECODE] = c->lost_decode;
+	c->lost[LOSS_PENDING] = c->lost_pending;
 }
 
 /* Tell every new loss as one event 255 with exact counts per reason. */
 static void report_losses(struct daemon *d)
 {
-	const struct daemon_counters *c = &d->counters;
-	uint64_t total = c->lost_ring + c->lost_other + c->lost_queue +
-			 c->lost_sink + c->lost_decode + c->lost_pending;
+	const uint64_t *lost = d->counters.lost;
+	uint64_t total = status_lost_total(lost);
 	char text[512];
+	size_t len;
 
 	if (total == d->reported_lost)
 		return;
-	snprintf(text, sizeof(text),
-		 "%llu events lost since the last report; totals since start: "
-		 "kernel ring buffer full %llu, kernel scratch unavailable "
-		 "%llu, queue full %llu, output failed %llu, malformed "
-		 "record %llu, hash backlog full %llu",
-		 (unsigned long long)(total - d->reported_lost),
-		 (unsigned long long)c->lost_ring,
-		 (unsigned long long)c->lost_other,
-		 (unsigned long long)c->lost_queue,
-		 (unsigned long long)c->lost_sink,
-		 (unsigned long long)c->lost_decode,
-		 (unsigned long long)c->lost_pending);
+	len = (size_t)snprintf(text, sizeof(text),
+			       "%llu events lost since the last report; "
+			       "totals since start: ",
+			       (unsigned long long)(total - d->reported_lost));
+	for (size_t i = 0; i < LOSS_MAX && len < sizeof(text); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"%s%s %llu", i ? ", " : "",
+					status_loss(i)->text,
+					(unsigned long long)lost[i]);
 	d->reported_lost = total;
 	emit_error(d, "EventsLost", text);
 }
@@ -439,18 +448,28 @@ static void reload(struct daemon *d)
 
 static void write_status(struct daemon *d)
 {
-	struct daemon_status st = {
-		.pid = (unsigned)getpid(),
-		.started = d->started,
-		.config_path = d->opts->config_path,
-		.config_hash = config_file_hash(d->cfg),
-		.schema_version = config_schema_version(d->cfg),
-		.counters = d->counters,
-		.store_path = d->opts->settings.store_path,
-		.sensor_map_bytes = sensor_map_bytes(d->sensor),
-		.proc_entries = proc_table_count(d->procs),
+	const char *config_path = d->opts->config_path;
+	const char *store_path = d->opts->settings.store_path;
+	struct status_info st = {
+		.pid = (long)getpid(),
+		.started = (long long)d->started,
+		.logged = d->counters.logged,
+		.store_bytes = status_store_bytes(store_path),
+		.bpf_map_bytes = sensor_map_bytes(d->sensor),
+		.processes = proc_table_count(d->procs),
 	};
 
+	snprintf(st.version, sizeof(st.version), "%s", VIGIL_VERSION);
+	snprintf(st.config_path, sizeof(st.config_path), "%s",
+		 config_path ? config_path : "(built-in)");
+	snprintf(st.config_hash, sizeof(st.config_hash), "%s",
+		 config_file_hash(d->cfg));
+	snprintf(st.schema_version, sizeof(st.schema_version), "%s",
+		 config_schema_version(d->cfg));
+	snprintf(st.store_path, sizeof(st.store_path), "%s",
+		 store_path[0] ? store_path : "-");
+	memcpy(st.lost, d->counters.lost, sizeof(st.lost));
+	memcpy(st.counts, d->counters.counts, sizeof(st.counts));
 	for (size_t i = 0; i < catalog_count(); i++) {
 		unsigned id = catalog_at(i)->id;
 
@@ -476,6 +495,15 @@ static void read_machine_id(char *out, size_t size)
 			out[0] = '\0';
 		fclose(f);
 	}
+}
+
+/* The daemon's mount namespace (the inode /proc/self/ns/mnt names), 0
+ * when unknown: processes elsewhere see other paths. */
+static uint32_t own_mnt_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/mnt", &st) == 0 ? (uint32_t)st.st_ino : 0;
 }
 
 static int setup(struct daemon *d)
@@ -504,6 +532,7 @@ static int setup(struct daemon *d)
 	d->host.channel = s->channel;
 	d->host.pid = d->host.tid = (unsigned)getpid();
 	d->host.euid = (unsigned)geteuid();
+	d->host.extra_fields = s->extra_fields;
 
 	read_machine_id(machine, sizeof(machine));
 	d->procs = proc_table_new(PROC_TABLE_MAX, machine, "/proc");
@@ -528,6 +557,7 @@ static int setup(struct daemon *d)
 	d->dec.procs = d->procs;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
+	d->dec.host_mnt_ns = own_mnt_ns();
 
 	d->writer = outputs_open(s, &d->host);
 	if (!d->writer)
@@ -537,6 +567,7 @@ static int setup(struct daemon *d)
 	 * by both, and the sensor's record simply refreshes its entry. */
 	so.self_tgid = (uint32_t)getpid();
 	so.ring_kib = s->ring_kib;
+	so.args_max = s->command_line_max;
 	so.on_record = on_record;
 	so.wants = wants;
 	so.ctx = d;

@@ -12,17 +12,17 @@
  * It does not read the Sysmon XML (config/ does) and holds no state.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "config/config.h"
 #include "render/render.h"
 #include "settings.h"
+#include "util/buf.h"
+#include "util/duration.h"
+#include "util/file.h"
 
 /* A settings file is a handful of lines; anything bigger is not one. */
 #define SETTINGS_MAX_FILE_BYTES (64 * 1024)
@@ -52,6 +52,8 @@ void settings_defaults(struct settings *s)
 	s->queue_events = 16384;
 	s->ring_kib = 8192;
 	s->hash_max_bytes = 256 * MIB;
+	s->command_line_max = 64 * KIB;
+	s->extra_fields = false;
 }
 
 /* Where the parser is, for the diagnostic. */
@@ -145,36 +147,18 @@ static const char *parse_size(const char *v, uint64_t *out)
 	return mul_checked(n, unit, out);
 }
 
-/* "30", "90s", "15m", "12h", "30d" (no suffix: seconds). */
+/* "30", "90s", "15m", "12h", "30d" (no suffix: seconds; no weeks). */
 static const char *parse_duration(const char *v, uint64_t *out)
 {
-	const char *end, *err;
-	uint64_t n, unit = 1;
-
-	err = parse_u64(v, &n, &end);
-	if (err)
-		return err;
-	switch (*end) {
-	case '\0':
-	case 's':
-		break;
-	case 'm':
-		unit = 60;
-		break;
-	case 'h':
-		unit = 3600;
-		break;
-	case 'd':
-		unit = 24 * 3600;
-		break;
+	switch (duration_parse(v, DURATION_BARE_SECONDS, out)) {
+	case 0:
+		return NULL;
+	case -ERANGE:
+		return "number too large";
 	default:
 		return "expected a duration: a number with an optional s, m, "
 		       "h or d suffix";
 	}
-	if (*end && end[1])
-		return "expected a duration: a number with an optional s, m, "
-		       "h or d suffix";
-	return mul_checked(n, unit, out);
 }
 
 static const char *parse_bool(const char *v, bool *out)
@@ -255,6 +239,8 @@ enum key_id {
 	K_QUEUE_EVENTS,
 	K_RING_KIB,
 	K_HASH_MAX_BYTES,
+	K_COMMAND_LINE_MAX,
+	K_EXTRA_FIELDS,
 	K_COUNT,
 };
 
@@ -274,6 +260,8 @@ static const char *const key_names[K_COUNT] = {
 	[K_QUEUE_EVENTS] = "queue_events",
 	[K_RING_KIB] = "ring_kib",
 	[K_HASH_MAX_BYTES] = "hash_max_bytes",
+	[K_COMMAND_LINE_MAX] = "command_line_max",
+	[K_EXTRA_FIELDS] = "extra_fields",
 };
 
 static const char *parse_format(const char *v, int *out)
@@ -337,6 +325,16 @@ static const char *set_value(struct settings *s, enum key_id k, const char *v)
 		if (!err)
 			s->ring_kib = (unsigned)n;
 		return err;
+	case K_COMMAND_LINE_MAX:
+		/* The exec record's data[] bounds it (include/wire.h). */
+		err = parse_size(v, &n);
+		if (!err && (n < 4 * KIB || n > SETTINGS_COMMAND_LINE_MAX))
+			err = "must be between 4K and 111K";
+		if (!err)
+			s->command_line_max = (unsigned)n;
+		return err;
+	case K_EXTRA_FIELDS:
+		return parse_bool(v, &s->extra_fields);
 	case K_STDOUT:
 		return parse_bool(v, &s->stdout_on);
 	case K_SYSLOG:
@@ -450,63 +448,39 @@ static int parse_text(struct settings *s, char *text, size_t len,
 	return 0;
 }
 
-static int read_file(const char *path, char *buf, size_t cap, size_t *len,
-		     const struct cursor *c)
+/* The file as a string; -ENOENT is the caller's to report. */
+static int read_file(const char *path, struct buf *out, const struct cursor *c)
 {
-	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	int fd, err = 0;
+	int err = file_read_all(path, SETTINGS_MAX_FILE_BYTES, out);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		err = -errno;
-		if (err == -ENOENT)
-			return err;
-		fail(c, 0, "cannot open: %s", strerror(-err));
+	switch (err) {
+	case 0:
+	case -ENOENT:
+		return err;
+	case -EFBIG:
+		return fail(c, 0, "larger than %d bytes",
+			    SETTINGS_MAX_FILE_BYTES);
+	case -EISDIR:
+	case -EINVAL:
+		return fail(c, 0, "not a regular file");
+	default:
+		fail(c, 0, "cannot read: %s", strerror(-err));
 		return err;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		err = fail(c, 0, "not a regular file");
-		goto out;
-	}
-	for (;;) {
-		n = read(fd, buf + got, cap - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			fail(c, 0, "read error: %s", strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got == cap) {
-			err = fail(c, 0, "larger than %d bytes",
-				   SETTINGS_MAX_FILE_BYTES);
-			goto out;
-		}
-	}
-	buf[got] = '\0';
-	*len = got;
-out:
-	close(fd);
-	return err;
 }
 
 int settings_load(struct settings *s, const char *path, struct diag *d)
 {
 	struct cursor c = { .file = path, .line = 0, .d = d };
 	struct settings tmp = *s;
-	char text[SETTINGS_MAX_FILE_BYTES + 1];
-	size_t len = 0;
+	struct buf text;
 	int err;
 
-	err = read_file(path, text, sizeof(text) - 1, &len, &c);
-	if (err)
-		return err;
-	err = parse_text(&tmp, text, len, &c);
+	buf_init(&text, SETTINGS_MAX_FILE_BYTES + 1);
+	err = read_file(path, &text, &c);
+	if (!err)
+		err = parse_text(&tmp, text.data, text.len, &c);
+	buf_release(&text);
 	if (err)
 		return err;
 	*s = tmp;
