@@ -200,7 +200,7 @@ static bool read_answer(const struct reader *r, size_t *off,
 int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 {
 	struct reader r = { msg, len };
-	uint16_t flags, qd, an;
+	uint16_t flags = 0, qd = 0, an = 0;
 	size_t off = HEADER_LEN;
 
 	memset(out, 0, offsetof(struct dns_msg, answers));
