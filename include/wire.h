@@ -164,8 +164,10 @@ struct wire_exit {
 };
 
 /* wire_conn.flags */
-#define WIRE_CONN_INITIATED 0x1u /* connect / datagram sent (else accepted, received) */
-#define WIRE_CONN_NO_OWNER  0x2u /* no process known for the socket: task is zero */
+#define WIRE_CONN_INITIATED \
+	0x1u /* connect / datagram sent (else accepted, received) */
+#define WIRE_CONN_NO_OWNER \
+	0x2u /* no process known for the socket: task is zero */
 
 /*
  * A network connection: TCP once established (connect or accept), UDP on
@@ -187,11 +189,11 @@ struct wire_conn {
 };
 
 /* wire_dns.flags */
-#define WIRE_DNS_SENT 0x1u /* leaving the socket (a query), else arriving */
-#define WIRE_DNS_TRUNC 0x2u /* payload cut at WIRE_DNS_MAX */
+#define WIRE_DNS_SENT	  0x1u /* leaving the socket (a query), else arriving */
+#define WIRE_DNS_TRUNC	  0x2u /* payload cut at WIRE_DNS_MAX */
 #define WIRE_DNS_NO_OWNER 0x4u /* no process known for the socket */
 
-#define WIRE_DNS_MAX 4096 /* payload bytes captured per packet */
+#define WIRE_DNS_MAX	  4096 /* payload bytes captured per packet */
 
 /*
  * A packet to or from port 53, UDP or TCP: its payload as it was on the
