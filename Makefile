@@ -15,7 +15,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 OUT       := .build-san
 endif
-PKGS      := libbpf libxml-2.0 sqlite3 libcrypto
+PKGS      := libbpf libxml-2.0 sqlite3 libcrypto libmicrohttpd
 VG_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
              -Iinclude -Isrc -isystem $(OUT) \
              $(shell pkg-config --cflags $(PKGS)) -MMD -MP
@@ -193,6 +193,16 @@ $(OUT)/bench/rules_bench: bench/rules_bench.c $(OUT)/libvigil.a
 # Service module: the man pages are built into the binary (-i installs
 # them), and `make man-lint` checks them.
 $(OUT)/src/service/manpages.o: man/vigil.8 man/vigil.conf.5
+
+# Web module: the viewer's pages are built into the binary.
+$(OUT)/src/web/assets.o: $(wildcard web/*)
+
+# The README's screenshots, taken by the web viewer's browser test.
+.PHONY: web-shots
+web-shots: all
+	@WEB_SHOTS=$(abspath docs) VIGIL=$(abspath $(OUT)/vigil) \
+		HELPERS=$(abspath $(OUT)/tests/helpers) \
+		bash tests/integration/70-web.sh
 
 .PHONY: man-lint
 man-lint:
