@@ -5,8 +5,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -121,10 +123,64 @@ static int apply_option(int c, struct settings *s)
 	}
 }
 
+/*
+ * web = yes: `vigil web` beside the monitor, as a child of its own that
+ * drops to web_user at once (started before the daemon opens anything,
+ * so it inherits no descriptor and no BPF object).  It is told the
+ * settings in force, run options included.  Returns its pid, or 0.
+ */
+static pid_t start_web(const struct settings *s, const char *settings_path)
+{
+	char *argv[] = { "vigil",
+			 "web",
+			 "--listen",
+			 (char *)s->web_listen,
+			 "--store",
+			 (char *)s->store_path,
+			 "--token-file",
+			 (char *)s->web_token_path,
+			 "--user",
+			 (char *)s->web_user,
+			 settings_path ? "--settings" : NULL,
+			 (char *)settings_path,
+			 NULL };
+	pid_t pid;
+
+	if (!s->web_on)
+		return 0;
+	if (!s->store_path[0]) {
+		log_warn("web = yes but the store is off: no web viewer");
+		return 0;
+	}
+	pid = fork();
+	if (pid == 0) {
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	if (pid < 0) {
+		log_warn("cannot start the web viewer: %s", strerror(errno));
+		return 0;
+	}
+	log_info("web viewer started (pid %d) on %s", (int)pid, s->web_listen);
+	return pid;
+}
+
+static void stop_web(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct daemon_opts o = { 0 };
-	int c;
+	const char *settings_path = NULL;
+	pid_t web;
+	int c, status;
 
 	if (load_settings(argc, argv, &o.settings) < 0)
 		return 2;
@@ -147,5 +203,11 @@ int cmd_run(int argc, char **argv)
 	if (geteuid() != 0)
 		log_warn("not running as root: loading BPF programs will "
 			 "probably fail");
-	return daemon_run(&o);
+	for (int i = 1; i < argc - 1; i++)
+		if (strcmp(argv[i], "--settings") == 0)
+			settings_path = argv[i + 1];
+	web = start_web(&o.settings, settings_path);
+	status = daemon_run(&o);
+	stop_web(web);
+	return status;
 }

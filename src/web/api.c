@@ -189,13 +189,14 @@ static int time_param(struct request *r, enum param_id k, uint64_t now_ns,
 	return view_parse_time(s, now_ns, out, r->err, sizeof(r->err));
 }
 
-/* A process GUID: the characters a GUID has, bounded. */
+/* A process GUID: letters, digits, braces and dashes, bounded. */
 static bool is_guid(const char *s)
 {
 	size_t n = strlen(s);
 
 	return n > 0 && n < VIEW_GUID_MAX &&
-	       strspn(s, "0123456789abcdefABCDEF{}-") == n;
+	       strspn(s, "0123456789abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ{}-") == n;
 }
 
 static int parse_filter(struct request *r, struct web_query *q, uint64_t now_ns)
