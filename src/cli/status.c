@@ -20,7 +20,7 @@
 #include "service/service.h"
 #include "settings/settings.h"
 #include "status/status.h"
-#include "web/web.h"
+#include "util/token.h"
 
 static void print_duration(long long s)
 {
@@ -126,8 +126,8 @@ static void print_stopped(const struct svc_paths *p, const struct settings *s,
 /* The web viewer: where it listens and the link that logs in. */
 static void print_web(const struct settings *s)
 {
-	char token[WEB_TOKEN_LEN + 1];
-	int err = web_token_read(s->web_token_path, token);
+	char token[TOKEN_LEN + 1];
+	int err = token_read(s->web_token_path, token);
 
 	printf("  web viewer     %s (%s)\n",
 	       s->web_on ? "on"

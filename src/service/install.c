@@ -22,7 +22,7 @@
 #include "settings/settings.h"
 #include "util/buf.h"
 #include "util/file.h"
-#include "web/web.h"
+#include "util/token.h"
 
 /* Man pages embedded at build time (manpages.c). */
 extern const char svc_man_vigil_8[];
@@ -126,8 +126,8 @@ static int install_token(const struct settings *s)
 	int err = file_mkdir_parent(s->web_token_path, 0755);
 
 	if (!err)
-		err = web_token_create(s->web_token_path,
-				       adm ? adm->gr_gid : (gid_t)-1);
+		err = token_create(s->web_token_path,
+				   adm ? adm->gr_gid : (gid_t)-1);
 	return step(err < 0 ? err : 0, "cannot write", s->web_token_path);
 }
 

@@ -29,6 +29,7 @@
 #include "config/config.h"
 #include "internal.h"
 #include "settings/settings.h"
+#include "util/token.h"
 #include "web.h"
 
 #define EXIT_OK	   0
@@ -38,7 +39,7 @@
 struct web_cmd {
 	char settings_path[PATH_MAX];
 	struct settings s;
-	char token[WEB_TOKEN_LEN + 1];
+	char token[TOKEN_LEN + 1];
 };
 
 static const char usage_text[] =
@@ -246,7 +247,7 @@ static int run(struct web_cmd *c)
 	sigset_t stop;
 	int fd, err;
 
-	err = web_token_read(c->s.web_token_path, c->token);
+	err = token_read(c->s.web_token_path, c->token);
 	if (err) {
 		fprintf(stderr,
 			"vigil web: %s: %s (vigil -i creates the token; "

@@ -109,7 +109,7 @@ bool web_asset_find(const char *path, struct web_asset *a);
  * stop (blocked by the caller) arrives: the pages, and the API over the
  * store at store_path (opened read-only on first use, and again after
  * an error, so the server may start before the daemon has written
- * anything).  token is the access token (WEB_TOKEN_LEN hex digits).
+ * anything).  token is the access token (TOKEN_LEN hex digits).
  * Returns 0 or a negative errno (the server could not start).
  */
 struct web_serve_opts {

@@ -28,6 +28,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/token.h"
 #include "web.h"
 
 #define COOKIE_NAME	     "vigil_token"
@@ -139,9 +140,9 @@ static bool is_authorized(struct server *s, struct MHD_Connection *c)
 
 	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 	if (v && strncmp(v, "Bearer ", 7) == 0)
-		return web_token_equal(s->token, v + 7, strlen(v + 7));
+		return token_equal(s->token, v + 7, strlen(v + 7));
 	v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME);
-	return v && web_token_equal(s->token, v, strlen(v));
+	return v && token_equal(s->token, v, strlen(v));
 }
 
 /* POST /api/login with "token=HEX" (a form): the cookie, then the page. */
@@ -156,7 +157,7 @@ static enum MHD_Result login(struct server *s, struct MHD_Connection *c,
 	    strncmp(type, "application/x-www-form-urlencoded", 33) != 0 ||
 	    rq->is_too_big || rq->len < 6 || memcmp(rq->body, "token=", 6) != 0)
 		return send_error(c, 400, "expected a form with token=");
-	if (!web_token_equal(s->token, rq->body + 6, rq->len - 6))
+	if (!token_equal(s->token, rq->body + 6, rq->len - 6))
 		return redirect(c, "/login?failed=1", NULL);
 	snprintf(cookie, sizeof(cookie),
 		 COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict",

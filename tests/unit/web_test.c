@@ -19,7 +19,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "web/internal.h"
-#include "web/web.h"
+#include "util/token.h"
 #include "tap.h"
 
 #define T0_NS	1735689600000000000ull /* 2025-01-01 00:00:00 UTC */
@@ -313,32 +313,32 @@ static void test_bad_requests(struct api *a)
 
 static void test_token(void)
 {
-	char path[300], tok[WEB_TOKEN_LEN + 1], again[WEB_TOKEN_LEN + 1];
+	char path[300], tok[TOKEN_LEN + 1], again[TOKEN_LEN + 1];
 	struct stat st;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/web.token", tmpdir);
-	CHECK(web_token_read(path, tok) == -ENOENT);
-	CHECK(web_token_create(path, (gid_t)-1) == 0);
+	CHECK(token_read(path, tok) == -ENOENT);
+	CHECK(token_create(path, (gid_t)-1) == 0);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640);
-	CHECK(web_token_read(path, tok) == 0 && strlen(tok) == WEB_TOKEN_LEN);
+	CHECK(token_read(path, tok) == 0 && strlen(tok) == TOKEN_LEN);
 	/* a second install keeps it */
-	CHECK(web_token_create(path, (gid_t)-1) == 1);
-	CHECK(web_token_read(path, again) == 0 && strcmp(tok, again) == 0);
-	CHECK(web_token_equal(tok, tok, WEB_TOKEN_LEN));
+	CHECK(token_create(path, (gid_t)-1) == 1);
+	CHECK(token_read(path, again) == 0 && strcmp(tok, again) == 0);
+	CHECK(token_equal(tok, tok, TOKEN_LEN));
 	again[10] ^= 1;
-	CHECK(!web_token_equal(tok, again, WEB_TOKEN_LEN));
-	CHECK(!web_token_equal(tok, tok, WEB_TOKEN_LEN - 1));
-	CHECK(!web_token_equal(tok, "", 0));
+	CHECK(!token_equal(tok, again, TOKEN_LEN));
+	CHECK(!token_equal(tok, tok, TOKEN_LEN - 1));
+	CHECK(!token_equal(tok, "", 0));
 	/* not a token: upper case, short, long */
 	f = fopen(path, "w");
 	if (f) {
 		fputs("ABCDEF\n", f);
 		fclose(f);
 	}
-	CHECK(web_token_read(path, tok) == -EINVAL);
-	CHECK(web_token_create(path, (gid_t)-1) == 0); /* replaced */
-	CHECK(web_token_read(path, tok) == 0);
+	CHECK(token_read(path, tok) == -EINVAL);
+	CHECK(token_create(path, (gid_t)-1) == 0); /* replaced */
+	CHECK(token_read(path, tok) == 0);
 }
 
 int main(void)
