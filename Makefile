@@ -161,7 +161,7 @@ $(BENCH_BINS): $(OUT)/bench/%: bench/%.c bench/bench.h
 # The module benchmarks (rules, store) are built too when present, so
 # that run.sh folds their figures into the table.
 bench: $(BENCH_BINS) $(patsubst bench/%.c,$(OUT)/bench/%,\
-       $(wildcard bench/rules_bench.c bench/store_bench.c))
+       $(wildcard bench/rules_bench.c bench/store_bench.c bench/web_bench.c))
 
 # ---- config module: fuzzing and the rules benchmark -----------------------
 # make fuzz T=fuzz_config SECS=300: libFuzzer + ASan/UBSan with clang, new
@@ -210,7 +210,7 @@ man-lint:
 
 # Event store benchmark (insert rate and field query latency, with
 # baselines); bench/run.sh runs it when built.
-$(OUT)/bench/store_bench: bench/store_bench.c $(OUT)/libvigil.a
+$(OUT)/bench/store_bench $(OUT)/bench/web_bench: $(OUT)/bench/%: bench/%.c $(OUT)/libvigil.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
