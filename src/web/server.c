@@ -225,6 +225,21 @@ static bool is_get(const char *method)
 	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 }
 
+/* A declared body longer than any route takes. */
+static bool body_too_big(struct MHD_Connection *c)
+{
+	const char *v;
+
+	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	return v && (strlen(v) > 6 || strtoul(v, NULL, 10) > LOGIN_BODY_MAX);
+}
+
+static bool is_login_post(const char *url, const char *method)
+{
+	return strcmp(method, "POST") == 0 && (strcmp(url, "/api/login") == 0 ||
+					       strcmp(url, "/api/logout") == 0);
+}
+
 static enum MHD_Result route(struct server *s, struct MHD_Connection *c,
 			     const char *url, const char *method,
 			     const struct request *rq)
@@ -284,18 +299,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		if (!rq)
 			return MHD_NO;
 		*con_cls = rq;
-		return MHD_YES; /* headers only so far */
+		/* headers only so far: a method no route takes is answered
+		 * now, before any body is read */
+		if (!is_get(method) && !is_login_post(url, method))
+			return route(cls, c, url, method, rq);
+		if (body_too_big(c)) {
+			rq->is_too_big = true;
+			return send_error(c, 413, "request body too large");
+		}
+		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (rq->len + *upload_size > sizeof(rq->body))
+		if (rq->len + *upload_size > sizeof(rq->body)) {
+			/* no route takes a body this big: answer, stop */
+			*upload_size = 0;
 			rq->is_too_big = true;
-		else
-			memcpy(rq->body + rq->len, upload, *upload_size);
-		if (!rq->is_too_big)
-			rq->len += *upload_size;
+			return send_error(c, is_get(method) ? 400 : 413,
+					  "request body not allowed or too "
+					  "large");
+		}
+		memcpy(rq->body + rq->len, upload, *upload_size);
+		rq->len += *upload_size;
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (rq->is_too_big)
+		return MHD_YES; /* answered already */
 	return route(cls, c, url, method, rq);
 }
 
