@@ -21,6 +21,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--disable-extensions",
+    "--disable-crash-reporter", "--no-default-browser-check",
     "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
     "--window-size=1400,1000", "--hide-scrollbars", "--mute-audio",
 ]
@@ -113,10 +114,14 @@ class Browser:
     def __init__(self, binary=None):
         self.binary = binary or shutil.which("chromium") or "chromium"
         self.profile = tempfile.mkdtemp(prefix="vigil-chromium.")
+        # everything the browser writes stays in its temporary profile
+        env = dict(os.environ, HOME=self.profile,
+                   XDG_CONFIG_HOME=os.path.join(self.profile, "config"),
+                   XDG_CACHE_HOME=os.path.join(self.profile, "cache"))
         self.proc = subprocess.Popen(
             [self.binary, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}",
              "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         port = self._devtools_port()
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("PUT", "/json/new?about:blank")
