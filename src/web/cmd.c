@@ -11,6 +11,7 @@
  * view` does for a member of adm, and nothing else on the host.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
@@ -40,6 +41,7 @@ struct web_cmd {
 	char settings_path[PATH_MAX];
 	struct settings s;
 	char token[TOKEN_LEN + 1];
+	int parent_fd; /* -1: none */
 };
 
 static const char usage_text[] =
@@ -56,6 +58,9 @@ static const char usage_text[] =
 	"                        (default: web_user, nobody)\n"
 	"  --settings FILE       settings file (default: "
 	"/etc/vigil/vigil.conf)\n"
+	"  --parent-fd N         also stop when descriptor N closes (how "
+	"vigil run\n"
+	"                        starts it with web = yes)\n"
 	"  -h, --help            this text\n";
 
 enum {
@@ -64,6 +69,7 @@ enum {
 	OPT_TOKEN_FILE,
 	OPT_USER,
 	OPT_SETTINGS,
+	OPT_PARENT_FD,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +78,7 @@ static const struct option long_opts[] = {
 	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "settings", required_argument, NULL, OPT_SETTINGS },
+	{ "parent-fd", required_argument, NULL, OPT_PARENT_FD },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -115,6 +122,16 @@ static int parse_args(struct web_cmd *c, int argc, char **argv)
 		case OPT_USER:
 			user = optarg;
 			break;
+		case OPT_PARENT_FD: {
+			char *end;
+			long fd = strtol(optarg, &end, 10);
+
+			if (*end || fd < 3 || fd > 65535 ||
+			    fcntl((int)fd, F_GETFD) < 0)
+				return usage_error("bad --parent-fd");
+			c->parent_fd = (int)fd;
+			break;
+		}
 		case OPT_SETTINGS:
 			if (copy_arg(c->settings_path, sizeof(c->settings_path),
 				     optarg, "bad --settings"))
@@ -242,7 +259,8 @@ static int drop_privileges(const struct settings *s)
 static int run(struct web_cmd *c)
 {
 	struct web_serve_opts o = { .token = c->token,
-				    .store_path = c->s.store_path };
+				    .store_path = c->s.store_path,
+				    .parent_fd = c->parent_fd };
 	char shown[96];
 	sigset_t stop;
 	int fd, err;
@@ -297,6 +315,7 @@ int web_main(int argc, char **argv)
 		fprintf(stderr, "vigil web: out of memory\n");
 		return EXIT_FAIL;
 	}
+	c->parent_fd = -1;
 	status = parse_args(c, argc, argv);
 	if (status < 0)
 		status = EXIT_OK; /* --help */

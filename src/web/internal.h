@@ -114,6 +114,7 @@ bool web_asset_find(const char *path, struct web_asset *a);
  */
 struct web_serve_opts {
 	int listen_fd;
+	int parent_fd; /* -1, or stop too when this descriptor closes */
 	const char *token;
 	const char *store_path;
 };

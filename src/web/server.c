@@ -17,11 +17,13 @@
  */
 #include <errno.h>
 #include <microhttpd.h>
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "store/store.h"
@@ -39,6 +41,7 @@
 #define CONNECTIONS_MAX	     64
 #define CONNECTIONS_PER_IP   16
 #define CONNECTION_TIMEOUT_S 30
+#define PARENT_POLL_MS	     200
 #define CONNECTION_MEM	     (64u << 10) /* request line + headers */
 
 static const char csp[] =
@@ -359,9 +362,21 @@ int web_serve(const struct web_serve_opts *o, const sigset_t *stop)
 		buf_release(&s.body);
 		return -EIO;
 	}
-	do {
-		sig = sigwaitinfo(stop, NULL);
-	} while (sig < 0 && errno == EINTR);
+	for (;;) {
+		struct timespec tick = { .tv_sec = 0,
+					 .tv_nsec = PARENT_POLL_MS * 1000000L };
+		struct pollfd p = { .fd = o->parent_fd, .events = POLLIN };
+
+		sig = o->parent_fd < 0 ? sigwaitinfo(stop, NULL)
+				       : sigtimedwait(stop, NULL, &tick);
+		if (sig > 0)
+			break;
+		if (sig < 0 && errno != EINTR && errno != EAGAIN)
+			break;
+		/* the parent's end closed (or it wrote): time to go */
+		if (o->parent_fd >= 0 && poll(&p, 1, 0) > 0)
+			break;
+	}
 	MHD_stop_daemon(d);
 	sqlite3_close(s.db);
 	buf_release(&s.body);

@@ -35,12 +35,13 @@ static int rid_span(sqlite3 *db, uint64_t *min, uint64_t *max)
 	int rc;
 
 	*min = *max = 0;
-	rc = sqlite3_prepare_v2(db,
-				/* two subqueries: each is one index
+	rc = sqlite3_prepare_v2(
+		db,
+		/* two subqueries: each is one index
 				 * probe, one query with both a scan */
-				"SELECT (SELECT min(EventRecordID) FROM events),"
-				" (SELECT max(EventRecordID) FROM events)",
-				-1, &st, NULL);
+		"SELECT (SELECT min(EventRecordID) FROM events),"
+		" (SELECT max(EventRecordID) FROM events)",
+		-1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {

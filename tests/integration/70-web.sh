@@ -19,26 +19,40 @@ chmod 755 "$T_DIR" # the server runs as nobody, in the store's group
 db=$T_DIR/store/events.db
 mkdir -p "$T_DIR/store"
 
-# 1. the daemon logs a marker process and its parent (a shell that
-#    forks it), both started while it runs
-vigil_start "$T_DIR/out" --store "$db" --quiet || t_end
+python3 -c 'import secrets; print(secrets.token_hex(32))' >"$T_DIR/token"
+chmod 640 "$T_DIR/token"
+chgrp adm "$T_DIR/token" 2>/dev/null
+token=$(cat "$T_DIR/token")
+bad=$(tr 0-9a-f 1-9a-f0 <<<"$token") # every digit changed
+
+# 1. the daemon, with web = yes, logs a marker process and its parent (a
+#    shell that forks it), both started while it runs
+port=$((20000 + RANDOM % 20000))
+cat >"$T_DIR/vigil.conf" <<CONF
+web = yes
+web_listen = 127.0.0.1:$port
+web_token_path = $T_DIR/token
+CONF
+vigil_start "$T_DIR/out" --settings "$T_DIR/vigil.conf" --store "$db" \
+	--quiet || t_end
 suffix=$$-$RANDOM
 marker=vigil-web-marker-$suffix
 bash -c 'm=$1; /bin/true "vigil-web-marker-$m"; true' _ "$suffix"
 settle
+is "web = yes: the daemon started vigil web beside it" "$(curl -s -o /dev/null \
+	-w '%{http_code}' -H "Authorization: Bearer $token" \
+	"http://127.0.0.1:$port/api/meta")" 200
 vigil_stop
+ok "... and stopped it with itself" \
+	test "$(curl -s -o /dev/null -w '%{http_code}' \
+		"http://127.0.0.1:$port/api/meta")" = 000
 mguid=$("$VIGIL" view --store "$db" -e 1 --field "CommandLine~$marker" \
 	--format json | jq -r .Event.EventData.ProcessGuid)
 ok "the daemon logged the marker" grep -q '^{' <<<"$mguid"
 hguid=$("$HELPERS/web_fixture" "$db" "$mguid" /usr/bin/true)
 ok "a network event and hostile content appended" test -n "$hguid"
 
-# 2. the server, on a free loopback port, with a token of the test's own
-python3 -c 'import secrets; print(secrets.token_hex(32))' >"$T_DIR/token"
-chmod 640 "$T_DIR/token"
-chgrp adm "$T_DIR/token" 2>/dev/null
-token=$(cat "$T_DIR/token")
-bad=$(tr 0-9a-f 1-9a-f0 <<<"$token") # every digit changed
+# 2. the server alone, on a free loopback port, with the test's token
 "$VIGIL" web --listen 127.0.0.1:0 --store "$db" \
 	--token-file "$T_DIR/token" >"$T_DIR/web.out" 2>"$T_DIR/web.err" &
 WEB_PID=$!
