@@ -344,19 +344,23 @@ static void test_parsers(void)
 	CHECK(strstr(err, "NoSuchField") != NULL);
 	CHECK(view_parse_cond("Image", &c, NULL, 0) == -EINVAL);
 	CHECK(view_parse_cond("=x", &c, NULL, 0) == -EINVAL);
+	/* Values are typed as the output shows them: \xNN is the byte. */
+	CHECK(view_parse_cond("Image=/t/\\xff\\x5cxfe\\q", &c, NULL, 0) == 0);
+	CHECK_STR(c.value, "/t/\xff\\xfe\\q");
 }
 
 static void test_put_safe(void)
 {
 	static const char in[] = "a\x1b[31mb\nc\td\xff\xc2\x9b"
-				 "\xed\x95\x9c";
+				 "\xed\x95\x9c\xe2\x80\xae\\xff";
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	view_put_safe(f, in, sizeof(in) - 1);
 	fclose(f);
-	CHECK_STR(text, "a\\x1b[31mb\\nc\\td\\xff\\xc2\\x9b\xed\x95\x9c");
+	CHECK_STR(text, "a\\x1b[31mb\\x0ac\\x09d\\xff\\xc2\\x9b\xed\x95\x9c"
+			"\\xe2\\x80\\xae\\x5cxff");
 	free(text);
 }
 
