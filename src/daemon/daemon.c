@@ -268,6 +268,20 @@ static void gather(struct daemon *d)
 	c->lost[LOSS_SINK] = ws.lost_sink;
 	c->lost[LOSS_DECODE] = c->lost_decode;
 	c->lost[LOSS_PENDING] = c->lost_pending;
+	c->lost[LOSS_STDOUT] = c->lost[LOSS_SYSLOG] = c->lost[LOSS_JSONL] = 0;
+	for (size_t k = 0; k < ws.nsinks; k++) {
+		const char *name = ws.sinks[k].name;
+		uint64_t n = ws.sinks[k].lost.backlog + ws.sinks[k].lost.failed;
+		enum loss_reason r = LOSS_SINK;
+
+		if (!strcmp(name, "stdout"))
+			r = LOSS_STDOUT;
+		else if (!strcmp(name, "syslog"))
+			r = LOSS_SYSLOG;
+		else if (!strcmp(name, "jsonl"))
+			r = LOSS_JSONL;
+		c->lost[r] += n;
+	}
 }
 
 /* Tell every new loss as one event 255 with exact counts per reason. */
@@ -275,15 +289,16 @@ static void report_losses(struct daemon *d)
 {
 	const uint64_t *lost = d->counters.lost;
 	uint64_t total = status_lost_total(lost);
-	char text[512];
+	uint64_t n = total - d->reported_lost;
+	char text[1024];
 	size_t len;
 
 	if (total == d->reported_lost)
 		return;
 	len = (size_t)snprintf(text, sizeof(text),
-			       "%llu events lost since the last report; "
+			       "%llu event%s lost since the last report; "
 			       "totals since start: ",
-			       (unsigned long long)(total - d->reported_lost));
+			       (unsigned long long)n, n == 1 ? "" : "s");
 	for (size_t i = 0; i < LOSS_MAX && len < sizeof(text); i++)
 		len += (size_t)snprintf(text + len, sizeof(text) - len,
 					"%s%s %llu", i ? ", " : "",

@@ -30,6 +30,11 @@ static const struct loss_def losses[LOSS_MAX] = {
 	[LOSS_SINK] = { "sink", "output failed" },
 	[LOSS_DECODE] = { "decode", "malformed record" },
 	[LOSS_PENDING] = { "pending", "hash backlog full" },
+	[LOSS_STDOUT] = { "stdout",
+			  "not written to stdout (behind or failed)" },
+	[LOSS_SYSLOG] = { "syslog", "not sent to syslog (behind or failed)" },
+	[LOSS_JSONL] = { "jsonl",
+			 "not written to the JSON file (behind or failed)" },
 };
 
 const struct loss_def *status_loss(enum loss_reason r)

@@ -33,9 +33,16 @@ enum loss_reason {
 	LOSS_RING, /* kernel ring buffer full */
 	LOSS_SCRATCH, /* kernel scratch memory unavailable */
 	LOSS_QUEUE, /* user-space writer queue full */
-	LOSS_SINK, /* an output failed */
+	LOSS_SINK, /* the store refused them (disk full, I/O error) */
 	LOSS_DECODE, /* malformed kernel record */
 	LOSS_PENDING, /* too many events waiting for big hashes */
+	/* One per output that runs on its own thread (sink_async_new()):
+	 * events that output alone did not get, because it fell behind (a
+	 * stalled reader: its backlog was full) or refused them.  The store
+	 * and the other outputs still have them. */
+	LOSS_STDOUT,
+	LOSS_SYSLOG,
+	LOSS_JSONL,
 	LOSS_MAX,
 };
 
