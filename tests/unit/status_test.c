@@ -68,7 +68,10 @@ static void test_round_trip(void)
 	CHECK(strstr(t.data, "\nlost_sink=13\n") != NULL);
 	CHECK(status_parse(t.data, t.len, &b) == 0);
 	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
-	CHECK(status_lost_total(b.lost) == 10 + 11 + 12 + 13 + 14 + 15);
+	CHECK(strstr(t.data, "\nlost_stdout=16\n") != NULL);
+	CHECK(strstr(t.data, "\nlost_jsonl=18\n") != NULL);
+	CHECK(status_lost_total(b.lost) ==
+	      10 + 11 + 12 + 13 + 14 + 15 + 16 + 17 + 18);
 	buf_release(&t);
 
 	/* No armed events: an empty list both ways. */
