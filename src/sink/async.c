@@ -165,7 +165,8 @@ static void async_free(struct sink *s)
 			break;
 	is_done = a->is_done;
 	if (!is_done)
-		log_warn("%s: output stalled at exit, %zu events not written",
+		log_warn("%s: output stalled at exit: what it was writing and "
+			 "%zu queued events are not written",
 			 a->inner->name, a->count);
 	pthread_mutex_unlock(&a->lock);
 	/* The thread may be blocked in a write for good: leave it, the
