@@ -523,15 +523,33 @@ static void loop(struct daemon *d)
 int daemon_run(const struct daemon_opts *o)
 {
 	struct daemon d = { .opts = o };
-	int r;
+	long other = 0;
+	int r, pid_fd;
 
+	/* One daemon per run directory, checked before anything is touched
+	 * (the store is locked too, for one that shares only the store). */
+	pid_fd = status_lock_pid(o->settings.run_dir, &other);
+	if (pid_fd == -EBUSY) {
+		if (other)
+			log_error("already running, pid %ld (%s/vigil.pid)",
+				  other, o->settings.run_dir);
+		else
+			log_error("already running (%s/vigil.pid is locked)",
+				  o->settings.run_dir);
+		return 1;
+	}
+	if (pid_fd < 0) {
+		log_error("cannot take %s/vigil.pid: %s", o->settings.run_dir,
+			  strerror(-pid_fd));
+		return 1;
+	}
 	install_signals();
 	r = setup(&d);
 	if (r < 0) {
 		teardown(&d);
+		status_remove(o->settings.run_dir, pid_fd);
 		return 1;
 	}
-	status_write_pid(o->settings.run_dir);
 	emit_state(&d, "Started");
 	emit_config(&d);
 	log_info("monitoring (pid %d)", (int)getpid());
@@ -550,7 +568,7 @@ int daemon_run(const struct daemon_opts *o)
 	report_losses(&d);
 	emit_state(&d, "Stopped");
 	teardown(&d);
-	status_remove(o->settings.run_dir);
+	status_remove(o->settings.run_dir, pid_fd);
 	log_info("stopped");
 	return 0;
 }

@@ -96,8 +96,18 @@ int status_read(const char *run_dir, struct status_info *st);
  * (0 for NULL or ""). */
 uint64_t status_store_bytes(const char *path);
 
-/* Write <run_dir>/vigil.pid (creating run_dir); remove both at exit. */
-int status_write_pid(const char *run_dir);
-void status_remove(const char *run_dir);
+/*
+ * Make this process the one daemon of run_dir: create run_dir and
+ * <run_dir>/vigil.pid if needed, lock the pid file (flock, exclusive,
+ * held while the returned descriptor is open) and write our pid in it.
+ * Returns the descriptor, or -EBUSY when another process holds the lock
+ * (*other_pid is then the pid its file names, 0 if unreadable; nothing
+ * was changed), or another negative errno.
+ */
+int status_lock_pid(const char *run_dir, long *other_pid);
+
+/* At exit: remove the pid and status files, then drop the lock (pid_fd
+ * from status_lock_pid(), or -1). */
+void status_remove(const char *run_dir, int pid_fd);
 
 #endif /* VIGIL_STATUS_H */

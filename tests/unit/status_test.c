@@ -126,6 +126,8 @@ static void test_files(void)
 	char dir[] = "/tmp/vigil-status-XXXXXX";
 	char path[PATH_MAX];
 	struct status_info a, b;
+	long other = 0;
+	int fd;
 
 	CHECK(mkdtemp(dir) != NULL);
 	CHECK(status_read(dir, &b) == -ENOENT);
@@ -133,10 +135,28 @@ static void test_files(void)
 	CHECK(status_write(dir, &a) == 0);
 	CHECK(status_read(dir, &b) == 0);
 	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
-	CHECK(status_write_pid(dir) == 0);
+	fd = status_lock_pid(dir, &other);
+	CHECK(fd >= 0);
 	snprintf(path, sizeof(path), "%s/vigil.pid", dir);
 	CHECK(access(path, F_OK) == 0);
-	status_remove(dir);
+	/* A second taker (another open file, as another process would
+	 * have) is refused and told who holds it; the file is unchanged. */
+	CHECK(status_lock_pid(dir, &other) == -EBUSY);
+	CHECK(other == (long)getpid());
+	{
+		FILE *f = fopen(path, "r");
+		long pid = 0;
+
+		CHECK(f && fscanf(f, "%ld", &pid) == 1 &&
+		      pid == (long)getpid());
+		if (f)
+			fclose(f);
+	}
+	status_remove(dir, fd);
+	/* Once released, it can be taken again. */
+	fd = status_lock_pid(dir, &other);
+	CHECK(fd >= 0);
+	status_remove(dir, fd);
 	CHECK(access(path, F_OK) < 0);
 	CHECK(status_read(dir, &b) == -ENOENT);
 	CHECK(rmdir(dir) == 0); /* nothing else was left there */
