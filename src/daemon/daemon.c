@@ -381,6 +381,8 @@ static void write_status(struct daemon *d)
 	snprintf(st.config_hash, sizeof(st.config_hash), "%s",
 		 config_file_hash(d->cfg));
 	snprintf(st.schema_version, sizeof(st.schema_version), "%s",
+		 VIGIL_SCHEMA_VERSION);
+	snprintf(st.config_schema, sizeof(st.config_schema), "%s",
 		 config_schema_version(d->cfg));
 	snprintf(st.store_path, sizeof(st.store_path), "%s",
 		 store_path[0] ? store_path : "-");

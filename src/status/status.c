@@ -61,7 +61,8 @@ int status_format(const struct status_info *st, struct buf *out)
 			st->started, st->version);
 	err |= buf_addf(out, "config_path=%s\nconfig_hash=%s\n",
 			st->config_path, st->config_hash);
-	err |= buf_addf(out, "schema_version=%s\narmed=", st->schema_version);
+	err |= buf_addf(out, "schema_version=%s\nconfig_schema=%s\narmed=",
+			st->schema_version, st->config_schema);
 	for (size_t i = 0; i < st->narmed && i < STATUS_MAX_ARMED; i++)
 		err |= buf_addf(out, "%s%u", i ? "," : "", st->armed[i]);
 	err |= buf_addf(out, "\nlogged=%llu\n", (unsigned long long)st->logged);
@@ -148,6 +149,8 @@ static int set_key(struct status_info *st, const char *k, size_t klen,
 		  sizeof(st->config_hash) },
 		{ "schema_version", NULL, st->schema_version,
 		  sizeof(st->schema_version) },
+		{ "config_schema", NULL, st->config_schema,
+		  sizeof(st->config_schema) },
 		{ "store_path", NULL, st->store_path, sizeof(st->store_path) },
 	};
 	uint64_t n;

@@ -7,8 +7,11 @@
  * commands read them.  Both sides use this module, so the format has one
  * writer and one parser.  The file is "key=value" lines:
  *
- *   pid, started (epoch s), version, config_path, config_hash,
- *   schema_version, armed (event ids, comma separated), logged (events
+ *   pid, started (epoch s), version, config_path, config_hash (SHA-256
+ *   of the config file, or of the built-in config's text),
+ *   schema_version (the Sysmon schema the daemon speaks, as event 4's
+ *   SchemaVersion says), config_schema (the schemaversion the config
+ *   declares), armed (event ids, comma separated), logged (events
  *   written), lost_<key> for each loss reason below, store_path ("-":
  *   none), store_bytes, bpf_map_bytes, processes
  *
@@ -64,7 +67,8 @@ struct status_info {
 	char version[32];
 	char config_path[PATH_MAX]; /* "(built-in)" for the default */
 	char config_hash[80];
-	char schema_version[16];
+	char schema_version[16]; /* what event 4 says: VIGIL_SCHEMA_VERSION */
+	char config_schema[16]; /* what the config declares ("" unknown) */
 	unsigned armed[STATUS_MAX_ARMED];
 	size_t narmed;
 	uint64_t logged;

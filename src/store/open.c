@@ -262,6 +262,7 @@ static int store_check_schema(sqlite3 *db)
 int store_open_ro(const char *path, unsigned busy_timeout_ms, sqlite3 **out)
 {
 	sqlite3 *db = NULL;
+	struct stat st;
 	int rc, err;
 
 	*out = NULL;
@@ -269,6 +270,11 @@ int store_open_ro(const char *path, unsigned busy_timeout_ms, sqlite3 **out)
 		return -errno;
 	if (access(path, R_OK) < 0)
 		return -errno;
+	/* SQLite reads an empty file as an empty database; but a store has
+	 * its header from the moment the daemon opens it (journal_mode),
+	 * so an empty file is something else. */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+		return -EPROTO;
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
 		sqlite3_close(db);

@@ -95,7 +95,7 @@ static int parse_relative(const char *s, uint64_t now_ns, uint64_t *out)
 static int parse_absolute(const char *s, uint64_t *out)
 {
 	struct tm tm = { 0 };
-	int n = 0, got;
+	int n = 0, got, y, mon, day;
 	time_t t;
 
 	got = sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
@@ -120,13 +120,19 @@ static int parse_absolute(const char *s, uint64_t *out)
 		s++;
 	if (*s || tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
 	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59 || tm.tm_sec > 60 || tm.tm_hour < 0 ||
+	    tm.tm_min > 59 || tm.tm_sec > 59 || tm.tm_hour < 0 ||
 	    tm.tm_min < 0 || tm.tm_sec < 0)
 		return -EINVAL;
+	y = tm.tm_year;
+	mon = tm.tm_mon;
+	day = tm.tm_mday;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	t = timegm(&tm);
-	if (t < 0)
+	/* timegm() rolls 2026-02-30 over to March: a date it changed did
+	 * not exist. */
+	if (t < 0 || tm.tm_year + 1900 != y || tm.tm_mon + 1 != mon ||
+	    tm.tm_mday != day)
 		return -EINVAL;
 	*out = (uint64_t)t * 1000000000ull;
 	return 0;

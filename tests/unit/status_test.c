@@ -39,7 +39,8 @@ static void sample(struct status_info *st)
 	snprintf(st->version, sizeof(st->version), "1.2.3");
 	snprintf(st->config_path, sizeof(st->config_path), "/etc/v/c.xml");
 	snprintf(st->config_hash, sizeof(st->config_hash), "abc123");
-	snprintf(st->schema_version, sizeof(st->schema_version), "4.90");
+	snprintf(st->schema_version, sizeof(st->schema_version), "4.91");
+	snprintf(st->config_schema, sizeof(st->config_schema), "4.90");
 	st->armed[0] = 1;
 	st->armed[1] = 5;
 	st->armed[2] = 255;

@@ -507,9 +507,18 @@ static void test_bad_files(void)
 	path_in_tmp(path, sizeof(path), "missing.db");
 	CHECK(store_open_ro(path, 100, &db) == -ENOENT);
 
+	/* An empty file is not a store (the daemon's has its header from
+	 * the start); a database without tables is one being created. */
 	path_in_tmp(path, sizeof(path), "empty.db");
 	fd = open(path, O_CREAT | O_WRONLY, 0640);
 	close(fd);
+	CHECK(store_open_ro(path, 100, &db) == -EPROTO);
+	path_in_tmp(path, sizeof(path), "notables.db");
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL,
+			   NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	db = NULL;
 	CHECK(store_open_ro(path, 100, &db) == -ENODATA);
 
 	path_in_tmp(path, sizeof(path), "garbage.db");

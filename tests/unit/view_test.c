@@ -325,6 +325,16 @@ static void test_parsers(void)
 	CHECK(strstr(err, "yesterday") != NULL);
 	CHECK(view_parse_time("2025-13-01", now, &t, NULL, 0) == -EINVAL);
 	CHECK(view_parse_time("2025-01-01 25:00", now, &t, NULL, 0) == -EINVAL);
+	/* Days that do not exist are refused, not rolled over. */
+	CHECK(view_parse_time("2026-02-30", now, &t, NULL, 0) == -EINVAL);
+	CHECK(view_parse_time("2026-02-29", now, &t, NULL, 0) == -EINVAL);
+	CHECK(view_parse_time("2026-04-31 10:00", now, &t, NULL, 0) ==
+	      -EINVAL);
+	CHECK(view_parse_time("2024-02-29", now, &t, NULL, 0) == 0);
+	CHECK(view_parse_time("2100-02-29", now, &t, NULL, 0) == -EINVAL);
+	CHECK(view_parse_time("2000-02-29", now, &t, NULL, 0) == 0);
+	CHECK(view_parse_time("2025-12-31 23:59:60", now, &t, NULL, 0) ==
+	      -EINVAL);
 	CHECK(view_parse_time("10x", now, &t, NULL, 0) == -EINVAL);
 	CHECK(view_parse_time("99999999999d", now, &t, NULL, 0) == -EINVAL);
 
