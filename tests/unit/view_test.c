@@ -328,8 +328,7 @@ static void test_parsers(void)
 	/* Days that do not exist are refused, not rolled over. */
 	CHECK(view_parse_time("2026-02-30", now, &t, NULL, 0) == -EINVAL);
 	CHECK(view_parse_time("2026-02-29", now, &t, NULL, 0) == -EINVAL);
-	CHECK(view_parse_time("2026-04-31 10:00", now, &t, NULL, 0) ==
-	      -EINVAL);
+	CHECK(view_parse_time("2026-04-31 10:00", now, &t, NULL, 0) == -EINVAL);
 	CHECK(view_parse_time("2024-02-29", now, &t, NULL, 0) == 0);
 	CHECK(view_parse_time("2100-02-29", now, &t, NULL, 0) == -EINVAL);
 	CHECK(view_parse_time("2000-02-29", now, &t, NULL, 0) == 0);
@@ -427,7 +426,7 @@ static void test_tree(void)
 	CHECK(n == 5);
 	CHECK_STR(
 		text,
-		"- 1 /sbin/init  G0  (started before the log)\n"
+		"- 1 /sbin/init  G0  (no ProcessCreate in the log)\n"
 		"    - 1 /usr/sbin/sshd  G1  2025-01-01 00:00:01.000\n"
 		"      /usr/sbin/sshd\n"
 		"        - 2 /usr/bin/bash  G2  2025-01-01 00:00:02.000\n"
@@ -452,6 +451,41 @@ static void test_tree(void)
 	f = open_memstream(&text, &len);
 	CHECK(view_tree(db, "G7", f) == 0);
 	fclose(f);
+	free(text);
+	sqlite3_close(db);
+
+	/*
+	 * vigil GUIDs hold the start in seconds since boot.  The only event
+	 * is at T0 + 100 s, a child started 50 s after boot: boot was at
+	 * T0 + 50 s at the latest.  A parent started 5 s after boot is
+	 * provably from before the log; one started 60 s after boot (a
+	 * process that forked without exec) is not.
+	 */
+	snprintf(path, sizeof(path), "%s/tree2.db", tmpdir);
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	add_proc(s, 100, "{0000abcd-0032-0000-0000-000000000001}",
+		 "{0000abcd-0005-0000-0000-000000000002}", "/usr/bin/a");
+	add_proc(s, 101, "{0000abcd-0033-0000-0000-000000000003}",
+		 "{0000abcd-003c-0000-0000-000000000004}", "/usr/bin/b");
+	CHECK(s->flush(s) == 0);
+	s->free(s);
+	CHECK(store_open_ro(path, 1000, &db) == 0);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	CHECK(view_tree(db, "{0000abcd-0032-0000-0000-000000000001}", f) == 2);
+	fclose(f);
+	CHECK(text && strstr(text, "-000000000002}  (started before the "
+				   "log)\n"));
+	free(text);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	CHECK(view_tree(db, "{0000abcd-0033-0000-0000-000000000003}", f) == 2);
+	fclose(f);
+	CHECK(text && strstr(text, "-000000000004}  (no ProcessCreate in the "
+				   "log)\n"));
 	free(text);
 	sqlite3_close(db);
 }
