@@ -29,6 +29,7 @@
 #include "sink/sink.h"
 #include "status/status.h"
 #include "users/users.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -287,25 +288,17 @@ static void gather(struct daemon *d)
 /* Tell every new loss as one event 255 with exact counts per reason. */
 static void report_losses(struct daemon *d)
 {
-	const uint64_t *lost = d->counters.lost;
-	uint64_t total = status_lost_total(lost);
-	uint64_t n = total - d->reported_lost;
-	char text[1024];
-	size_t len;
+	uint64_t total = status_lost_total(d->counters.lost);
+	struct buf text;
 
 	if (total == d->reported_lost)
 		return;
-	len = (size_t)snprintf(text, sizeof(text),
-			       "%llu event%s lost since the last report; "
-			       "totals since start: ",
-			       (unsigned long long)n, n == 1 ? "" : "s");
-	for (size_t i = 0; i < LOSS_MAX && len < sizeof(text); i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-					"%s%s %llu", i ? ", " : "",
-					status_loss(i)->text,
-					(unsigned long long)lost[i]);
+	buf_init(&text, 0);
+	if (status_format_losses(&text, total - d->reported_lost,
+				 d->counters.lost) == 0)
+		emit_error(d, "EventsLost", text.data);
+	buf_release(&text);
 	d->reported_lost = total;
-	emit_error(d, "EventsLost", text);
 }
 
 /* One line naming the events the config asks for that no sensor of this

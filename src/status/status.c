@@ -44,6 +44,20 @@ const struct loss_def *status_loss(enum loss_reason r)
 	return &losses[r];
 }
 
+int status_format_losses(struct buf *out, uint64_t n,
+			 const uint64_t lost[LOSS_MAX])
+{
+	int err = buf_addf(out,
+			   "%llu event%s lost since the last report; "
+			   "totals since start: ",
+			   (unsigned long long)n, n == 1 ? "" : "s");
+
+	for (size_t i = 0; i < LOSS_MAX; i++)
+		err |= buf_addf(out, "%s%s %llu", i ? ", " : "", losses[i].text,
+				(unsigned long long)lost[i]);
+	return err ? -ENOMEM : 0;
+}
+
 uint64_t status_lost_total(const uint64_t lost[LOSS_MAX])
 {
 	uint64_t total = 0;

@@ -57,6 +57,14 @@ struct loss_def {
 /* The row of reason r (r < LOSS_MAX). */
 const struct loss_def *status_loss(enum loss_reason r);
 
+/*
+ * Event 255's Description for n new losses: "N event(s) lost since the
+ * last report; totals since start: <text> <count>, ..." for every reason,
+ * appended to out.  Pure.  Returns 0 or -ENOMEM.
+ */
+int status_format_losses(struct buf *out, uint64_t n,
+			 const uint64_t lost[LOSS_MAX]);
+
 /* Sum of lost[0..LOSS_MAX). */
 uint64_t status_lost_total(const uint64_t lost[LOSS_MAX]);
 

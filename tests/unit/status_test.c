@@ -167,8 +167,35 @@ static void test_files(void)
 	CHECK(status_store_bytes("/nonexistent/x.db") == 0);
 }
 
+/* Event 255's text: singular for one, every reason with its total. */
+static void test_loss_text(void)
+{
+	uint64_t lost[LOSS_MAX] = { 0 };
+	struct buf b;
+
+	lost[LOSS_STDOUT] = 7;
+	lost[LOSS_QUEUE] = 1;
+	buf_init(&b, 0);
+	CHECK(status_format_losses(&b, 1, lost) == 0);
+	CHECK(b.data && strncmp(b.data,
+				"1 event lost since the last report; "
+				"totals since start: kernel ring "
+				"buffer full 0, ",
+				strlen("1 event lost since the last report; "
+				       "totals since start: kernel ring "
+				       "buffer full 0, ")) == 0);
+	CHECK(b.data && strstr(b.data, ", queue full 1, "));
+	CHECK(b.data &&
+	      strstr(b.data, ", not written to stdout (behind or failed) 7"));
+	buf_reset(&b);
+	CHECK(status_format_losses(&b, 2, lost) == 0);
+	CHECK(b.data && strncmp(b.data, "2 events lost since", 19) == 0);
+	buf_release(&b);
+}
+
 int main(void)
 {
+	test_loss_text();
 	test_table();
 	test_round_trip();
 	test_hostile();
