@@ -114,8 +114,8 @@ int cmd_filter(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		return 1;
 	fprintf(stderr,
-		"vigil filter: %lu events, %lu logged, %lu dropped, "
+		"vigil filter: %lu event%s, %lu logged, %lu dropped, "
 		"%lu unreadable\n",
-		seen, logged, seen - logged - bad, bad);
+		seen, seen == 1 ? "" : "s", logged, seen - logged - bad, bad);
 	return bad ? 1 : 0;
 }
