@@ -108,6 +108,12 @@ $(OUT)/tests/helpers/%: tests/helpers/%.c $(OUT)/libvigil.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
 
+# static_*: alone in an empty root (tests that build a container).
+$(OUT)/tests/helpers/static_%: tests/helpers/static_%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static $< -o $@
+
 check-unit: $(UNIT_BINS) $(OUT)/vigil
 	@tests/run-unit.sh $(UNIT_BINS)
 

@@ -63,6 +63,8 @@ struct render_host {
 	unsigned tid;
 	/* Security UserId */
 	unsigned euid;
+	/* also vigil's own fields after Sysmon's (catalog_event.nextra) */
+	bool extra_fields;
 };
 
 /* Fill the provider/channel defaults; computer, pid, tid, euid are 0/NULL. */
