@@ -6,7 +6,7 @@
 # and in `vigil filter`), and C1/bidi controls in a command line are
 # escaped in every output.
 . "$(dirname "$0")/lib.sh"
-t_begin 16-encoding
+t_begin 21-encoding
 
 dir=$T_DIR/b
 mkdir -p "$dir"

@@ -4,7 +4,7 @@
 # through a burst, the store keeps every event, nothing is lost as "queue
 # full", and what stdout alone missed is counted as lost_stdout, exactly.
 . "$(dirname "$0")/lib.sh"
-t_begin 17-stalled-stdout
+t_begin 22-stalled-stdout
 
 N=${STALL_N:-12000}
 probe=$T_DIR/vigil-stall-$$

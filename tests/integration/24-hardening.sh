@@ -5,7 +5,7 @@
 # agree on the schema, and the built-in config has a real hash; --tree does
 # not claim that a forked-only parent started before the log.
 . "$(dirname "$0")/lib.sh"
-t_begin 19-hardening
+t_begin 24-hardening
 
 db=$T_DIR/events.db
 bin=$T_DIR/bin

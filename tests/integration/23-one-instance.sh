@@ -4,7 +4,7 @@
 # directory, or only the same store, refuses to start: "already running",
 # a non-zero exit, nothing changed; the first runs on intact.
 . "$(dirname "$0")/lib.sh"
-t_begin 18-one-instance
+t_begin 23-one-instance
 
 db=$T_DIR/events.db
 probe=$T_DIR/vigil-one-$$
