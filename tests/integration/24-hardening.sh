@@ -84,7 +84,8 @@ is "event 16 names the same hash" "$(jq -r 'select(.Event.System.EventID ==
 	"$status_hash"
 
 # --tree: a parent from before the log, and one that only forked.
-guid() { jq -r --arg m "$1" 'select(.Event.System.EventID == 1 and
+guid() { jq -r --arg m "$1" --arg i "$bin/vigil-tree-$$" 'select(
+	.Event.System.EventID == 1 and .Event.EventData.Image == $i and
 	(.Event.EventData.CommandLine | endswith($m))) |
 	.Event.EventData.ProcessGuid' "$out" | head -n 1; }
 t1=$("$VIGIL" view --store "$db" --tree "$(guid early-child)")
