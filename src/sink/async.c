@@ -10,8 +10,9 @@
  * wrapper a stalled output loses only its own events, and counts them.
  *
  * write() copies the event into the queue, or counts it lost to the
- * backlog when max_events or max_bytes is reached; it never waits for
- * the output.  The thread writes what is queued to the inner sink in
+ * backlog when max_events or max_bytes is reached (the events the daemon
+ * always logs, 4, 16 and 255, have a small reserve beyond both, like the
+ * writer queue's); it never waits for the output.  The thread writes what is queued to the inner sink in
  * order, a batch at a time, and flushes it after each batch; what the
  * inner sink refuses is counted as failed.
  */
@@ -22,11 +23,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "catalog/catalog.h"
 #include "event/event.h"
 #include "sink.h"
 #include "util/log.h"
 
 #define ASYNC_BATCH 256
+/* Slots beyond max_events for the events the daemon always logs (4, 16,
+ * 255): the loss reports of a stalled output reach it when it moves. */
+#define ASYNC_RESERVE 64
 /* How long free() waits for a stalled output to take what is queued. */
 #define ASYNC_DRAIN_MS 2000
 
@@ -38,7 +43,8 @@ struct async_sink {
 	pthread_cond_t done; /* to free(): the thread has ended */
 	pthread_t thread;
 	struct event *ring;
-	size_t cap, head, count;
+	size_t cap, head, count; /* cap: max_events + ASYNC_RESERVE */
+	size_t max_events;
 	size_t bytes, max_bytes;
 	bool is_stopping, is_done;
 	struct sink_losses losses;
@@ -47,12 +53,17 @@ struct async_sink {
 static int async_write(struct sink *s, const struct event *ev)
 {
 	struct async_sink *a = s->priv;
+	bool must_keep = ev->def->rule_default == CATALOG_ALWAYS;
 	size_t need = ev->used;
 	struct event copy;
 	bool is_full;
 
 	pthread_mutex_lock(&a->lock);
-	is_full = a->count == a->cap || a->bytes + need > a->max_bytes;
+	if (must_keep)
+		is_full = a->count == a->cap;
+	else
+		is_full = a->count >= a->max_events ||
+			  a->bytes + need > a->max_bytes;
 	if (is_full)
 		a->losses.backlog++;
 	pthread_mutex_unlock(&a->lock);
@@ -196,14 +207,15 @@ struct sink *sink_async_new(struct sink *inner, size_t max_events,
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return NULL;
-	a->ring = calloc(max_events, sizeof(*a->ring));
+	a->ring = calloc(max_events + ASYNC_RESERVE, sizeof(*a->ring));
 	if (!a->ring) {
 		free(a);
 		errno = ENOMEM;
 		return NULL;
 	}
 	a->inner = inner;
-	a->cap = max_events;
+	a->max_events = max_events;
+	a->cap = max_events + ASYNC_RESERVE;
 	a->max_bytes = max_bytes;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->wake, NULL);

@@ -39,7 +39,8 @@ struct sink {
 
 /*
  * Run inner on a thread of its own behind a queue of at most max_events
- * events and max_bytes bytes of values.  The returned sink's write()
+ * events and max_bytes bytes of values (plus a reserve of 64 events for
+ * those the daemon always logs: 4, 16, 255).  The returned sink's write()
  * never blocks and never fails: an event that does not fit is counted in
  * losses().backlog, one inner refuses in losses().failed.  Its free()
  * writes what is queued, waiting up to 2 s for a stalled output (then

@@ -570,9 +570,9 @@ void view_put_safe(FILE *out, const char *s, size_t len)
 	/* The text format's escaping, so --tree and --check write a value
 	 * exactly as the event text does. */
 	buf_init(&b, 0);
-	if (render_value_text(&b, s, len) == 0)
-		fwrite(b.data, 1, b.len, out);
-	else
+	if (render_value_text(&b, s, len) < 0)
 		fputs("(out of memory)", out);
+	else if (b.len)
+		fwrite(b.data, 1, b.len, out);
 	buf_release(&b);
 }

@@ -2,7 +2,8 @@
 /*
  * tests/unit/sink_async_test.c - sink_async_new(): a stalled inner sink
  * never blocks write(), the events that do not fit are counted as
- * backlog losses, the queued ones arrive in order once it moves again,
+ * backlog losses (loss reports have a reserve), the queued ones arrive
+ * in order once it moves again,
  * refusals are counted as failed, and free() gives up on an output that
  * stays stalled.
  */
@@ -163,6 +164,36 @@ static void test_stall(void)
 	CHECK(f.is_freed);
 }
 
+/* Loss reports (event 255) have a reserve beyond a full queue. */
+static void test_reserve(void)
+{
+	struct fake f;
+	struct sink_losses l;
+	struct sink *s;
+	struct event ev;
+
+	fake_init(&f);
+	s = sink_async_new(&f.sink, 4, 1 << 20);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	set_stalled(&f, true);
+	push(s, 1);
+	nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+	for (uint64_t i = 2; i <= 10; i++)
+		push(s, i); /* 2..5 queued, 6..10 lost */
+	CHECK(event_init(&ev, 255) == 0);
+	CHECK(event_set_named(&ev, "Description", "5 events lost") == 0);
+	ev.record_id = 11;
+	CHECK(s->write(s, &ev) == 0);
+	event_release(&ev);
+	s->losses(s, &l);
+	CHECK(l.backlog == 5);
+	set_stalled(&f, false);
+	s->free(s);
+	CHECK(f.ngot == 6 && f.got[5] == 11);
+}
+
 /* A byte budget bounds the queue as well as the event count. */
 static void test_bytes(void)
 {
@@ -213,6 +244,7 @@ int main(void)
 {
 	CHECK(sink_async_new(NULL, 1, 1) == NULL && errno == EINVAL);
 	test_stall();
+	test_reserve();
 	test_bytes();
 	test_stalled_at_exit();
 	return tap_done("sink_async");
