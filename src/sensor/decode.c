@@ -148,7 +148,8 @@ int wire_set_field(struct event *ev, unsigned idx, const char *data,
 
 uint64_t decode_utc(const struct decoder *d, uint64_t boot_ns)
 {
-	return (uint64_t)((int64_t)boot_ns + d->boot_to_utc_ns);
+	/* Unsigned: a hostile timestamp wraps instead of overflowing. */
+	return boot_ns + (uint64_t)d->boot_to_utc_ns;
 }
 
 struct decode_want *decode_want(struct decoder *d, enum decode_want_kind kind,
