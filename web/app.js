@@ -489,7 +489,7 @@ function procLine(p, cls) {
 	const li = el('li', { class: cls || '' });
 	if (!p.known) {
 		li.append(el('span', { class: 'muted' }, (p.pid || '?') + ' ' + (p.image || '?') +
-			' (started before the log)'));
+			(p.before_log ? ' (started before the log)' : ' (no ProcessCreate in the log)')));
 		return li;
 	}
 	li.append(link(p.image + ' (' + p.pid + ')', ['process', p.guid], [], { class: 'proc', dataset: { guid: p.guid } }),
@@ -523,7 +523,7 @@ async function pageProcess(guid, params) {
 	if (me)
 		anc.append(el('li', { class: 'self' }, el('strong', {}, me.image + ' (' + me.pid + ')')));
 	else
-		anc.append(el('li', { class: 'self muted' }, 'this process started before the log'));
+		anc.append(el('li', { class: 'self muted' }, 'this process has no ProcessCreate in the log'));
 	const kids = el('ul', { id: 'children' });
 	for (const c of p.children)
 		kids.append(procLine(c, 'child'));

@@ -142,14 +142,16 @@ int view_time_span(struct sqlite3 *db, uint64_t *min_ns, uint64_t *max_ns);
 
 /* One process of a tree, borrowed for the callback only.  Values are as
  * stored ("-" when the event had none); is_found is false for a parent
- * known only from its child's event (started before the log), and then
- * only guid, pid and image are set. */
+ * known only from its child's event (no ProcessCreate in the log), and
+ * then only guid, pid and image are set, and is_before_log says whether
+ * its GUID proves it started before the oldest event of the store. */
 struct view_node {
 	const char *guid, *parent_guid;
 	const char *pid, *image, *cmdline, *time, *user;
 	const char *parent_pid, *parent_image;
 	uint64_t record_id; /* of its ProcessCreate event, 0 if none */
 	bool is_found;
+	bool is_before_log;
 };
 
 enum view_node_role {
@@ -192,8 +194,9 @@ int view_children(struct sqlite3 *db, const char *guid, view_node_fn *fn,
 int view_tree(struct sqlite3 *db, const char *guid, FILE *out);
 
 /*
- * Write s to out with what could steer a terminal (control bytes, C1
- * controls, invalid UTF-8) escaped as \n, \t, \r, \xNN.
+ * Write s to out as the text format writes a value (render.h "value
+ * text"): what could steer a terminal (control bytes, C1 and bidi
+ * controls, invalid UTF-8) as \xNN.
  */
 void view_put_safe(FILE *out, const char *s, size_t len);
 

@@ -213,9 +213,10 @@ static int put_node(struct buf *b, const struct view_node *n)
 	err |= web_json_str(b, n->time);
 	err |= buf_adds(b, ",\"user\":");
 	err |= web_json_str(b, n->user);
-	err |= buf_addf(b, ",\"rid\":%llu,\"known\":%s}",
+	err |= buf_addf(b, ",\"rid\":%llu,\"known\":%s,\"before_log\":%s}",
 			(unsigned long long)n->record_id,
-			n->is_found ? "true" : "false");
+			n->is_found ? "true" : "false",
+			n->is_before_log ? "true" : "false");
 	return err ? -ENOMEM : 0;
 }
 
