@@ -56,6 +56,7 @@ ok "a network event and hostile content appended" test -n "$hguid"
 "$VIGIL" web --listen 127.0.0.1:0 --store "$db" \
 	--token-file "$T_DIR/token" >"$T_DIR/web.out" 2>"$T_DIR/web.err" &
 WEB_PID=$!
+t_track "$WEB_PID"
 for _ in $(seq 1 100); do
 	grep -q serving "$T_DIR/web.out" && break
 	sleep 0.05
