@@ -8,6 +8,7 @@
  * fire per process event, never per syscall, so un-hooked syscalls pay
  * nothing.
  */
+#include "inode.bpf.h"
 #include "path.bpf.h"
 
 SEC("tp_btf/sched_process_exec")
@@ -31,7 +32,6 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	e->hdr.kind = WIRE_EXEC;
 	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	fill_task(&e->task, p);
-	e->pad = 0;
 
 	mm = BPF_CORE_READ(p, mm);
 	arg_start = BPF_CORE_READ(mm, arg_start);
@@ -49,8 +49,7 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	e->args.len = len;
 
 	exe = BPF_CORE_READ(bprm, file);
-	e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
-	e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+	fill_inode(&e->exe, BPF_CORE_READ(exe, f_inode));
 	s->off = len;
 	put_path(s, e->data, &exe->f_path, &e->image);
 	put_path(s, e->data, &p->fs->pwd, &e->cwd);

@@ -20,7 +20,7 @@ struct daemon_counters {
 	uint64_t lost_queue; /* user-space queue full */
 	uint64_t lost_sink; /* an output failed */
 	uint64_t lost_decode; /* malformed kernel record */
-	uint64_t lost_pending; /* too many events waiting for big hashes */
+	uint64_t lost_pending; /* too many events waiting for enrichment */
 };
 
 struct daemon_status {

@@ -69,8 +69,17 @@ static void want_hashes(struct decoder *d, const struct wire_exec *e)
 	if (!w)
 		return;
 	w->file.path_field = EV1_IMAGE;
-	w->file.dev = makedev(e->exe_dev >> 20, e->exe_dev & 0xfffff);
-	w->file.ino = e->exe_ino;
+	w->file.algs = d->hash_algs;
+	w->file.id = (struct hash_id){
+		.dev = makedev(e->exe.dev >> 20, e->exe.dev & 0xfffff),
+		.ino = e->exe.ino,
+		.size = e->exe.size,
+		.mtime_sec = e->exe.mtime_sec,
+		.mtime_nsec = e->exe.mtime_nsec,
+		.ctime_sec = e->exe.ctime_sec,
+		.ctime_nsec = e->exe.ctime_nsec,
+		.version = e->exe.version,
+	};
 }
 
 static int decode_exec(struct decoder *d, const void *rec, size_t len,
