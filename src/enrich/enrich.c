@@ -124,6 +124,7 @@ static uint32_t job_for(struct enrich *e, const struct enrich_kind *k,
 	}
 	j->is_used = true;
 	j->refs = 1;
+	e->in_flight++;
 	e->stats.slow++;
 	return free_i;
 }
@@ -196,6 +197,7 @@ static void collect(struct enrich *e)
 		const struct enrich_kind *k = enrich_kind_of(j->want.kind);
 
 		j->is_done = true;
+		e->in_flight--;
 		if (k->learn)
 			k->learn(e, j);
 		if (j->refs == 0) /* every event that asked has left */
@@ -238,16 +240,14 @@ static void fill(struct enrich *e, struct slot *s)
 
 int enrich_pop(struct enrich *e, struct event *out)
 {
-	struct slot *s;
+	struct slot *s = &e->ring[e->head];
 
-	if (e->count == 0)
-		return 0;
-	s = &e->ring[e->head];
-	if (!is_complete(e, s)) {
+	/* Results are taken in even with nothing waiting: they are learnt,
+	 * and a job whose events all left is freed. */
+	if (e->in_flight && (e->count == 0 || !is_complete(e, s)))
 		collect(e);
-		if (!is_complete(e, s) && !is_overdue(e, s))
-			return 0;
-	}
+	if (e->count == 0 || (!is_complete(e, s) && !is_overdue(e, s)))
+		return 0;
 	fill(e, s);
 	*out = s->ev;
 	memset(s, 0, sizeof(*s));

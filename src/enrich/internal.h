@@ -55,6 +55,7 @@ struct enrich {
 	struct enrich_tools tools;
 	struct worker *worker;
 	struct enrich_job *jobs; /* o.max_jobs */
+	size_t in_flight; /* jobs submitted and not yet collected */
 	struct slot *ring; /* o.max_events, the events waiting in order */
 	size_t head, count;
 	bool is_flushing;
