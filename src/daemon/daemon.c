@@ -67,6 +67,8 @@ struct daemon {
 	char computer[256];
 	struct daemon_counters counters;
 	uint64_t reported_lost; /* losses already told in an event 255 */
+	uint64_t reported_unfilled; /* enrichment misses already logged */
+	time_t unfilled_logged;
 	time_t started;
 };
 
@@ -206,6 +208,23 @@ static void report_losses(struct daemon *d)
 		 (unsigned long long)c->lost_pending);
 	d->reported_lost = total;
 	emit_error(d, "EventsLost", text);
+}
+
+/* Fields enrichment had to leave unfilled (a lookup that hangs, too many
+ * at once): one log line a minute at most, with the count. */
+static void report_unfilled(struct daemon *d, time_t now)
+{
+	struct enrich_stats st;
+
+	enrich_get_stats(d->enrich, &st);
+	if (st.unfilled == d->reported_unfilled ||
+	    now - d->unfilled_logged < 60)
+		return;
+	log_warn("enrichment left %llu fields unfilled (user names as uids, "
+		 "no hashes): lookups or hashing too slow or too many",
+		 (unsigned long long)(st.unfilled - d->reported_unfilled));
+	d->reported_unfilled = st.unfilled;
+	d->unfilled_logged = now;
 }
 
 /* One line naming the events the config asks for that no sensor of this
@@ -409,6 +428,7 @@ static void loop(struct daemon *d)
 		d->dec.boot_to_utc_ns = boot_to_utc();
 		gather(d);
 		report_losses(d);
+		report_unfilled(d, now);
 		write_status(d);
 	}
 }

@@ -66,22 +66,28 @@ fail:
 
 void enrich_free(struct enrich *e)
 {
+	bool is_joined;
+
 	if (!e)
 		return;
-	worker_free(e->worker);
+	is_joined = worker_free(e->worker, e->o.max_wait_ms);
 	for (size_t i = 0; e->ring && i < e->count; i++) {
 		struct slot *s = &e->ring[(e->head + i) % e->o.max_events];
 
 		event_release(&s->ev);
 		free(s->waits);
 	}
-	for (size_t i = 0; e->jobs && i < e->o.max_jobs; i++)
-		enrich_job_clear(&e->jobs[i]);
 	free(e->ring);
-	free(e->jobs);
-	hash_cache_free(e->tools.hashes);
 	hash_cache_free(e->hashes);
 	users_free(e->users);
+	/* A worker stuck in a slow path (a hung file system) still uses
+	 * the jobs and the tools: left to it, the process is exiting. */
+	if (!is_joined)
+		return;
+	for (size_t i = 0; e->jobs && i < e->o.max_jobs; i++)
+		enrich_job_clear(&e->jobs[i]);
+	free(e->jobs);
+	hash_cache_free(e->tools.hashes);
 	free(e);
 }
 
@@ -215,8 +221,10 @@ static bool is_complete(const struct enrich *e, const struct slot *s)
 
 static bool is_overdue(const struct enrich *e, const struct slot *s)
 {
-	return e->is_flushing || clock_ns(CLOCK_MONOTONIC) - s->since_ns >
-					 (uint64_t)e->o.max_wait_ms * 1000000;
+	uint64_t max_ns = (uint64_t)e->o.max_wait_ms * 1000000;
+
+	return e->is_flushing ||
+	       clock_ns(CLOCK_MONOTONIC) - s->since_ns > max_ns;
 }
 
 /* Fill s's fields from its jobs (the fallback for those not done). */

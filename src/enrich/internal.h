@@ -100,8 +100,10 @@ struct worker;
 /* stuck_ns: how long one job may run before worker_submit() refuses. */
 struct worker *worker_new(struct enrich_job *jobs, size_t max_jobs,
 			  const struct enrich_tools *t, uint64_t stuck_ns);
-/* Stop after the job in hand and join; the jobs stay the caller's. */
-void worker_free(struct worker *w);
+/* Stop after the job in hand and join.  false when that job still runs
+ * after timeout_ms: the thread is left to finish it, so w, the jobs and
+ * the tools must stay allocated (the process is about to exit). */
+bool worker_free(struct worker *w, uint32_t timeout_ms);
 /* Queue job i (filled in).  -EBUSY when the worker has been on one job
  * for longer than stuck_ns: the caller must not wait behind it. */
 int worker_submit(struct worker *w, uint32_t i);

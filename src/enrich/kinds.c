@@ -104,9 +104,11 @@ static bool proc_same(const struct decode_want *a, const struct decode_want *b)
 static bool hash_fast(struct enrich *e, struct event *ev,
 		      const struct decode_want *w)
 {
+	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
 	char text[HASH_TEXT_MAX];
 
-	if (!w->file.algs)
+	/* Nothing to hash: off, or no path we can open ("-": unset). */
+	if (!w->file.algs || path[0] != '/')
 		return true;
 	/* Over the limit by the kernel's size: not hashed, as Sysmon. */
 	if (e->o.hash_max_bytes && w->file.id.size > e->o.hash_max_bytes)
@@ -119,13 +121,8 @@ static bool hash_fast(struct enrich *e, struct event *ev,
 
 static int hash_prepare(struct enrich_job *j, const struct event *ev)
 {
-	size_t len;
-	const char *path =
-		event_value(ev, (unsigned)j->want.file.path_field, &len);
-
-	if (path[0] != '/')
-		return -ENOENT; /* unset ("-") or not a path we can open */
-	j->path = strdup(path);
+	j->path = strdup(
+		event_value(ev, (unsigned)j->want.file.path_field, NULL));
 	return j->path ? 0 : -ENOMEM;
 }
 

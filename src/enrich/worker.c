@@ -107,20 +107,34 @@ fail:
 	return NULL;
 }
 
-void worker_free(struct worker *w)
+bool worker_free(struct worker *w, uint32_t timeout_ms)
 {
+	struct timespec until;
+
 	if (!w)
-		return;
+		return true;
 	pthread_mutex_lock(&w->lock);
 	w->is_stopping = true;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	if (pthread_timedjoin_np(w->thread, NULL, &until) != 0) {
+		/* Stuck in a slow path: let it finish on its own. */
+		pthread_detach(w->thread);
+		return false;
+	}
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
 	free(w->todo.slots);
 	free(w->done.slots);
 	free(w);
+	return true;
 }
 
 int worker_submit(struct worker *w, uint32_t i)
