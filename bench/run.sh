@@ -79,9 +79,14 @@ status_read() {	# fill ST from <run_dir>/status; no process is forked
 	done <"$vigil_run/status"
 }
 
-status_lost() {	# echo-free: sets lost_total from ST
-	lost_total=$((${ST[lost_ring]:-0} + ${ST[lost_queue]:-0} + \
-		${ST[lost_sink]:-0} + ${ST[lost_other]:-0}))
+status_lost() {	# echo-free: sets lost_total from ST (every lost_<reason>)
+	local k
+	lost_total=0
+	for k in "${!ST[@]}"; do
+		if [[ $k == lost_* ]]; then
+			lost_total=$((lost_total + ${ST[$k]:-0}))
+		fi
+	done
 }
 
 cpu_ticks() {	# cpu_ticks PID: sets ticks to utime+stime of PID, or 0

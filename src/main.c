@@ -9,11 +9,12 @@
 
 #include "cli/cli.h"
 #include "service/service.h"
+#include "view/view.h"
 
 static const struct cli_command commands[] = {
 	{ "run", cmd_run, "run the monitor in the foreground" },
 	{ "status", cmd_status, "state of the installed daemon" },
-	{ "view", cmd_view, "show events from the event store" },
+	{ "view", view_main, "show events from the event store" },
 	{ "filter", cmd_filter, "apply a config to JSON events on stdin" },
 	{ NULL, NULL, NULL },
 };

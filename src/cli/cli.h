@@ -2,6 +2,8 @@
 /*
  * cli/cli.h - the commands main() dispatches to.  Each takes its own argv
  * (argv[0] is the command name) and returns the process exit status.
+ * (`vigil view` is view_main(), view/view.h: the viewer is its own
+ * module.)
  */
 #ifndef VIGIL_CLI_H
 #define VIGIL_CLI_H
@@ -16,9 +18,6 @@ struct cli_command {
 
 /* vigil run [options] [CONFIG]: the monitor in the foreground. */
 int cmd_run(int argc, char **argv);
-
-/* vigil view [options]: search and show the event store. */
-int cmd_view(int argc, char **argv);
 
 /* vigil status [--settings FILE]: the installed daemon's status file. */
 int cmd_status(int argc, char **argv);

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "config/config.h"
+#include "internal.h"
 #include "service/service.h"
 #include "util/buf.h"
 
@@ -118,16 +118,10 @@ int cmd_switches(int argc, char **argv)
 	case SVC_UNINSTALL:
 		return svc_uninstall(&a, &paths);
 	case SVC_DEBUG:
-		return svc_debug(&a, &paths);
+		return cli_debug(&a, &paths);
 	default:
 		break;
 	}
 	fprintf(stderr, "vigil: internal error: unhandled switch\n");
 	return SVC_EXIT_FAIL;
-}
-
-/* `vigil status`: lives with the service commands it reports on. */
-int cmd_status(int argc, char **argv)
-{
-	return svc_status_main(argc, argv);
 }

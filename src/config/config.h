@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hash/hash.h"
+
 struct buf;
 struct event;
 
@@ -22,11 +24,11 @@ struct diag {
 	char msg[256];
 };
 
-/* Hash algorithms (HashAlgorithms option), as a bit set. */
-#define CONFIG_HASH_SHA1    0x1u
-#define CONFIG_HASH_MD5	    0x2u
-#define CONFIG_HASH_SHA256  0x4u
-#define CONFIG_HASH_IMPHASH 0x8u /* accepted, never produced on Linux */
+/* Hash algorithms (HashAlgorithms option): hash/hash.h owns the bits. */
+#define CONFIG_HASH_SHA1    HASH_SHA1
+#define CONFIG_HASH_MD5	    HASH_MD5
+#define CONFIG_HASH_SHA256  HASH_SHA256
+#define CONFIG_HASH_IMPHASH HASH_IMPHASH
 
 struct config;
 

@@ -3,7 +3,9 @@
  * config/internal.h - the compiled form of a config, shared by the files
  * of the config module only.
  *
- * Loading (load.c) turns the XML into rule sets; compiling (compile.c)
+ * Loading (load.c, with options.c for the option elements and encoding.c
+ * for the bytes of the file) turns the XML into rule sets; compiling
+ * (compile.c)
  * lower-cases values, splits any/all lists, resolves field indexes per
  * event id and orders the sets for evaluation (eval.c).  Everything lives
  * in one arena owned by the struct config, so freeing is one call and
@@ -149,6 +151,59 @@ void config_arena_free(struct config *c);
 
 /* A config with families set up and no rules (load.c fills it). */
 struct config *config_new(void);
+
+/*
+ * Loading: the state of one config_load_mem_opts() call, shared by load.c
+ * (rules, diagnostics) and options.c.  libxml2's xmlNode is struct
+ * _xmlNode; it is named so here to keep libxml2's headers out of the
+ * files that only evaluate.
+ */
+struct _xmlNode;
+
+struct loader {
+	struct config *c;
+	const struct config_opts *opts;
+	struct diag *d;
+	const char *file;
+	const char *text; /* UTF-8 text libxml2 parsed, for columns */
+	size_t text_len;
+	int line_shift; /* lines skipped before the text handed to libxml2 */
+	unsigned nsets;
+	unsigned compound_counter;
+	bool warned[32]; /* per option (options.c): warned once already */
+};
+
+/* load.c: an error at n (file:line:col into ld->d); returns -EINVAL. */
+int config_fail(struct loader *ld, struct _xmlNode *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* load.c: a warning at n, counted, to opts->warn or the log. */
+void config_warn(struct loader *ld, struct _xmlNode *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* load.c: every attribute of n is one of ok (NULL-terminated): 0 or -EINVAL. */
+int config_check_attrs(struct loader *ld, struct _xmlNode *n,
+		       const char *const *ok);
+/* load.c: the element text of n (entities decoded) in the arena, or NULL. */
+char *config_text_of(struct loader *ld, struct _xmlNode *n);
+
+/* options.c: option element n of <Sysmon>: 0, -EINVAL (reported), -ENOMEM */
+int config_parse_option(struct loader *ld, struct _xmlNode *n);
+
+/* encoding.c: the text libxml2 parses, from the bytes of a file. */
+struct config_text {
+	const char *text; /* inside the caller's data or conv */
+	size_t len;
+	char *conv; /* the UTF-8 conversion, or NULL: the caller frees it */
+	const char *enc; /* encoding to tell libxml2, NULL: its own guess */
+	int line_shift; /* newlines skipped before text */
+};
+
+/*
+ * UTF-16LE (with a BOM, or without one: '<' then NUL) converted to UTF-8
+ * (lone surrogates become U+FFFD), then a UTF-8 BOM and blanks before the
+ * first '<' skipped.  Returns 0 and *t, -ENOMEM, or -EPROTONOSUPPORT for
+ * UTF-16BE (a BOM FE FF).  On error nothing is left to free.
+ */
+int config_text_decode(const char *data, size_t len, struct config_text *t);
 
 /* compile.c: after loading, prepare every set for evaluation. */
 int config_compile(struct config *c);

@@ -26,13 +26,14 @@
 #include "proc/proc.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
-#include "service/service.h"
 #include "sink/sink.h"
+#include "status/status.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
+#include "counters.h"
 #include "outputs.h"
-#include "status.h"
+#include "privs.h"
 #include "writer.h"
 
 #define PROC_TABLE_MAX 65536
@@ -173,39 +174,39 @@ static bool wants(void *ctx, unsigned id)
 static void gather(struct daemon *d)
 {
 	uint64_t drops[SENSOR_DROP_MAX] = { 0 };
+	struct daemon_counters *c = &d->counters;
 	struct writer_stats ws;
 
 	sensor_drops(d->sensor, drops);
 	writer_get_stats(d->writer, &ws);
-	d->counters.lost_ring = drops[SENSOR_DROP_RING_FULL];
-	d->counters.lost_other = drops[SENSOR_DROP_NO_SCRATCH];
-	d->counters.logged = ws.written;
-	d->counters.lost_queue = ws.lost_queue;
-	d->counters.lost_sink = ws.lost_sink;
+	c->logged = ws.written;
+	c->lost[LOSS_RING] = drops[SENSOR_DROP_RING_FULL];
+	c->lost[LOSS_SCRATCH] = drops[SENSOR_DROP_NO_SCRATCH];
+	c->lost[LOSS_QUEUE] = ws.lost_queue;
+	c->lost[LOSS_SINK] = ws.lost_sink;
+	c->lost[LOSS_DECODE] = c->lost_decode;
+	c->lost[LOSS_PENDING] = c->lost_pending;
 }
 
 /* Tell every new loss as one event 255 with exact counts per reason. */
 static void report_losses(struct daemon *d)
 {
-	const struct daemon_counters *c = &d->counters;
-	uint64_t total = c->lost_ring + c->lost_other + c->lost_queue +
-			 c->lost_sink + c->lost_decode + c->lost_pending;
+	const uint64_t *lost = d->counters.lost;
+	uint64_t total = status_lost_total(lost);
 	char text[512];
+	size_t len;
 
 	if (total == d->reported_lost)
 		return;
-	snprintf(text, sizeof(text),
-		 "%llu events lost since the last report; totals since start: "
-		 "kernel ring buffer full %llu, kernel scratch unavailable "
-		 "%llu, queue full %llu, output failed %llu, malformed "
-		 "record %llu, enrichment backlog full %llu",
-		 (unsigned long long)(total - d->reported_lost),
-		 (unsigned long long)c->lost_ring,
-		 (unsigned long long)c->lost_other,
-		 (unsigned long long)c->lost_queue,
-		 (unsigned long long)c->lost_sink,
-		 (unsigned long long)c->lost_decode,
-		 (unsigned long long)c->lost_pending);
+	len = (size_t)snprintf(text, sizeof(text),
+			       "%llu events lost since the last report; "
+			       "totals since start: ",
+			       (unsigned long long)(total - d->reported_lost));
+	for (size_t i = 0; i < LOSS_MAX && len < sizeof(text); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"%s%s %llu", i ? ", " : "",
+					status_loss(i)->text,
+					(unsigned long long)lost[i]);
 	d->reported_lost = total;
 	emit_error(d, "EventsLost", text);
 }
@@ -283,18 +284,27 @@ static void reload(struct daemon *d)
 
 static void write_status(struct daemon *d)
 {
-	struct daemon_status st = {
-		.pid = (unsigned)getpid(),
-		.started = d->started,
-		.config_path = d->opts->config_path,
-		.config_hash = config_file_hash(d->cfg),
-		.schema_version = config_schema_version(d->cfg),
-		.counters = d->counters,
-		.store_path = d->opts->settings.store_path,
-		.sensor_map_bytes = sensor_map_bytes(d->sensor),
-		.proc_entries = proc_table_count(d->procs),
+	const char *config_path = d->opts->config_path;
+	const char *store_path = d->opts->settings.store_path;
+	struct status_info st = {
+		.pid = (long)getpid(),
+		.started = (long long)d->started,
+		.logged = d->counters.logged,
+		.store_bytes = status_store_bytes(store_path),
+		.bpf_map_bytes = sensor_map_bytes(d->sensor),
+		.processes = proc_table_count(d->procs),
 	};
 
+	snprintf(st.version, sizeof(st.version), "%s", VIGIL_VERSION);
+	snprintf(st.config_path, sizeof(st.config_path), "%s",
+		 config_path ? config_path : "(built-in)");
+	snprintf(st.config_hash, sizeof(st.config_hash), "%s",
+		 config_file_hash(d->cfg));
+	snprintf(st.schema_version, sizeof(st.schema_version), "%s",
+		 config_schema_version(d->cfg));
+	snprintf(st.store_path, sizeof(st.store_path), "%s",
+		 store_path[0] ? store_path : "-");
+	memcpy(st.lost, d->counters.lost, sizeof(st.lost));
 	for (size_t i = 0; i < catalog_count(); i++) {
 		unsigned id = catalog_at(i)->id;
 

@@ -8,13 +8,8 @@
  * one stays.  A loaded one is swapped in without detaching the sensor and
  * announced as event 16.
  *
- * Status: every second the daemon rewrites <run_dir>/status atomically,
- * "key=value" lines:
- *   pid, started (epoch s), version, config_path, config_hash,
- *   schema_version, armed (event ids, comma separated), logged (events
- *   written), lost_ring, lost_queue, lost_sink, lost_other,
- *   store_path, store_bytes
- * and keeps <run_dir>/vigil.pid while it runs.
+ * Status: every second the daemon rewrites <run_dir>/status atomically
+ * and keeps <run_dir>/vigil.pid while it runs (format in status/status.h).
  */
 #ifndef VIGIL_DAEMON_H
 #define VIGIL_DAEMON_H

@@ -20,6 +20,7 @@
 
 #include "event/event.h"
 #include "sink/sink.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "writer.h"
 
@@ -60,25 +61,13 @@ static uint64_t read_reserved(const char *path)
 
 static int write_reserved(const char *path, uint64_t v)
 {
-	char tmp[PATH_MAX + 8], text[32];
-	int fd, n;
+	char text[32];
+	int n;
 
 	if (!path[0])
 		return 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)v);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, (size_t)n) != n || fsync(fd) < 0) {
-		int r = -errno;
-
-		close(fd);
-		unlink(tmp);
-		return r;
-	}
-	close(fd);
-	return rename(tmp, path) < 0 ? -errno : 0;
+	return file_write_atomic(path, text, (size_t)n, 0640);
 }
 
 static void assign_id(struct writer *w, struct event *ev)

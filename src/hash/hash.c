@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config/config.h"
 #include "hash.h"
 
 /* One read() size: big enough that syscalls cost nothing next to SHA. */
@@ -27,7 +26,7 @@
 #define HASH_MAX_ENTRIES (1u << 24)
 #define NIL		 UINT32_MAX
 
-#define ALGS_KNOWN	 (CONFIG_HASH_SHA1 | CONFIG_HASH_MD5 | CONFIG_HASH_SHA256)
+#define ALGS_KNOWN	 (HASH_SHA1 | HASH_MD5 | HASH_SHA256)
 
 struct hash_key {
 	struct hash_id id;
@@ -48,9 +47,9 @@ static const struct {
 	const char *evp_name;
 	const char *label;
 } algos[] = {
-	{ CONFIG_HASH_SHA1, "SHA1", "SHA1=" },
-	{ CONFIG_HASH_MD5, "MD5", "MD5=" },
-	{ CONFIG_HASH_SHA256, "SHA256", "SHA256=" },
+	{ HASH_SHA1, "SHA1", "SHA1=" },
+	{ HASH_MD5, "MD5", "MD5=" },
+	{ HASH_SHA256, "SHA256", "SHA256=" },
 };
 #define NALGOS (sizeof(algos) / sizeof(algos[0]))
 

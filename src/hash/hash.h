@@ -19,6 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Hash algorithms, as a bit set (a config's HashAlgorithms). */
+#define HASH_SHA1    0x1u
+#define HASH_MD5     0x2u
+#define HASH_SHA256  0x4u
+#define HASH_IMPHASH 0x8u /* accepted in configs, never produced on Linux */
+
 /* Longest result: SHA1=40,MD5=32,SHA256=64 plus names and commas. */
 #define HASH_TEXT_MAX 192
 
@@ -49,7 +55,7 @@ struct hash_cache *hash_cache_new(size_t max_entries, uint64_t max_file_bytes);
 void hash_cache_free(struct hash_cache *c);
 
 /*
- * Hash the file at path with the CONFIG_HASH_* algorithms in algs, into
+ * Hash the file at path with the HASH_* algorithms in algs, into
  * out (HASH_TEXT_MAX bytes) as "SHA1=<hex>,MD5=<hex>,SHA256=<hex>" (only
  * the algorithms asked for, in that order, lower-case hex).
  *
@@ -82,7 +88,7 @@ void hash_cache_put(struct hash_cache *c, const struct hash_id *id,
 		    unsigned algs, const char *text);
 
 /*
- * The CONFIG_HASH_* algorithms this process's OpenSSL provider offers
+ * The HASH_* algorithms this process's OpenSSL provider offers
  * (MD5 is missing when FIPS is enforced), to mask a config with.
  */
 unsigned hash_available(const struct hash_cache *c);

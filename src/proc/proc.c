@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "event/event.h"
+#include "util/file.h"
 #include "proc.h"
 
 #define NO_SLOT	    UINT32_MAX
@@ -44,9 +45,35 @@ struct proc_table {
 	char proc_root[128];
 };
 
-static uint64_t ns_per_tick(void);
-static uint64_t read_boot_key(const char *proc_root);
-static uint64_t mix64(uint64_t x);
+static uint64_t ns_per_tick(void)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+
+	return 1000000000ull / (uint64_t)(hz > 0 ? hz : 100);
+}
+
+/* splitmix64's finaliser: every input bit reaches every output bit. */
+static uint64_t mix64(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* 64 bits of the boot id (a UUID), 0 when there is none. */
+static uint64_t read_boot_key(const char *proc_root)
+{
+	char path[FILE_MAX], buf[64];
+	uint64_t key = 0;
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/random/boot_id", proc_root);
+	if (file_read_head(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	for (const char *c = buf; *c; c++)
+		if (isxdigit((unsigned char)*c))
+			key = mix64(key ^ (uint64_t)(unsigned char)*c);
+	return key;
+}
 
 static uint32_t parse_machine(const char *id)
 {
@@ -228,14 +255,6 @@ void proc_format_guid(char out[PROC_GUID_LEN + 1], uint32_t machine,
 		 (unsigned long long)(key & 0xffffffffffffull));
 }
 
-/* splitmix64's finaliser: every input bit reaches every output bit. */
-static uint64_t mix64(uint64_t x)
-{
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
 static void guid_of(const struct proc_table *t, uint32_t tgid,
 		    uint64_t start_ticks, uint64_t end_code,
 		    char out[PROC_GUID_LEN + 1])
@@ -347,43 +366,6 @@ const struct proc *proc_subject(struct proc_table *t,
 
 /* --- /proc readers --- */
 
-static ssize_t read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, total = 0;
-
-	if (fd < 0)
-		return -errno;
-	while ((size_t)total < size - 1 &&
-	       (n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
-		total += n;
-	close(fd);
-	buf[total] = '\0';
-	return total;
-}
-
-static uint64_t ns_per_tick(void)
-{
-	long hz = sysconf(_SC_CLK_TCK);
-
-	return 1000000000ull / (uint64_t)(hz > 0 ? hz : 100);
-}
-
-/* 64 bits of the boot id (a UUID), 0 when there is none. */
-static uint64_t read_boot_key(const char *proc_root)
-{
-	char path[FILE_MAX], buf[64];
-	uint64_t key = 0;
-
-	snprintf(path, sizeof(path), "%s/sys/kernel/random/boot_id", proc_root);
-	if (read_file(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	for (const char *c = buf; *c; c++)
-		if (isxdigit((unsigned char)*c))
-			key = mix64(key ^ (uint64_t)(unsigned char)*c);
-	return key;
-}
-
 static char *read_cmdline(const char *dir)
 {
 	char path[FILE_MAX], *buf = malloc(CMDLINE_MAX);
@@ -392,7 +374,7 @@ static char *read_cmdline(const char *dir)
 	if (!buf)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/cmdline", dir);
-	n = read_file(path, buf, CMDLINE_MAX);
+	n = file_read_head(path, buf, CMDLINE_MAX);
 	if (n < 0)
 		n = 0;
 	while (n > 0 && buf[n - 1] == '\0')
@@ -409,7 +391,7 @@ static uint32_t read_u32_file(const char *dir, const char *name)
 	char path[FILE_MAX], buf[32];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (read_file(path, buf, sizeof(buf)) <= 0)
+	if (file_read_head(path, buf, sizeof(buf)) <= 0)
 		return UINT32_MAX;
 	return (uint32_t)strtoul(buf, NULL, 10);
 }
@@ -423,7 +405,7 @@ static int read_stat(const char *dir, struct proc *p)
 	int pp = 0;
 
 	snprintf(path, sizeof(path), "%s/stat", dir);
-	if (read_file(path, buf, sizeof(buf)) <= 0)
+	if (file_read_head(path, buf, sizeof(buf)) <= 0)
 		return -ENOENT;
 	s = strrchr(buf, ')'); /* comm may hold spaces and parens */
 	if (!s || sscanf(s + 2,
@@ -447,7 +429,7 @@ static uint32_t read_uid(const char *dir)
 	char path[FILE_MAX], buf[2048], *s;
 
 	snprintf(path, sizeof(path), "%s/status", dir);
-	if (read_file(path, buf, sizeof(buf)) <= 0)
+	if (file_read_head(path, buf, sizeof(buf)) <= 0)
 		return 0;
 	s = strstr(buf, "\nUid:");
 	return s ? (uint32_t)strtoul(s + 5, NULL, 10) : 0;

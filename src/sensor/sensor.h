@@ -108,7 +108,7 @@ struct decode_want {
 		uint32_t uid;
 		struct {
 			int path_field;
-			unsigned algs; /* CONFIG_HASH_* */
+			unsigned algs; /* HASH_* bits */
 			struct hash_id id; /* the bytes the kernel saw */
 		} file;
 		struct {

@@ -17,6 +17,7 @@
 #include "internal.h"
 #include "settings/settings.h"
 #include "util/buf.h"
+#include "util/file.h"
 
 static void print_diag(const struct diag *d)
 {
@@ -35,7 +36,7 @@ int svc_config_compose(const struct svc_args *a, const char *base_path,
 	buf_init(&base, SVC_MAX_CONFIG_BYTES);
 	if (a->config_path || base_path) {
 		name = a->config_path ? a->config_path : base_path;
-		err = svc_read_file(name, SVC_MAX_CONFIG_BYTES, &base);
+		err = file_read_all(name, SVC_MAX_CONFIG_BYTES, &base);
 		if (err) {
 			fprintf(stderr, "vigil: %s: %s\n", name,
 				strerror(-err));
@@ -89,7 +90,7 @@ int svc_config_install(const struct svc_paths *p, const char *text, size_t len,
 	n = snprintf(tmp, sizeof(tmp), "%s/.config.xml.new", p->etc_dir);
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return -ENAMETOOLONG;
-	err = svc_write_atomic(tmp, text, len, 0600);
+	err = file_write_atomic(tmp, text, len, 0600);
 	if (err) {
 		fprintf(stderr, "vigil: %s: %s\n", tmp, strerror(-err));
 		return err;

@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "status/status.h"
 #include "util/buf.h"
+#include "util/file.h"
 
 #define POLL_MS 100
 
@@ -43,7 +45,7 @@ static bool is_alive(pid_t pid)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	buf_init(&b, sizeof(text));
-	if (svc_read_file(path, sizeof(text), &b) == 0 && b.data) {
+	if (file_read_all(path, sizeof(text), &b) == 0 && b.data) {
 		/* "pid (comm) S ...": the state follows the last ')'. */
 		paren = strrchr(b.data, ')');
 		alive = paren && paren[1] == ' ' && paren[2] != 'Z' &&
@@ -63,7 +65,7 @@ static bool is_vigil_run(pid_t pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
 	buf_init(&b, 65536);
-	if (svc_read_file(path, 65536, &b) < 0 || !b.len) {
+	if (file_read_all(path, 65536, &b) < 0 || !b.len) {
 		buf_release(&b);
 		return false;
 	}
@@ -89,7 +91,7 @@ pid_t svc_daemon_pid(const char *run_dir)
 
 	snprintf(path, sizeof(path), "%s/vigil.pid", run_dir);
 	buf_init(&b, 64);
-	if (svc_read_file(path, 64, &b) == 0 && b.data) {
+	if (file_read_all(path, 64, &b) == 0 && b.data) {
 		errno = 0;
 		pid = strtol(b.data, &end, 10);
 		if (errno || end == b.data || (*end && *end != '\n') ||
@@ -132,7 +134,7 @@ pid_t svc_start_detached(const struct svc_paths *p)
 	int log_fd, err;
 	pid_t pid;
 
-	err = svc_mkdir_p(p->log_dir, 0750);
+	err = file_mkdir_p(p->log_dir, 0750);
 	if (err)
 		return err;
 	log_fd = open(p->log_file,
@@ -157,7 +159,7 @@ pid_t svc_start_detached(const struct svc_paths *p)
 int svc_wait_status(const char *run_dir, pid_t pid, const char *hash,
 		    pid_t child, int timeout_ms)
 {
-	struct svc_status st;
+	struct status_info st;
 	int status;
 
 	for (int waited = 0; waited <= timeout_ms; waited += POLL_MS) {
@@ -165,7 +167,7 @@ int svc_wait_status(const char *run_dir, pid_t pid, const char *hash,
 			return -ESRCH;
 		if (pid > 0 && !is_alive(pid))
 			return -ESRCH;
-		if (svc_status_read(run_dir, &st) == 0 &&
+		if (status_read(run_dir, &st) == 0 &&
 		    (pid > 0 ? st.pid == pid : is_alive((pid_t)st.pid)) &&
 		    (!hash || strcmp(st.config_hash, hash) == 0))
 			return 0;

@@ -20,6 +20,7 @@
 #include "internal.h"
 #include "settings/settings.h"
 #include "util/buf.h"
+#include "util/file.h"
 
 /* Man pages embedded at build time (manpages.c). */
 extern const char svc_man_vigil_8[];
@@ -83,18 +84,18 @@ static int install_binary(const struct svc_paths *p)
 	self[n] = '\0';
 	if (strcmp(self, p->bin) == 0)
 		return 0;
-	err = svc_mkdir_parent(p->bin, 0755);
+	err = file_mkdir_parent(p->bin, 0755);
 	if (!err)
-		err = svc_copy_atomic("/proc/self/exe", p->bin, 0755);
+		err = file_copy_atomic("/proc/self/exe", p->bin, 0755);
 	return step(err, "cannot install", p->bin);
 }
 
 static int install_text(const char *path, const char *text, mode_t mode)
 {
-	int err = svc_mkdir_parent(path, 0755);
+	int err = file_mkdir_parent(path, 0755);
 
 	if (!err)
-		err = svc_write_atomic(path, text, strlen(text), mode);
+		err = file_write_atomic(path, text, strlen(text), mode);
 	return step(err, "cannot write", path);
 }
 
@@ -150,15 +151,15 @@ static int write_files(const struct svc_paths *p, const struct settings *s,
 	struct buf b;
 	int err;
 
-	err = step(svc_mkdir_p(p->etc_dir, 0755), "cannot create", p->etc_dir);
+	err = step(file_mkdir_p(p->etc_dir, 0755), "cannot create", p->etc_dir);
 	if (!err)
-		err = step(svc_mkdir_p(s->state_dir, 0750), "cannot create",
+		err = step(file_mkdir_p(s->state_dir, 0750), "cannot create",
 			   s->state_dir);
 	if (!err)
-		err = step(svc_mkdir_p(s->run_dir, 0755), "cannot create",
+		err = step(file_mkdir_p(s->run_dir, 0755), "cannot create",
 			   s->run_dir);
 	if (!err)
-		err = step(svc_mkdir_p(p->log_dir, 0750), "cannot create",
+		err = step(file_mkdir_p(p->log_dir, 0750), "cannot create",
 			   p->log_dir);
 	if (!err)
 		err = install_binary(p);

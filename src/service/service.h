@@ -2,8 +2,7 @@
 /*
  * service/service.h - Sysmon's command line and the service lifecycle:
  * parse the switches (-i -c -u -m -s -t -? ...), install, reconfigure and
- * uninstall the daemon, with or without systemd, and drop privileges in the
- * running daemon.
+ * uninstall the daemon, with or without systemd.
  *
  * svc_args_parse() and svc_unit_text() are pure; everything else touches
  * the file system under the install root (VIGIL_ROOT, default "/") and
@@ -16,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 struct buf;
 struct settings;
@@ -126,7 +126,6 @@ int svc_legacy_apply(const char *xml, size_t len, const char *name,
 int svc_install(const struct svc_args *a, const struct svc_paths *p);
 int svc_configure(const struct svc_args *a, const struct svc_paths *p);
 int svc_uninstall(const struct svc_args *a, const struct svc_paths *p);
-int svc_debug(const struct svc_args *a, const struct svc_paths *p);
 
 /*
  * The settings the installed daemon uses: defaults, then p->settings if
@@ -135,21 +134,11 @@ int svc_debug(const struct svc_args *a, const struct svc_paths *p);
  */
 int svc_settings_load(const struct svc_paths *p, struct settings *s);
 
-/* `vigil status [--settings FILE]`: argv[0] is "status".  Returns
- * SVC_EXIT_OK (running), SVC_EXIT_NOT_RUNNING, SVC_EXIT_FAIL. */
-int svc_status_main(int argc, char **argv);
+/* The running daemon's pid from <run_dir>/vigil.pid, checked against
+ * /proc (a vigil process that is still alive), or 0. */
+pid_t svc_daemon_pid(const char *run_dir);
 
-/*
- * Drop every capability the running daemon does not need once its BPF
- * programs are loaded and attached: keeps CAP_BPF and CAP_PERFMON (maps,
- * programs armed on reconfiguration), CAP_DAC_READ_SEARCH (hash any image,
- * read any /proc file) and CAP_SYS_PTRACE (/proc/PID/exe, environ and
- * fds of other users' processes); on kernels without CAP_BPF it keeps
- * CAP_SYS_ADMIN instead of the first two.  Clears the bounding and ambient
- * sets of everything else and sets no_new_privs, so the daemon can never
- * regain them.  Capabilities the process does not hold stay absent.
- * Returns 0 or a negative errno (nothing is dropped only if capget fails).
- */
-int privs_drop(void);
+/* Does path exist (lstat: a dangling symlink does)? */
+bool svc_exists(const char *path);
 
 #endif /* VIGIL_SERVICE_H */

@@ -12,17 +12,17 @@
  * It does not read the Sysmon XML (config/ does) and holds no state.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "config/config.h"
 #include "render/render.h"
 #include "settings.h"
+#include "util/buf.h"
+#include "util/duration.h"
+#include "util/file.h"
 
 /* A settings file is a handful of lines; anything bigger is not one. */
 #define SETTINGS_MAX_FILE_BYTES (64 * 1024)
@@ -145,36 +145,18 @@ static const char *parse_size(const char *v, uint64_t *out)
 	return mul_checked(n, unit, out);
 }
 
-/* "30", "90s", "15m", "12h", "30d" (no suffix: seconds). */
+/* "30", "90s", "15m", "12h", "30d" (no suffix: seconds; no weeks). */
 static const char *parse_duration(const char *v, uint64_t *out)
 {
-	const char *end, *err;
-	uint64_t n, unit = 1;
-
-	err = parse_u64(v, &n, &end);
-	if (err)
-		return err;
-	switch (*end) {
-	case '\0':
-	case 's':
-		break;
-	case 'm':
-		unit = 60;
-		break;
-	case 'h':
-		unit = 3600;
-		break;
-	case 'd':
-		unit = 24 * 3600;
-		break;
+	switch (duration_parse(v, DURATION_BARE_SECONDS, out)) {
+	case 0:
+		return NULL;
+	case -ERANGE:
+		return "number too large";
 	default:
 		return "expected a duration: a number with an optional s, m, "
 		       "h or d suffix";
 	}
-	if (*end && end[1])
-		return "expected a duration: a number with an optional s, m, "
-		       "h or d suffix";
-	return mul_checked(n, unit, out);
 }
 
 static const char *parse_bool(const char *v, bool *out)
@@ -450,63 +432,39 @@ static int parse_text(struct settings *s, char *text, size_t len,
 	return 0;
 }
 
-static int read_file(const char *path, char *buf, size_t cap, size_t *len,
-		     const struct cursor *c)
+/* The file as a string; -ENOENT is the caller's to report. */
+static int read_file(const char *path, struct buf *out, const struct cursor *c)
 {
-	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	int fd, err = 0;
+	int err = file_read_all(path, SETTINGS_MAX_FILE_BYTES, out);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		err = -errno;
-		if (err == -ENOENT)
-			return err;
-		fail(c, 0, "cannot open: %s", strerror(-err));
+	switch (err) {
+	case 0:
+	case -ENOENT:
+		return err;
+	case -EFBIG:
+		return fail(c, 0, "larger than %d bytes",
+			    SETTINGS_MAX_FILE_BYTES);
+	case -EISDIR:
+	case -EINVAL:
+		return fail(c, 0, "not a regular file");
+	default:
+		fail(c, 0, "cannot read: %s", strerror(-err));
 		return err;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		err = fail(c, 0, "not a regular file");
-		goto out;
-	}
-	for (;;) {
-		n = read(fd, buf + got, cap - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			fail(c, 0, "read error: %s", strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got == cap) {
-			err = fail(c, 0, "larger than %d bytes",
-				   SETTINGS_MAX_FILE_BYTES);
-			goto out;
-		}
-	}
-	buf[got] = '\0';
-	*len = got;
-out:
-	close(fd);
-	return err;
 }
 
 int settings_load(struct settings *s, const char *path, struct diag *d)
 {
 	struct cursor c = { .file = path, .line = 0, .d = d };
 	struct settings tmp = *s;
-	char text[SETTINGS_MAX_FILE_BYTES + 1];
-	size_t len = 0;
+	struct buf text;
 	int err;
 
-	err = read_file(path, text, sizeof(text) - 1, &len, &c);
-	if (err)
-		return err;
-	err = parse_text(&tmp, text, len, &c);
+	buf_init(&text, SETTINGS_MAX_FILE_BYTES + 1);
+	err = read_file(path, &text, &c);
+	if (!err)
+		err = parse_text(&tmp, text.data, text.len, &c);
+	buf_release(&text);
 	if (err)
 		return err;
 	*s = tmp;

@@ -26,6 +26,7 @@
 #ifndef VIGIL_STORE_H
 #define VIGIL_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -110,6 +111,18 @@ uint64_t sink_store_deleted(struct sink *s);
  * max_time_ns): every event with an id in [first_rid, last_rid] has a
  * time_ns within [min_time_ns, max_time_ns], for time ranges.
  */
+
+/*
+ * The fields with a column of their own (the lower-cased, indexed ones
+ * above), in column order: the one list of them, for the writer and for
+ * readers that decide whether a condition can use an index.  Field names
+ * in catalogue spelling.
+ */
+#define STORE_NCOLUMNS 3
+extern const char *const store_columns[STORE_NCOLUMNS];
+
+/* Whether field name (catalogue spelling, exact) has a column. */
+bool store_is_column(const char *name);
 
 /*
  * The stored form of ev's values into b (reset first): each value in

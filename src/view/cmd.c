@@ -18,13 +18,13 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
-#include "cli/cli.h"
 #include "config/config.h"
 #include "event/event.h"
 #include "render/render.h"
 #include "settings/settings.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "view.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -114,14 +114,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
@@ -181,14 +173,14 @@ static int parse_args(struct view_cmd *c, int argc, char **argv)
 				return usage_error(err);
 			break;
 		case OPT_SINCE:
-			if (view_parse_time(optarg, now_ns(), &c->f.since_ns,
-					    err, sizeof(err)))
+			if (view_parse_time(optarg, clock_utc_ns(),
+					    &c->f.since_ns, err, sizeof(err)))
 				return usage_error(err);
 			c->f.has_since = true;
 			break;
 		case OPT_UNTIL:
-			if (view_parse_time(optarg, now_ns(), &c->f.until_ns,
-					    err, sizeof(err)))
+			if (view_parse_time(optarg, clock_utc_ns(),
+					    &c->f.until_ns, err, sizeof(err)))
 				return usage_error(err);
 			c->f.has_until = true;
 			break;
@@ -594,7 +586,7 @@ static int run(struct view_cmd *c)
 	return VIEW_EXIT_OK;
 }
 
-int cmd_view(int argc, char **argv)
+int view_main(int argc, char **argv)
 {
 	struct view_cmd *c = calloc(1, sizeof(*c));
 	int status;

@@ -2,12 +2,13 @@
 /*
  * view/query.c - filters of `vigil view` as one SQL query on the store.
  *
- * Conditions on fields that have a column (ProcessGuid, ParentProcessGuid,
- * Image) compare the column, which the store keeps lower-cased and
- * indexed, with the lower-cased value; other fields are read from the
- * stored values with vigil_field(), Computer from the row's run.  Time
- * bounds become record id bounds through the store's segments, then are
- * checked exactly.  Values are always bound, never pasted into the SQL.
+ * Conditions on fields that have a column (store_is_column(): ProcessGuid,
+ * ParentProcessGuid, Image) compare the column, which the store keeps
+ * lower-cased and indexed, with the lower-cased value; other fields are
+ * read from the stored values with vigil_field(), Computer from the
+ * row's run.  Time bounds become record id bounds through the store's
+ * segments, then are checked exactly.  Values are always bound, never
+ * pasted into the SQL.
  *
  * Each row is rebuilt into an event and rendered as vigil's JSON (the
  * record --grep searches and --format json prints).
@@ -25,6 +26,7 @@
 #include "event/event.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/duration.h"
 #include "view.h"
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -76,39 +78,16 @@ int view_parse_ids(const char *s, struct view_filter *f, char *err,
 	return 0;
 }
 
+/* "N[smhdw]" before now_ns; a unit is required. */
 static int parse_relative(const char *s, uint64_t now_ns, uint64_t *out)
 {
-	char *end;
-	unsigned long long n, unit;
+	uint64_t ago_s;
 
-	if (!isdigit((unsigned char)*s))
+	if (duration_parse(s, DURATION_WEEKS, &ago_s) < 0)
 		return -EINVAL;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno || end[0] == '\0' || end[1] != '\0')
-		return -EINVAL;
-	switch (*end) {
-	case 's':
-		unit = 1;
-		break;
-	case 'm':
-		unit = 60;
-		break;
-	case 'h':
-		unit = 3600;
-		break;
-	case 'd':
-		unit = 86400;
-		break;
-	case 'w':
-		unit = 7 * 86400;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (n > now_ns / 1000000000ull / unit)
+	if (ago_s > now_ns / 1000000000ull)
 		return -EINVAL; /* before the epoch */
-	*out = now_ns - n * unit * 1000000000ull;
+	*out = now_ns - ago_s * 1000000000ull;
 	return 0;
 }
 
@@ -209,14 +188,6 @@ int view_parse_cond(const char *s, struct view_cond *c, char *err,
 	snprintf(c->value, sizeof(c->value), "%s", s + n + 1);
 	c->is_contains = s[n] == '~';
 	return 0;
-}
-
-/* Fields with a column of their own (and an index). */
-static bool is_column(const char *name)
-{
-	return strcmp(name, "ProcessGuid") == 0 ||
-	       strcmp(name, "ParentProcessGuid") == 0 ||
-	       strcmp(name, "Image") == 0;
 }
 
 /*
@@ -377,7 +348,7 @@ static int build_conds(struct sql *q, const struct view_filter *f)
 	for (unsigned i = 0; i < f->nconds; i++) {
 		const struct view_cond *c = &f->conds[i];
 
-		if (is_column(c->name)) {
+		if (store_is_column(c->name)) {
 			err |= buf_addf(b,
 					c->is_contains
 						? " AND instr(e.%s, ?) > 0"

@@ -2,8 +2,8 @@
 /*
  * view/view.h - `vigil view`, the event viewer of the store: filters, the
  * query that applies them, process trees.  The command itself is
- * cmd_view() (cli/cli.h); the pieces here are what it is built from, so
- * tests can run filters against a real store without the command line.
+ * view_main(); the other pieces here are what it is built from, so tests
+ * can run filters against a real store without the command line.
  *
  * Everything reads through a read-only connection (store_open_ro()).
  */
@@ -17,6 +17,10 @@
 #include "render/render.h"
 
 struct sqlite3;
+
+/* vigil view [options]: search and show the event store.  argv[0] is
+ * "view"; returns the process exit status. */
+int view_main(int argc, char **argv);
 
 #define VIEW_MAX_IDS   32
 #define VIEW_MAX_CONDS 16

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "catalog/fields.h"
-#include "config/config.h"
 #include "enrich/enrich.h"
 #include "event/event.h"
 #include "util/clock.h"
@@ -225,7 +224,7 @@ static struct decode_want hash_want(const struct hash_id *id)
 	struct decode_want w = { .kind = WANT_HASH, .field = EV1_HASHES };
 
 	w.file.path_field = EV1_IMAGE;
-	w.file.algs = CONFIG_HASH_SHA256;
+	w.file.algs = HASH_SHA256;
 	w.file.id = *id;
 	return w;
 }

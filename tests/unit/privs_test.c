@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit test for privs_drop() (service/privs.c), in a child process so the
+ * Unit test for privs_drop() (daemon/privs.c), in a child process so the
  * test runner keeps its own capabilities: the effective, permitted and
  * bounding sets end up as the kept list, no_new_privs is set, reading any
  * file still works (CAP_DAC_READ_SEARCH) and writing one that is not ours
@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "service/service.h"
+#include "daemon/privs.h"
 #include "tap.h"
 
 #define CAP_BIT(n) (1ull << (n))

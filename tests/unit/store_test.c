@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "catalog/catalog.h"
 #include "event/event.h"
 #include "render/render.h"
 #include "sink/sink.h"
@@ -220,6 +221,44 @@ static void test_insert_and_read_back(void)
 	CHECK(s->flush(s) == 0);
 	CHECK(sql_int(path, "SELECT count(*) FROM events") == 100);
 	s->free(s);
+}
+
+/*
+ * store_columns is the one list of fields with a column: each is a field
+ * of ProcessCreate and a column of the events table with an index, and
+ * store_is_column() says yes to exactly those (catalogue spelling).
+ */
+static void test_columns(void)
+{
+	const struct catalog_event *pc = catalog_lookup(1);
+	struct render_host h = test_host();
+	char path[300], sql[256];
+	struct sink *s;
+
+	path_in_tmp(path, sizeof(path), "columns/events.db");
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(write_range(s, 1, 1, T0_NS) == 0);
+	CHECK(s->flush(s) == 0);
+	s->free(s);
+	for (unsigned k = 0; k < STORE_NCOLUMNS; k++) {
+		const char *name = store_columns[k];
+
+		CHECK(store_is_column(name));
+		CHECK(catalog_field_index(pc, name) >= 0);
+		snprintf(sql, sizeof(sql),
+			 "SELECT count(*) FROM pragma_index_list('events') l,"
+			 " pragma_index_info(l.name) i WHERE i.name = '%s'",
+			 name);
+		CHECK(sql_int(path, sql) == 1);
+	}
+	CHECK(!store_is_column("image"));
+	CHECK(!store_is_column("CommandLine"));
+	CHECK(!store_is_column("Computer"));
+	CHECK(!store_is_column("EventID"));
+	CHECK(!store_is_column(""));
 }
 
 /*
@@ -634,6 +673,7 @@ int main(int argc, char **argv)
 	}
 	test_insert_and_read_back();
 	test_id_order();
+	test_columns();
 	test_modes();
 	test_ids_continue();
 	test_retention_by_age();

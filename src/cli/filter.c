@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * config/filter_cmd.c - `vigil filter CONFIG [--format xml|json|text]`:
+ * cli/filter.c - `vigil filter CONFIG [--format xml|json|text]`:
  * events as vigil JSON lines on standard input, the ones CONFIG would log
  * (RuleName filled, FieldSizes applied) on standard output.  A thin shell
  * over config_decide() for testing configs against recorded events.
@@ -12,8 +12,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "config.h"
+#include "cli.h"
+#include "config/config.h"
 #include "event/event.h"
 #include "render/render.h"
 #include "util/buf.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * service/debug.c - `vigil -t [verbose]`: Sysmon's debug mode.  The
+ * cli/debug.c - `vigil -t [verbose]`: Sysmon's debug mode.  The
  * monitor in the foreground, each event printed readably on stdout, no
  * store, no syslog, until Ctrl-C.
  *
@@ -19,6 +19,7 @@
 
 #include "daemon/daemon.h"
 #include "internal.h"
+#include "service/service.h"
 #include "render/render.h"
 #include "settings/settings.h"
 #include "util/log.h"
@@ -38,7 +39,7 @@ static void remove_private_dir(const char *dir)
 	rmdir(dir);
 }
 
-int svc_debug(const struct svc_args *a, const struct svc_paths *p)
+int cli_debug(const struct svc_args *a, const struct svc_paths *p)
 {
 	char dir[] = "/tmp/vigil-debug-XXXXXX";
 	struct daemon_opts o = { 0 };

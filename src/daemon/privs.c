@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * service/privs.c - privs_drop(): once the BPF programs are attached, the
- * daemon keeps only the capabilities it still uses (list in service.h).
+ * daemon/privs.c - privs_drop(): once the BPF programs are attached, the
+ * daemon keeps only the capabilities it still uses (list in privs.h).
  *
  * Plain prctl(2) and capset(2), no libcap: the whole job is three bit
  * masks.  The daemon stays uid 0 (it owns the store), so what protects
@@ -16,7 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "service.h"
+#include "privs.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38

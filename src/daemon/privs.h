@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon/privs.h - the daemon drops its own privileges.
+ */
+#ifndef VIGIL_DAEMON_PRIVS_H
+#define VIGIL_DAEMON_PRIVS_H
+
+/*
+ * Drop every capability the running daemon does not need once its BPF
+ * programs are loaded and attached: keeps CAP_BPF and CAP_PERFMON (maps,
+ * programs armed on reconfiguration), CAP_DAC_READ_SEARCH (hash any image,
+ * read any /proc file) and CAP_SYS_PTRACE (/proc/PID/exe, environ and
+ * fds of other users' processes); on kernels without CAP_BPF it keeps
+ * CAP_SYS_ADMIN instead of the first two.  Clears the bounding and ambient
+ * sets of everything else and sets no_new_privs, so the daemon can never
+ * regain them.  Capabilities the process does not hold stay absent.
+ * Returns 0 or a negative errno (nothing is dropped only if capget fails).
+ */
+int privs_drop(void);
+
+#endif /* VIGIL_DAEMON_PRIVS_H */

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * status/status.c - the status and pid files in the run directory, and
+ * the table of loss reasons.  Written by the daemon only; `vigil status`,
+ * the service commands and tests read them.
+ *
+ * The file is parsed, not trusted: values are bounded and numbers
+ * checked.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "status.h"
+#include "util/buf.h"
+#include "util/file.h"
+
+#define STATUS_MAX_BYTES 65536
+
+/* The texts are those of event 255's Description; keep them stable, SIEM
+ * searches match them. */
+static const struct loss_def losses[LOSS_MAX] = {
+	[LOSS_RING] = { "ring", "kernel ring buffer full" },
+	[LOSS_SCRATCH] = { "scratch", "kernel scratch unavailable" },
+	[LOSS_QUEUE] = { "queue", "queue full" },
+	[LOSS_SINK] = { "sink", "output failed" },
+	[LOSS_DECODE] = { "decode", "malformed record" },
+	[LOSS_PENDING] = { "pending", "enrichment backlog full" },
+};
+
+const struct loss_def *status_loss(enum loss_reason r)
+{
+	return &losses[r];
+}
+
+uint64_t status_lost_total(const uint64_t lost[LOSS_MAX])
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < LOSS_MAX; i++)
+		total += lost[i];
+	return total;
+}
+
+int status_format(const struct status_info *st, struct buf *out)
+{
+	int err = 0;
+
+	err |= buf_addf(out, "pid=%ld\nstarted=%lld\nversion=%s\n", st->pid,
+			st->started, st->version);
+	err |= buf_addf(out, "config_path=%s\nconfig_hash=%s\n",
+			st->config_path, st->config_hash);
+	err |= buf_addf(out, "schema_version=%s\narmed=", st->schema_version);
+	for (size_t i = 0; i < st->narmed && i < STATUS_MAX_ARMED; i++)
+		err |= buf_addf(out, "%s%u", i ? "," : "", st->armed[i]);
+	err |= buf_addf(out, "\nlogged=%llu\n", (unsigned long long)st->logged);
+	for (size_t i = 0; i < LOSS_MAX; i++)
+		err |= buf_addf(out, "lost_%s=%llu\n", losses[i].key,
+				(unsigned long long)st->lost[i]);
+	err |= buf_addf(out, "store_path=%s\nstore_bytes=%llu\n",
+			st->store_path, (unsigned long long)st->store_bytes);
+	err |= buf_addf(out, "bpf_map_bytes=%llu\nprocesses=%llu\n",
+			(unsigned long long)st->bpf_map_bytes,
+			(unsigned long long)st->processes);
+	if (err)
+		return -ENOMEM;
+	return out->is_full ? -EFBIG : 0;
+}
+
+static int copy_value(char *dst, size_t cap, const char *v, size_t len)
+{
+	if (len >= cap || memchr(v, '\0', len))
+		return -EINVAL;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+static int parse_u64(const char *v, size_t len, uint64_t *out)
+{
+	char tmp[32], *end;
+
+	if (!len || len >= sizeof(tmp) || v[0] < '0' || v[0] > '9')
+		return -EINVAL;
+	memcpy(tmp, v, len);
+	tmp[len] = '\0';
+	errno = 0;
+	*out = strtoull(tmp, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+/* "1,4,5" -> armed[]; more than STATUS_MAX_ARMED ids is an error. */
+static int parse_armed(const char *v, size_t len, struct status_info *st)
+{
+	const char *p = v, *end = v + len;
+	uint64_t id;
+	int err;
+
+	st->narmed = 0;
+	while (p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *stop = comma ? comma : end;
+
+		err = parse_u64(p, (size_t)(stop - p), &id);
+		if (err || id > 65535 || st->narmed >= STATUS_MAX_ARMED)
+			return -EINVAL;
+		st->armed[st->narmed++] = (unsigned)id;
+		p = comma ? comma + 1 : end;
+		if (comma && p == end)
+			return -EINVAL; /* a trailing comma */
+	}
+	return 0;
+}
+
+static bool key_is(const char *k, size_t klen, const char *name)
+{
+	return strlen(name) == klen && memcmp(k, name, klen) == 0;
+}
+
+static int set_key(struct status_info *st, const char *k, size_t klen,
+		   const char *v, size_t vlen)
+{
+	struct {
+		const char *name;
+		uint64_t *num;
+		char *str;
+		size_t cap;
+	} keys[] = {
+		{ "logged", &st->logged, NULL, 0 },
+		{ "store_bytes", &st->store_bytes, NULL, 0 },
+		{ "bpf_map_bytes", &st->bpf_map_bytes, NULL, 0 },
+		{ "processes", &st->processes, NULL, 0 },
+		{ "version", NULL, st->version, sizeof(st->version) },
+		{ "config_path", NULL, st->config_path,
+		  sizeof(st->config_path) },
+		{ "config_hash", NULL, st->config_hash,
+		  sizeof(st->config_hash) },
+		{ "schema_version", NULL, st->schema_version,
+		  sizeof(st->schema_version) },
+		{ "store_path", NULL, st->store_path, sizeof(st->store_path) },
+	};
+	uint64_t n;
+	int err;
+
+	if (key_is(k, klen, "pid")) {
+		err = parse_u64(v, vlen, &n);
+		if (err || n < 1 || n > INT32_MAX)
+			return -EINVAL;
+		st->pid = (long)n;
+		return 0;
+	}
+	if (key_is(k, klen, "started")) {
+		err = parse_u64(v, vlen, &n);
+		if (err || n > INT64_MAX)
+			return -EINVAL;
+		st->started = (long long)n;
+		return 0;
+	}
+	if (key_is(k, klen, "armed"))
+		return parse_armed(v, vlen, st);
+	if (klen > 5 && memcmp(k, "lost_", 5) == 0)
+		for (size_t i = 0; i < LOSS_MAX; i++)
+			if (key_is(k + 5, klen - 5, losses[i].key))
+				return parse_u64(v, vlen, &st->lost[i]);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!key_is(k, klen, keys[i].name))
+			continue;
+		if (keys[i].num)
+			return parse_u64(v, vlen, keys[i].num);
+		return copy_value(keys[i].str, keys[i].cap, v, vlen);
+	}
+	return 0; /* a key a newer daemon added */
+}
+
+int status_parse(const char *text, size_t len, struct status_info *st)
+{
+	const char *p = text, *end = text + len;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		const char *eq = memchr(p, '=', (size_t)(eol - p));
+
+		if (eq) {
+			err = set_key(st, p, (size_t)(eq - p), eq + 1,
+				      (size_t)(eol - eq - 1));
+			if (err)
+				return err;
+		}
+		p = eol + 1;
+	}
+	return st->pid ? 0 : -EINVAL;
+}
+
+int status_write(const char *run_dir, const struct status_info *st)
+{
+	char path[PATH_MAX];
+	struct buf b;
+	int err;
+
+	if (snprintf(path, sizeof(path), "%s/status", run_dir) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	buf_init(&b, STATUS_MAX_BYTES);
+	err = status_format(st, &b);
+	/* 0640: what the service's umask (027) always gave it. */
+	if (!err)
+		err = file_write_atomic(path, b.data, b.len, 0640);
+	buf_release(&b);
+	return err;
+}
+
+int status_read(const char *run_dir, struct status_info *st)
+{
+	char path[PATH_MAX + 16];
+	struct buf b;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/status", run_dir);
+	buf_init(&b, STATUS_MAX_BYTES);
+	err = file_read_all(path, STATUS_MAX_BYTES, &b);
+	if (!err)
+		err = status_parse(b.data, b.len, st);
+	buf_release(&b);
+	return err;
+}
+
+uint64_t status_store_bytes(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	uint64_t total = 0;
+	char p[PATH_MAX + 8];
+	struct stat sb;
+
+	if (!path || !path[0])
+		return 0;
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+		if (stat(p, &sb) == 0)
+			total += (uint64_t)sb.st_size;
+	}
+	return total;
+}
+
+int status_write_pid(const char *run_dir)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (mkdir(run_dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/vigil.pid", run_dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%d\n", (int)getpid());
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+void status_remove(const char *run_dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/vigil.pid", run_dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/status", run_dir);
+	unlink(path);
+}

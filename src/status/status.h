@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * status/status.h - the daemon's status file and its loss reasons.
+ *
+ * The daemon rewrites <run_dir>/status every second (atomically) and keeps
+ * <run_dir>/vigil.pid while it runs; `vigil status` and the service
+ * commands read them.  Both sides use this module, so the format has one
+ * writer and one parser.  The file is "key=value" lines:
+ *
+ *   pid, started (epoch s), version, config_path, config_hash,
+ *   schema_version, armed (event ids, comma separated), logged (events
+ *   written), lost_<key> for each loss reason below, store_path ("-":
+ *   none), store_bytes, bpf_map_bytes, processes
+ *
+ * A reader skips keys it does not know, so newer daemons may add some.
+ *
+ * Loss reasons: every place an event can be lost has one enum value and
+ * one row in the table behind status_loss(); the status file, event 255
+ * and `vigil status` are all produced from that table.
+ */
+#ifndef VIGIL_STATUS_H
+#define VIGIL_STATUS_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+
+#define STATUS_MAX_ARMED 32
+
+enum loss_reason {
+	LOSS_RING, /* kernel ring buffer full */
+	LOSS_SCRATCH, /* kernel scratch memory unavailable */
+	LOSS_QUEUE, /* user-space writer queue full */
+	LOSS_SINK, /* an output failed */
+	LOSS_DECODE, /* malformed kernel record */
+	LOSS_PENDING, /* too many events waiting for enrichment */
+	LOSS_MAX,
+};
+
+struct loss_def {
+	const char *key; /* status file key is "lost_<key>" */
+	const char *text; /* for people: event 255, `vigil status` */
+};
+
+/* The row of reason r (r < LOSS_MAX). */
+const struct loss_def *status_loss(enum loss_reason r);
+
+/* Sum of lost[0..LOSS_MAX). */
+uint64_t status_lost_total(const uint64_t lost[LOSS_MAX]);
+
+/* What the status file holds.  Strings are NUL-terminated. */
+struct status_info {
+	long pid;
+	long long started; /* epoch seconds */
+	char version[32];
+	char config_path[PATH_MAX]; /* "(built-in)" for the default */
+	char config_hash[80];
+	char schema_version[16];
+	unsigned armed[STATUS_MAX_ARMED];
+	size_t narmed;
+	uint64_t logged;
+	uint64_t lost[LOSS_MAX];
+	char store_path[PATH_MAX]; /* "-": no store */
+	uint64_t store_bytes;
+	uint64_t bpf_map_bytes;
+	uint64_t processes;
+};
+
+/* The file's text for st, appended to out.  Pure.  Returns 0 or -ENOMEM
+ * (-EFBIG if out has a maximum it reached). */
+int status_format(const struct status_info *st, struct buf *out);
+
+/*
+ * Parse the file's text (hostile: values are bounded and numbers
+ * checked).  Unknown keys are skipped.  Returns 0, or -EINVAL (no pid,
+ * a bad number, a value too long).  Pure.
+ */
+int status_parse(const char *text, size_t len, struct status_info *st);
+
+/* Write <run_dir>/status atomically.  Returns 0 or a negative errno. */
+int status_write(const char *run_dir, const struct status_info *st);
+
+/* Read and parse <run_dir>/status.  Returns 0, -ENOENT, -EINVAL ... */
+int status_read(const char *run_dir, struct status_info *st);
+
+/* Bytes the store at path takes on disk, with its -wal and -shm files
+ * (0 for NULL or ""). */
+uint64_t status_store_bytes(const char *path);
+
+/* Write <run_dir>/vigil.pid (creating run_dir); remove both at exit. */
+int status_write_pid(const char *run_dir);
+void status_remove(const char *run_dir);
+
+#endif /* VIGIL_STATUS_H */

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/internal.h - what the files of the store module share; not for
+ * other modules (store.h is the interface).
+ *
+ * The store sink is one struct store, owned by the writer thread:
+ *   open.c        opening, the schema and its checks, closing, status;
+ *   write.c       write() and flush(): the rows waiting for the
+ *                 multi-row INSERT, segments, record ids, commits;
+ *   checkpoint.c  the checkpoint thread and when to wake it;
+ *   retention.c   the size budget, deletes by size and age, and handing
+ *                 pages back (incremental vacuum);
+ *   record.c      the stored form of an event's values.
+ */
+#ifndef VIGIL_STORE_INTERNAL_H
+#define VIGIL_STORE_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sink/sink.h"
+#include "store.h"
+#include "util/buf.h"
+
+/*
+ * Rows per multi-row INSERT: one statement step for many rows spreads
+ * the per-statement cost (bench/store_bench, 2 vCPUs: +14% events/s in
+ * batches of 1000, +22% in the daemon's 512; 64 rows measured no
+ * better).  The rows wait in memory, at most ROWS_MAX_BYTES of them, and
+ * go in before the next commit.
+ */
+#define INSERT_ROWS    32
+#define ROWS_MAX_BYTES (256 * 1024)
+
+/*
+ * Checkpoints (copying the WAL back into the database, with two fsyncs)
+ * run on a thread of their own with its own connection, so the writer
+ * never waits for the disk: a commit in WAL mode with synchronous=NORMAL
+ * is only a write() to the WAL.
+ */
+struct checkpointer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	sqlite3 *db;
+	bool is_started;
+	pthread_cond_t idle;
+	bool is_pending;
+	bool is_busy; /* a checkpoint runs (SQLite allows one at a time) */
+	bool is_stopping;
+};
+
+/* A row waiting for the multi-row INSERT: text lives in store.rows. */
+struct row {
+	uint64_t rid, time_ns, created_ns;
+	unsigned event_id;
+	size_t off[STORE_NCOLUMNS + 1]; /* columns, then the values blob */
+	int len[STORE_NCOLUMNS + 1]; /* -1: NULL */
+};
+
+/* A row of the segments table, and how many events it holds. */
+struct segment {
+	uint64_t first_rid, last_rid, min_ns, max_ns, count;
+};
+
+struct store {
+	struct sink sink;
+	signed char field_idx[256][STORE_NCOLUMNS];
+	struct row row[INSERT_ROWS];
+	unsigned nrows;
+	struct buf rows; /* text and blobs of row[] */
+	uint64_t max_rid; /* no id above it is stored or waiting */
+	sqlite3 *db;
+	struct checkpointer ck;
+	unsigned ck_frames; /* WAL frames that call for a checkpoint */
+	unsigned wal_frames; /* WAL size after the last commit */
+	sqlite3_stmt *ins, *ins_many, *begin, *commit, *rollback, *set_last;
+	sqlite3_stmt *page_count, *freelist, *min_rid, *del_oldest, *del_aged;
+	sqlite3_stmt *seg_put, *seg_trim;
+	struct segment seg; /* the one being filled (first_rid 0: none) */
+	int64_t run; /* runs.run of this sink's System values */
+	char *path;
+	struct buf data; /* the values blob of the event being written */
+	uint64_t max_bytes, max_age_s;
+	uint64_t wal_budget; /* bytes the WAL may take of max_bytes */
+	uint64_t high_bytes; /* live pages above this start a delete ... */
+	uint64_t low_bytes; /* ... which goes down to this */
+	uint64_t page_size;
+	unsigned retention_interval_s;
+	uint64_t last_age_run_ns;
+	uint64_t last_rid; /* highest committed EventRecordID */
+	uint64_t pending_rid; /* highest written in the open transaction */
+	uint64_t deleted;
+	unsigned failures; /* consecutive failed flushes, for rate-limiting */
+	bool in_txn;
+};
+
+static inline struct store *to_store(struct sink *sk)
+{
+	return (struct store *)sk;
+}
+
+static inline uint64_t store_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* open.c: SQLite helpers of the writer. */
+
+/* A SQLite result code as 0 or a negative errno. */
+int store_errno(int rc);
+/* Run sql on db (logged at debug level when it fails); a SQLite code. */
+int store_exec(sqlite3 *db, const char *sql);
+/* Prepare a statement kept for the sink's life; a SQLite code. */
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st);
+
+/* write.c */
+
+/* The statements of write() and flush(): 0 or a SQLite code. */
+int store_write_prepare(struct store *s);
+/* Field index of each column field per event id, looked up once. */
+void store_write_map_fields(struct store *s);
+int store_write(struct sink *sk, const struct event *ev);
+int store_flush(struct sink *sk);
+uint64_t store_last_record_id(struct sink *sk);
+
+/* checkpoint.c */
+
+/* The WAL hook of the writer's connection (replaces auto-checkpoints). */
+int store_checkpoint_wal_hook(void *arg, sqlite3 *db, const char *name,
+			      int frames);
+/* Open the checkpointer's connection and start its thread: 0 or -errno. */
+int store_checkpoint_start(struct store *s);
+/* Stop the thread (if started) and close its connection. */
+void store_checkpoint_stop(struct store *s);
+/* After a commit or a delete: hand a grown WAL to the checkpointer. */
+void store_checkpoint_maybe(struct store *s);
+
+/* retention.c */
+
+/* Split max_bytes between the WAL and the database (before opening). */
+void store_retention_plan(struct store *s);
+/* The statements of retention: 0 or a SQLite code. */
+int store_retention_prepare(struct store *s);
+/* After a flush: delete by age and size, then hand space back. */
+void store_retention_run(struct store *s);
+
+#endif /* VIGIL_STORE_INTERNAL_H */

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit test for status/status.c: the loss table is complete (every
+ * reason has a distinct key and a text), the status file round-trips
+ * through status_format() and status_parse(), a hostile file is refused
+ * or bounded, and status_write()/status_read() meet on disk.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "status/status.h"
+#include "tap.h"
+#include "util/buf.h"
+
+static void test_table(void)
+{
+	for (size_t i = 0; i < LOSS_MAX; i++) {
+		const struct loss_def *d = status_loss(i);
+
+		CHECK(d->key && d->key[0] && d->text && d->text[0]);
+		for (size_t k = 0; k < i; k++)
+			CHECK(strcmp(status_loss(k)->key, d->key) != 0);
+	}
+	CHECK_STR(status_loss(LOSS_RING)->key, "ring");
+	CHECK_STR(status_loss(LOSS_QUEUE)->key, "queue");
+	CHECK_STR(status_loss(LOSS_SINK)->key, "sink");
+	CHECK_STR(status_loss(LOSS_QUEUE)->text, "queue full");
+}
+
+static void sample(struct status_info *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->pid = 4242;
+	st->started = 1700000000;
+	snprintf(st->version, sizeof(st->version), "1.2.3");
+	snprintf(st->config_path, sizeof(st->config_path), "/etc/v/c.xml");
+	snprintf(st->config_hash, sizeof(st->config_hash), "abc123");
+	snprintf(st->schema_version, sizeof(st->schema_version), "4.90");
+	st->armed[0] = 1;
+	st->armed[1] = 5;
+	st->armed[2] = 255;
+	st->narmed = 3;
+	st->logged = 99;
+	for (size_t i = 0; i < LOSS_MAX; i++)
+		st->lost[i] = 10 + i;
+	snprintf(st->store_path, sizeof(st->store_path), "/var/lib/e.db");
+	st->store_bytes = 4096;
+	st->bpf_map_bytes = 1u << 20;
+	st->processes = 321;
+}
+
+static void test_round_trip(void)
+{
+	struct status_info a, b;
+	struct buf t;
+
+	sample(&a);
+	buf_init(&t, 0);
+	CHECK(status_format(&a, &t) == 0);
+	CHECK(strstr(t.data, "pid=4242\n") == t.data);
+	CHECK(strstr(t.data, "\narmed=1,5,255\n") != NULL);
+	CHECK(strstr(t.data, "\nlost_ring=10\n") != NULL);
+	CHECK(strstr(t.data, "\nlost_queue=12\n") != NULL);
+	CHECK(strstr(t.data, "\nlost_sink=13\n") != NULL);
+	CHECK(status_parse(t.data, t.len, &b) == 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	CHECK(status_lost_total(b.lost) == 10 + 11 + 12 + 13 + 14 + 15);
+	buf_release(&t);
+
+	/* No armed events: an empty list both ways. */
+	a.narmed = 0;
+	buf_init(&t, 0);
+	CHECK(status_format(&a, &t) == 0);
+	CHECK(strstr(t.data, "\narmed=\n") != NULL);
+	CHECK(status_parse(t.data, t.len, &b) == 0 && b.narmed == 0);
+	buf_release(&t);
+}
+
+static int parse(const char *text, struct status_info *st)
+{
+	return status_parse(text, strlen(text), st);
+}
+
+static void test_hostile(void)
+{
+	struct status_info st;
+	char big[PATH_MAX + 64];
+
+	CHECK(parse("pid=7\nnew_key=whatever\nlost_new=3\n", &st) == 0);
+	CHECK(st.pid == 7 && status_lost_total(st.lost) == 0);
+	CHECK(parse("pid=7", &st) == 0); /* no final newline */
+	CHECK(parse("", &st) == -EINVAL); /* no pid */
+	CHECK(parse("logged=1\n", &st) == -EINVAL);
+	CHECK(parse("pid=0\n", &st) == -EINVAL);
+	CHECK(parse("pid=-1\n", &st) == -EINVAL);
+	CHECK(parse("pid=4294967296\n", &st) == -EINVAL);
+	CHECK(parse("pid=1\nlogged=x\n", &st) == -EINVAL);
+	CHECK(parse("pid=1\nlost_ring=1 \n", &st) == -EINVAL);
+	CHECK(parse("pid=1\nlost_queue=99999999999999999999\n", &st) ==
+	      -EINVAL);
+	CHECK(parse("pid=1\narmed=1,,2\n", &st) == -EINVAL);
+	CHECK(parse("pid=1\narmed=1,\n", &st) == -EINVAL);
+	CHECK(parse("pid=1\narmed=70000\n", &st) == -EINVAL);
+	CHECK(parse("pid=1\narmed=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,"
+		    "18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33\n",
+		    &st) == -EINVAL);
+	CHECK(parse("pid=1\nversion=0123456789012345678901234567890123\n",
+		    &st) == -EINVAL);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "pid=1\nstore_path=", 17);
+	CHECK(parse(big, &st) == -EINVAL);
+	/* An embedded NUL never shortens a value silently. */
+	CHECK(status_parse("pid=1\nversion=a\0b\n", 18, &st) == -EINVAL);
+}
+
+static void test_files(void)
+{
+	char dir[] = "/tmp/vigil-status-XXXXXX";
+	char path[PATH_MAX];
+	struct status_info a, b;
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(status_read(dir, &b) == -ENOENT);
+	sample(&a);
+	CHECK(status_write(dir, &a) == 0);
+	CHECK(status_read(dir, &b) == 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	CHECK(status_write_pid(dir) == 0);
+	snprintf(path, sizeof(path), "%s/vigil.pid", dir);
+	CHECK(access(path, F_OK) == 0);
+	status_remove(dir);
+	CHECK(access(path, F_OK) < 0);
+	CHECK(status_read(dir, &b) == -ENOENT);
+	CHECK(rmdir(dir) == 0); /* nothing else was left there */
+
+	CHECK(status_store_bytes(NULL) == 0);
+	CHECK(status_store_bytes("") == 0);
+	CHECK(status_store_bytes("/nonexistent/x.db") == 0);
+}
+
+int main(void)
+{
+	test_table();
+	test_round_trip();
+	test_hostile();
+	test_files();
+	return tap_done("status");
+}
