@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "enrich/enrich.h"
 #include "event/event.h"
+#include "wire.h"
 #include "proc/proc.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
@@ -45,6 +46,9 @@
 #define ENRICH_JOBS_MAX	   64
 #define ENRICH_WAIT_MAX_MS 5000
 #define POLL_MS		   100
+
+_Static_assert(SETTINGS_COMMAND_LINE_MAX == WIRE_ARGS_MAX,
+	       "command_line_max bound and the exec record disagree");
 
 static volatile sig_atomic_t got_stop, got_hup;
 
@@ -332,6 +336,15 @@ static void read_machine_id(char *out, size_t size)
 	}
 }
 
+/* The daemon's mount namespace (the inode /proc/self/ns/mnt names), 0
+ * when unknown: processes elsewhere see other paths. */
+static uint32_t own_mnt_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/mnt", &st) == 0 ? (uint32_t)st.st_ino : 0;
+}
+
 static int setup(struct daemon *d)
 {
 	const struct settings *s = &d->opts->settings;
@@ -358,6 +371,7 @@ static int setup(struct daemon *d)
 	d->host.channel = s->channel;
 	d->host.pid = d->host.tid = (unsigned)getpid();
 	d->host.euid = (unsigned)geteuid();
+	d->host.extra_fields = s->extra_fields;
 
 	read_machine_id(machine, sizeof(machine));
 	d->procs = proc_table_new(PROC_TABLE_MAX, machine, "/proc");
@@ -376,6 +390,7 @@ static int setup(struct daemon *d)
 	d->dec.procs = d->procs;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
+	d->dec.host_mnt_ns = own_mnt_ns();
 
 	d->writer = outputs_open(s, &d->host);
 	if (!d->writer)
@@ -385,6 +400,7 @@ static int setup(struct daemon *d)
 	 * by both, and the sensor's record simply refreshes its entry. */
 	so.self_tgid = (uint32_t)getpid();
 	so.ring_kib = s->ring_kib;
+	so.args_max = s->command_line_max;
 	so.on_record = on_record;
 	so.wants = wants;
 	so.ctx = d;

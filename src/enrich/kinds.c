@@ -107,8 +107,8 @@ static bool hash_fast(struct enrich *e, struct event *ev,
 	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
 	char text[HASH_TEXT_MAX];
 
-	/* Nothing to hash: off, or no path we can open ("-": unset). */
-	if (!w->file.algs || path[0] != '/')
+	/* Nothing to hash: off, or no file to open ("-": unset). */
+	if (!w->file.algs || (!w->file.exe_tgid && path[0] != '/'))
 		return true;
 	/* Over the limit by the kernel's size: not hashed, as Sysmon. */
 	if (e->o.hash_max_bytes && w->file.id.size > e->o.hash_max_bytes)
@@ -119,10 +119,20 @@ static bool hash_fast(struct enrich *e, struct event *ev,
 	return true;
 }
 
+/* The file to open: the path in the event, or the process's own exe
+ * when the path is no name the daemon can open. */
 static int hash_prepare(struct enrich_job *j, const struct event *ev)
 {
-	j->path = strdup(
-		event_value(ev, (unsigned)j->want.file.path_field, NULL));
+	char exe[32];
+
+	if (j->want.file.exe_tgid) {
+		snprintf(exe, sizeof(exe), "/proc/%u/exe",
+			 j->want.file.exe_tgid);
+		j->path = strdup(exe);
+	} else {
+		j->path = strdup(event_value(
+			ev, (unsigned)j->want.file.path_field, NULL));
+	}
 	return j->path ? 0 : -ENOMEM;
 }
 
