@@ -17,7 +17,7 @@
 #include <linux/types.h>
 #endif
 
-#define WIRE_VERSION  3
+#define WIRE_VERSION  4
 
 #define WIRE_NAME_MAX 256 /* one path component with its NUL */
 #define WIRE_PATH_MAX 4096 /* bytes of one path, as the kernel's PATH_MAX */
