@@ -22,41 +22,41 @@
 #include "config/config.h"
 #include "daemon.h"
 #include "dns/dns.h"
+#include "enrich/enrich.h"
 #include "event/event.h"
-#include "hash/hash.h"
 #include "net/net.h"
-#include "wire.h"
 #include "proc/proc.h"
+#include "wire.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
 #include "sink/sink.h"
 #include "status/status.h"
-#include "users/users.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
 #include "counters.h"
-#include "hasher.h"
 #include "outputs.h"
-#include "pending.h"
 #include "privs.h"
 #include "writer.h"
 
 #define PROC_TABLE_MAX 65536
 #define HASH_CACHE_MAX 4096
-/* Images up to this size are hashed inline (a few ms at most); bigger
- * ones, when not cached, on the hasher thread. */
-#define HASH_INLINE_MAX (2u << 20)
-#define HASHER_JOBS	64
-#define PENDING_MAX	16384
-#define DNS_NAMES_MAX	8192 /* host names learnt from DNS answers */
-#define RESOLVER_MAX	4096 /* reverse lookups cached */
-#define RESOLVER_MS	1000 /* a name server's time per reverse lookup */
-#define SERVICES_PATH	"/etc/services"
+/* Enrichment: events waiting in order, slow-path jobs in flight, and how
+ * long the oldest event waits for a slow path (hashing the biggest image
+ * allowed takes a second or two) before it leaves without that field. */
+#define ENRICH_EVENTS_MAX  16384
+#define ENRICH_JOBS_MAX	   64
+#define ENRICH_WAIT_MAX_MS 5000
+#define POLL_MS		   100
+#define DNS_NAMES_MAX	   8192 /* host names learnt from DNS answers */
 /* A DNS query unanswered this long is logged with status 1460 (timeout):
  * glibc gives up after 2 tries of 5 s by default. */
 #define DNS_TIMEOUT_NS (10ull * 1000000000ull)
-#define POLL_MS	       100
+/* Reverse lookups (DnsLookup): addresses cached, and a name server's time
+ * per lookup. */
+#define RESOLVER_MAX 4096
+#define RESOLVER_MS  1000
 
 _Static_assert(SETTINGS_COMMAND_LINE_MAX == WIRE_ARGS_MAX,
 	       "command_line_max bound and the exec record disagree");
@@ -77,18 +77,14 @@ struct daemon {
 	struct sensor *sensor;
 	struct writer *writer;
 	struct proc_table *procs;
-	struct hash_cache *hashes;
-	struct hasher *hasher;
-	struct pending *pending;
-	uint64_t next_ticket;
-	struct users *users;
-	struct net_services *services; /* NULL: no services database */
-	struct net_resolver *resolver; /* NULL: no reverse lookups */
+	struct enrich *enrich;
 	struct decoder dec;
 	struct render_host host;
 	char computer[256];
 	struct daemon_counters counters;
 	uint64_t reported_lost; /* losses already told in an event 255 */
+	uint64_t reported_unfilled; /* enrichment misses already logged */
+	time_t unfilled_logged;
 	time_t started;
 };
 
@@ -152,133 +148,32 @@ static void finish(struct daemon *d, struct event *ev)
 	}
 }
 
+/* Let go, in order, the events the enrichment stage has completed. */
 static void release_ready(struct daemon *d)
 {
 	struct event ev;
 
-	while (pending_pop_ready(d->pending, &ev))
+	while (enrich_pop(d->enrich, &ev))
 		finish(d, &ev);
 }
 
-/* Collect what the hasher finished and let the events it unblocked go. */
-static void collect_hashes(struct daemon *d)
-{
-	struct hasher_result r;
-
-	while (hasher_collect(d->hasher, &r))
-		pending_resolve(d->pending, r.ticket, r.error ? NULL : r.text);
-	release_ready(d);
-}
-
-/* Hash inline when small or cached; else hand the file to the hasher and
- * return its ticket (0: nothing to wait for). */
-static uint64_t enrich_hash(struct daemon *d, struct event *ev,
-			    const struct decode_want *w)
-{
-	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
-	char text[HASH_TEXT_MAX], exe[32];
-	int r;
-
-	if (w->file.exe_tgid) {
-		snprintf(exe, sizeof(exe), "/proc/%u/exe", w->file.exe_tgid);
-		path = exe;
-	}
-	r = hash_file(d->hashes, path, w->file.dev, w->file.ino,
-		      d->dec.hash_algs, text);
-	if (r == 0) {
-		event_set_str(ev, (unsigned)w->field, text);
-		return 0;
-	}
-	if (r != -EFBIG || !d->hasher)
-		return 0;
-	if (hasher_submit(d->hasher, ++d->next_ticket, path, w->file.dev,
-			  w->file.ino, d->dec.hash_algs) < 0)
-		return 0; /* hasher saturated: log the event without hashes */
-	return d->next_ticket;
-}
-
-static void set_if(struct event *ev, int idx, const char *v)
-{
-	if (idx >= 0 && v)
-		event_set_str(ev, (unsigned)idx, v);
-}
-
-/* A process the table does not know: what /proc says of it. */
-static void enrich_proc(struct daemon *d, struct event *ev,
-			const struct decode_want *w)
-{
-	struct proc info;
-
-	if (proc_read_info(d->procs, w->proc.tgid, w->proc.start_ns, &info) < 0)
-		return;
-	set_if(ev, w->proc.fields.guid, info.guid);
-	set_if(ev, w->proc.fields.image, info.image);
-	set_if(ev, w->proc.fields.cmdline, info.cmdline);
-	set_if(ev, w->proc.user_field, users_name(d->users, info.uid));
-	proc_info_release(&info);
-}
-
-/* Event 3's host names by reverse lookup, when DnsLookup allows: a name
- * resolved already, or "-" while the resolver works on it. */
-static void enrich_hostname(struct daemon *d, struct event *ev,
-			    const struct decode_want *w)
-{
-	char name[NET_NAME_MAX];
-
-	if (!d->resolver || !config_dns_lookup(d->cfg))
-		return;
-	if (net_resolver_name(d->resolver, w->host.ip, name))
-		event_set_str(ev, (unsigned)w->field, name);
-}
-
-/* Fill what the decoder asked for; returns a hasher ticket or 0. */
-static uint64_t enrich(struct daemon *d, struct event *ev)
-{
-	uint64_t ticket = 0;
-
-	for (unsigned i = 0; i < d->dec.nwants; i++) {
-		const struct decode_want *w = &d->dec.wants[i];
-
-		switch (w->kind) {
-		case WANT_USER:
-			event_set_str(ev, (unsigned)w->field,
-				      users_name(d->users, w->uid));
-			break;
-		case WANT_PROC:
-			enrich_proc(d, ev, w);
-			break;
-		case WANT_HASH:
-			ticket = enrich_hash(d, ev, w);
-			break;
-		case WANT_PORT_NAME:
-			set_if(ev, w->field,
-			       net_services_name(d->services, w->port.port,
-						 w->port.protocol));
-			break;
-		case WANT_HOSTNAME:
-			enrich_hostname(d, ev, w);
-			break;
-		}
-	}
-	return ticket;
-}
-
-/* A decoded event: enrichment, then the rules (now or once its hash is
- * done). */
+/* A decoded event: enrichment, then the rules (now, or once what it
+ * waits for is there). */
 static void handle(struct daemon *d, struct event *ev)
 {
-	uint64_t ticket = enrich(d, ev);
+	int r = enrich_add(d->enrich, ev, d->dec.wants, d->dec.nwants);
 
-	if (ticket == 0 && pending_is_empty(d->pending)) {
+	if (r == 1)
 		finish(d, ev);
-		return;
-	}
-	if (pending_add(d->pending, ev, ticket) < 0)
+	else if (r < 0)
 		d->counters.lost_pending++;
+	else
+		release_ready(d);
 }
 
 /* Events the decoder held back: more from the last record, or, with a
- * time, the ones due by then (DNS queries that got no answer). */
+ * time, the ones due by then (DNS queries that got no answer); is_final
+ * at shutdown, everything held. */
 static void handle_more(struct daemon *d, uint64_t now_boot_ns, bool is_final)
 {
 	struct event ev;
@@ -310,26 +205,26 @@ static bool wants(void *ctx, unsigned id)
 	return config_wants(d->cfg, id);
 }
 
-/* The network family's own counters. */
+/* The network family's counts: what it chose not to send or resolve. */
 static void gather_net(struct daemon *d)
 {
+	uint64_t *n = d->counters.counts;
 	struct sensor_net_stats ns;
 	struct dns_track_stats ds;
-	struct net_resolver_stats rs = { 0 };
+	struct enrich_stats es;
 
 	if (sensor_net_stats(d->sensor, &ns) == 0) {
-		d->counters.counts[COUNT_NET_FILTERED] = ns.filtered;
-		d->counters.counts[COUNT_UDP_FLOWS] = ns.udp_flows;
-		d->counters.counts[COUNT_UDP_REPEATS] = ns.udp_repeats;
-		d->counters.counts[COUNT_UDP_EVICTED] = ns.udp_evicted;
+		n[COUNT_NET_FILTERED] = ns.filtered;
+		n[COUNT_UDP_FLOWS] = ns.udp_flows;
+		n[COUNT_UDP_REPEATS] = ns.udp_repeats;
+		n[COUNT_UDP_EVICTED] = ns.udp_evicted;
 	}
 	dns_track_stats(d->dec.dns, &ds);
-	d->counters.counts[COUNT_DNS_UNANSWERED] = ds.timeouts + ds.evicted;
-	d->counters.counts[COUNT_DNS_MALFORMED] = ds.malformed;
-	if (d->resolver)
-		net_resolver_stats(d->resolver, &rs);
-	d->counters.counts[COUNT_REVERSE_LOOKUPS] = rs.lookups;
-	d->counters.counts[COUNT_REVERSE_SLOW] = rs.slow;
+	n[COUNT_DNS_UNANSWERED] = ds.timeouts + ds.evicted;
+	n[COUNT_DNS_MALFORMED] = ds.malformed;
+	enrich_get_stats(d->enrich, &es);
+	n[COUNT_REVERSE_LOOKUPS] = es.reverse_lookups;
+	n[COUNT_REVERSE_SLOW] = es.reverse_slow;
 }
 
 static void gather(struct daemon *d)
@@ -348,29 +243,53 @@ static void gather(struct daemon *d)
 	c->lost[LOSS_SINK] = ws.lost_sink;
 	c->lost[LOSS_DECODE] = c->lost_decode;
 	c->lost[LOSS_PENDING] = c->lost_pending;
+	c->lost[LOSS_STDOUT] = c->lost[LOSS_SYSLOG] = c->lost[LOSS_JSONL] = 0;
+	for (size_t k = 0; k < ws.nsinks; k++) {
+		const char *name = ws.sinks[k].name;
+		uint64_t n = ws.sinks[k].lost.backlog + ws.sinks[k].lost.failed;
+		enum loss_reason r = LOSS_SINK;
+
+		if (!strcmp(name, "stdout"))
+			r = LOSS_STDOUT;
+		else if (!strcmp(name, "syslog"))
+			r = LOSS_SYSLOG;
+		else if (!strcmp(name, "jsonl"))
+			r = LOSS_JSONL;
+		c->lost[r] += n;
+	}
 }
 
 /* Tell every new loss as one event 255 with exact counts per reason. */
 static void report_losses(struct daemon *d)
 {
-	const uint64_t *lost = d->counters.lost;
-	uint64_t total = status_lost_total(lost);
-	char text[512];
-	size_t len;
+	uint64_t total = status_lost_total(d->counters.lost);
+	struct buf text;
 
 	if (total == d->reported_lost)
 		return;
-	len = (size_t)snprintf(text, sizeof(text),
-			       "%llu events lost since the last report; "
-			       "totals since start: ",
-			       (unsigned long long)(total - d->reported_lost));
-	for (size_t i = 0; i < LOSS_MAX && len < sizeof(text); i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-					"%s%s %llu", i ? ", " : "",
-					status_loss(i)->text,
-					(unsigned long long)lost[i]);
+	buf_init(&text, 0);
+	if (status_format_losses(&text, total - d->reported_lost,
+				 d->counters.lost) == 0)
+		emit_error(d, "EventsLost", text.data);
+	buf_release(&text);
 	d->reported_lost = total;
-	emit_error(d, "EventsLost", text);
+}
+
+/* Fields enrichment had to leave unfilled (a lookup that hangs, too many
+ * at once): one log line a minute at most, with the count. */
+static void report_unfilled(struct daemon *d, time_t now)
+{
+	struct enrich_stats st;
+
+	enrich_get_stats(d->enrich, &st);
+	if (st.unfilled == d->reported_unfilled ||
+	    now - d->unfilled_logged < 60)
+		return;
+	log_warn("enrichment left %llu fields unfilled (user names as uids, "
+		 "no hashes): lookups or hashing too slow or too many",
+		 (unsigned long long)(st.unfilled - d->reported_unfilled));
+	d->reported_unfilled = st.unfilled;
+	d->unfilled_logged = now;
 }
 
 /* One line naming the events the config asks for that no sensor of this
@@ -395,11 +314,13 @@ static void warn_uncollected(const struct config *c)
 			 ids);
 }
 
-/* Let the kernel drop the connections no rule can log. */
-static void set_prefilter(struct daemon *d)
+/* What the network decoder takes from the config, and the kernel
+ * prefilter: the connections no rule can log are dropped there. */
+static void set_network(struct daemon *d)
 {
 	static uint64_t ports[1024];
 
+	d->dec.dns_lookup = config_dns_lookup(d->cfg);
 	if (config_port_prefilter(d->cfg, 3, ports))
 		sensor_set_port_filter(d->sensor, ports);
 	else
@@ -430,7 +351,7 @@ static void reload(struct daemon *d)
 	config_free(d->cfg);
 	d->cfg = c;
 	d->dec.hash_algs = config_hash_algorithms(c);
-	set_prefilter(d);
+	set_network(d);
 	r = sensor_arm(d->sensor, wants, d);
 	if (r == -EPERM)
 		emit_error(d, "SensorError",
@@ -465,6 +386,8 @@ static void write_status(struct daemon *d)
 	snprintf(st.config_hash, sizeof(st.config_hash), "%s",
 		 config_file_hash(d->cfg));
 	snprintf(st.schema_version, sizeof(st.schema_version), "%s",
+		 VIGIL_SCHEMA_VERSION);
+	snprintf(st.config_schema, sizeof(st.config_schema), "%s",
 		 config_schema_version(d->cfg));
 	snprintf(st.store_path, sizeof(st.store_path), "%s",
 		 store_path[0] ? store_path : "-");
@@ -536,24 +459,24 @@ static int setup(struct daemon *d)
 
 	read_machine_id(machine, sizeof(machine));
 	d->procs = proc_table_new(PROC_TABLE_MAX, machine, "/proc");
-	d->hashes = hash_cache_new(HASH_CACHE_MAX, HASH_INLINE_MAX);
-	d->hasher =
-		hasher_new(HASH_CACHE_MAX / 4, s->hash_max_bytes, HASHER_JOBS);
-	d->pending = pending_new(PENDING_MAX);
-	d->users = users_new();
+	if (!d->procs)
+		return -ENOMEM;
+	d->enrich = enrich_new(&(struct enrich_opts){
+		.procs = d->procs,
+		.max_events = ENRICH_EVENTS_MAX,
+		.max_jobs = ENRICH_JOBS_MAX,
+		.max_wait_ms = ENRICH_WAIT_MAX_MS,
+		.hash_cache_entries = HASH_CACHE_MAX,
+		.hash_max_bytes = s->hash_max_bytes,
+		.resolver_entries = RESOLVER_MAX,
+		.resolver_timeout_ms = RESOLVER_MS,
+	});
+	if (!d->enrich)
+		return -ENOMEM;
 	d->dec.names = net_names_new(DNS_NAMES_MAX);
 	d->dec.dns = dns_track_new(DNS_TIMEOUT_NS);
-	if (!d->procs || !d->hashes || !d->hasher || !d->pending || !d->users ||
-	    !d->dec.names || !d->dec.dns)
+	if (!d->dec.names || !d->dec.dns)
 		return -ENOMEM;
-	/* Without a services database port names are "-", nothing worse. */
-	d->services = net_services_load(SERVICES_PATH);
-	if (!d->services)
-		log_warn("%s: %s: port names will be '-'", SERVICES_PATH,
-			 strerror(errno));
-	d->resolver = net_resolver_new(RESOLVER_MAX, RESOLVER_MS);
-	if (!d->resolver)
-		log_warn("no reverse lookups: %s", strerror(errno));
 	d->dec.procs = d->procs;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
@@ -574,7 +497,7 @@ static int setup(struct daemon *d)
 	d->sensor = sensor_open(&so);
 	if (!d->sensor)
 		return -errno;
-	set_prefilter(d);
+	set_network(d);
 	proc_table_seed(d->procs);
 	/* Everything privileged is done: keep only what running needs. */
 	if ((r = privs_drop()) < 0)
@@ -585,16 +508,11 @@ static int setup(struct daemon *d)
 static void teardown(struct daemon *d)
 {
 	sensor_close(d->sensor);
-	hasher_free(d->hasher);
-	pending_free(d->pending);
-	writer_free(d->writer);
-	proc_table_free(d->procs);
-	hash_cache_free(d->hashes);
-	users_free(d->users);
-	net_resolver_free(d->resolver);
-	net_services_free(d->services);
+	enrich_free(d->enrich);
 	net_names_free(d->dec.names);
 	dns_track_free(d->dec.dns);
+	writer_free(d->writer);
+	proc_table_free(d->procs);
 	config_free(d->cfg);
 }
 
@@ -618,7 +536,7 @@ static void loop(struct daemon *d)
 
 		sensor_poll(d->sensor, POLL_MS);
 		handle_more(d, clock_ns(CLOCK_BOOTTIME), false);
-		collect_hashes(d);
+		release_ready(d);
 		if (got_hup) {
 			got_hup = 0;
 			reload(d);
@@ -630,6 +548,7 @@ static void loop(struct daemon *d)
 		d->dec.boot_to_utc_ns = boot_to_utc();
 		gather(d);
 		report_losses(d);
+		report_unfilled(d, now);
 		write_status(d);
 	}
 }
@@ -637,36 +556,55 @@ static void loop(struct daemon *d)
 int daemon_run(const struct daemon_opts *o)
 {
 	struct daemon d = { .opts = o };
-	int r;
+	long other = 0;
+	int r, pid_fd;
 
+	/* One daemon per run directory, checked before anything is touched
+	 * (the store is locked too, for one that shares only the store). */
+	pid_fd = status_lock_pid(o->settings.run_dir, &other);
+	if (pid_fd == -EBUSY) {
+		if (other)
+			log_error("already running, pid %ld (%s/vigil.pid)",
+				  other, o->settings.run_dir);
+		else
+			log_error("already running (%s/vigil.pid is locked)",
+				  o->settings.run_dir);
+		return 1;
+	}
+	if (pid_fd < 0) {
+		log_error("cannot take %s/vigil.pid: %s", o->settings.run_dir,
+			  strerror(-pid_fd));
+		return 1;
+	}
 	install_signals();
 	r = setup(&d);
 	if (r < 0) {
 		teardown(&d);
+		status_remove(o->settings.run_dir, pid_fd);
 		return 1;
 	}
-	status_write_pid(o->settings.run_dir);
 	emit_state(&d, "Started");
 	emit_config(&d);
 	log_info("monitoring (pid %d)", (int)getpid());
 	loop(&d);
 
-	/* Drain what the kernel still holds, give big hashes a moment, then
-	 * say goodbye. */
+	/* Drain what the kernel still holds, give slow enrichment (a big
+	 * hash) a moment, then say goodbye. */
 	sensor_poll(d.sensor, 0);
 	/* Queries still unanswered are logged as such, not dropped. */
 	handle_more(&d, clock_ns(CLOCK_BOOTTIME), true);
-	for (int i = 0; i < 50 && !pending_is_empty(d.pending); i++) {
+	release_ready(&d);
+	for (int i = 0; i < 50 && enrich_waiting(d.enrich); i++) {
 		usleep(100 * 1000);
-		collect_hashes(&d);
+		release_ready(&d);
 	}
-	pending_release_all(d.pending);
+	enrich_flush(d.enrich);
 	release_ready(&d);
 	gather(&d);
 	report_losses(&d);
 	emit_state(&d, "Stopped");
 	teardown(&d);
-	status_remove(o->settings.run_dir);
+	status_remove(o->settings.run_dir, pid_fd);
 	log_info("stopped");
 	return 0;
 }

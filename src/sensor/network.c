@@ -45,8 +45,11 @@ static void want_port_name(struct decoder *d, int field, uint16_t port,
 
 static void want_hostname(struct decoder *d, int field, const uint8_t ip[16])
 {
-	struct decode_want *w = decode_want(d, WANT_HOSTNAME, field);
+	struct decode_want *w;
 
+	if (!d->dns_lookup)
+		return;
+	w = decode_want(d, WANT_HOSTNAME, field);
 	if (w)
 		memcpy(w->host.ip, ip, 16);
 }

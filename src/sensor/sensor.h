@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash/hash.h"
 #include "proc/proc.h"
 
 struct dns_track;
@@ -109,15 +110,17 @@ int sensor_check_programs(const char *const *names, size_t n, char *err,
 
 /*
  * What a decoded event still needs that decoding must not do itself (it
- * does no I/O): enrichment fills these fields afterwards, off the
- * ring-draining path where the work can block.
+ * does no I/O): the enrichment stage (src/enrich/) fills these fields
+ * afterwards, off the ring-draining path where the work can block.  A new
+ * kind is one value here and one row in the stage's table.
  */
 enum decode_want_kind {
 	WANT_USER, /* field := the name of uid */
-	WANT_HASH, /* field := Hashes of the file named by path_field */
+	WANT_HASH, /* field := Hashes of version id of the file at path_field */
 	WANT_PROC, /* proc fields := what /proc says of (tgid, start_ns) */
 	WANT_PORT_NAME, /* field := services(5) name of port/protocol */
 	WANT_HOSTNAME, /* field := reverse lookup of ip (when DnsLookup) */
+	WANT_KIND_MAX,
 };
 
 struct decode_want {
@@ -127,8 +130,8 @@ struct decode_want {
 		uint32_t uid;
 		struct {
 			int path_field;
-			uint64_t dev; /* user-space st_dev encoding */
-			uint64_t ino;
+			unsigned algs; /* HASH_* bits */
+			struct hash_id id; /* the bytes the kernel saw */
 			/* non-zero: open the file as /proc/TGID/exe, the
 			 * path being no name the daemon can open (another
 			 * mount namespace, a memfd, an unlinked file) */
@@ -162,6 +165,8 @@ struct decoder {
 	struct net_names *names;
 	/* DNS queries waiting for their answers (event 22).  NULL: none. */
 	struct dns_track *dns;
+	/* DnsLookup: ask enrichment for reverse lookups of event 3's ends */
+	bool dns_lookup;
 	/* out: set by decode_record() */
 	struct decode_want wants[DECODE_MAX_WANTS];
 	unsigned nwants;

@@ -164,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!t)
 		return 0;
 	d.names = net_names_new(64);
+	d.dns_lookup = true;
 	d.dns = dns_track_new(1000000000ull);
 	if (opts & OPT_SEED)
 		seed(t);
