@@ -612,8 +612,9 @@ write_report() {
 		echo "auditctl -D; auditctl -a never,task"
 		echo '```'
 	} >"$work/report.md"
-	cp "$work/report.md" "$report"
-	cat "$work/report.md"
+	# Commands name the tree relative to its top: the report is committed.
+	sed "s#$top/##g" "$work/report.md" >"$report"
+	cat "$report"
 }
 
 main() {
