@@ -12,6 +12,7 @@
  * interpreter, which the kernel maps itself at exec, are event 1's.
  */
 #include "path.bpf.h"
+#include "inode.bpf.h"
 #include "task.bpf.h"
 
 #define PROT_EXEC     0x4
@@ -49,7 +50,8 @@ int on_sys_enter_mmap(struct trace_event_raw_sys_enter *ctx)
 	key.ino = BPF_CORE_READ(inode, i_ino);
 	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	key.ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
-	key.ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);
+	key.ctime_nsec =
+		BPF_CORE_READ(inode, i_ctime_nsec) & ~CTIME_QUERIED_BIT;
 	if (bpf_map_lookup_elem(&image_skips, &key))
 		return 0;
 	s = get_scratch();
@@ -59,7 +61,7 @@ int on_sys_enter_mmap(struct trace_event_raw_sys_enter *ctx)
 	e->hdr.kind = WIRE_IMAGE_LOAD;
 	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	fill_task(&e->task, cur);
-	e->file = key;
+	fill_inode(&e->file, inode);
 	s->off = 0;
 	put_path(s, e->data, &file->f_path, &e->image);
 	len = sizeof(*e) + (s->off & DATA_MASK);

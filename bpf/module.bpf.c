@@ -11,6 +11,7 @@
  * loader says so (sensor_lacks()).
  */
 #include "path.bpf.h"
+#include "inode.bpf.h"
 #include "task.bpf.h"
 
 struct module_call {
@@ -87,16 +88,15 @@ static __always_inline void module_exit(long ret)
 	m->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	fill_task(&m->task, cur);
 	m->call = c.call;
-	m->dev = 0;
-	m->ino = 0;
+	m->pad = 0;
+	__builtin_memset(&m->file, 0, sizeof(m->file));
 	__builtin_memset(&m->image, 0, sizeof(m->image));
 	__builtin_memset(&m->tail, 0, sizeof(m->tail));
 	s->off = 0;
 	if (c.call == WIRE_MODULE_FINIT) {
 		file = task_fd_file(cur, c.fd);
 		if (file) {
-			m->ino = BPF_CORE_READ(file, f_inode, i_ino);
-			m->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+			fill_inode(&m->file, BPF_CORE_READ(file, f_inode));
 			put_path(s, m->data, &file->f_path, &m->image);
 		}
 	} else {

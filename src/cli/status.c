@@ -20,6 +20,7 @@
 #include "service/service.h"
 #include "settings/settings.h"
 #include "status/status.h"
+#include "util/token.h"
 
 static void print_duration(long long s)
 {
@@ -89,7 +90,13 @@ static void print_status(const struct status_info *st, const char *state)
 	printf("\n  version        %s\n", st->version);
 	printf("  config         %s\n", st->config_path);
 	printf("  config hash    SHA256=%s\n", st->config_hash);
-	printf("  schema         %s\n", st->schema_version);
+	/* The schema events speak (event 4 says it too), and the one the
+	 * config was written for when that differs. */
+	printf("  schema         %s", st->schema_version);
+	if (st->config_schema[0] &&
+	    strcmp(st->config_schema, st->schema_version) != 0)
+		printf(" (the config declares %s)", st->config_schema);
+	printf("\n");
 	printf("  armed events   ");
 	print_armed(st);
 	if (st->nunavailable) {
@@ -131,6 +138,28 @@ static void print_stopped(const struct svc_paths *p, const struct settings *s,
 		print_size((uint64_t)sb.st_size);
 		printf(")\n");
 	}
+}
+
+/* The web viewer: where it listens and the link that logs in. */
+static void print_web(const struct settings *s)
+{
+	char token[TOKEN_LEN + 1];
+	int err = token_read(s->web_token_path, token);
+
+	printf("  web viewer     %s (%s)\n",
+	       s->web_on ? "on"
+			 : "off: web = yes in the settings, or run "
+			   "vigil web",
+	       s->web_listen);
+	if (err == 0)
+		printf("  web login      http://%s/login#token=%s\n",
+		       s->web_listen, token);
+	else
+		printf("  web token      %s (%s)\n", s->web_token_path,
+		       err == -EACCES
+			       ? "readable by root and group adm"
+			       : strerror(err == -EINVAL ? EINVAL : -err));
+	explicit_bzero(token, sizeof(token));
 }
 
 static int status_usage(void)
@@ -178,6 +207,7 @@ int cmd_status(int argc, char **argv)
 	err = status_read(s.run_dir, &st);
 	if (pid && !err && st.pid == pid) {
 		print_status(&st, "running");
+		print_web(&s);
 		return SVC_EXIT_OK;
 	}
 	if (pid) {
@@ -190,5 +220,6 @@ int cmd_status(int argc, char **argv)
 		printf("(stale status file from pid %ld in %s)\n", st.pid,
 		       s.run_dir);
 	print_stopped(&p, &s, svc_exists(p.config));
+	print_web(&s);
 	return SVC_EXIT_NOT_RUNNING;
 }

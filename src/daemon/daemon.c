@@ -22,34 +22,42 @@
 #include "catalog/fields.h"
 #include "config/config.h"
 #include "daemon.h"
+#include "dns/dns.h"
+#include "enrich/enrich.h"
 #include "event/event.h"
-#include "hash/hash.h"
-#include "modsig/modsig.h"
-#include "wire.h"
+#include "net/net.h"
 #include "proc/proc.h"
+#include "wire.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
 #include "sink/sink.h"
 #include "status/status.h"
-#include "users/users.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
 #include "counters.h"
-#include "hasher.h"
 #include "outputs.h"
-#include "pending.h"
 #include "privs.h"
 #include "writer.h"
 
 #define PROC_TABLE_MAX 65536
 #define HASH_CACHE_MAX 4096
-/* Images up to this size are hashed inline (a few ms at most); bigger
- * ones, when not cached, on the hasher thread. */
-#define HASH_INLINE_MAX (2u << 20)
-#define HASHER_JOBS	64
-#define PENDING_MAX	16384
-#define POLL_MS		100
+/* Enrichment: events waiting in order, slow-path jobs in flight, and how
+ * long the oldest event waits for a slow path (hashing the biggest image
+ * allowed takes a second or two) before it leaves without that field. */
+#define ENRICH_EVENTS_MAX  16384
+#define ENRICH_JOBS_MAX	   64
+#define ENRICH_WAIT_MAX_MS 5000
+#define POLL_MS		   100
+#define DNS_NAMES_MAX	   8192 /* host names learnt from DNS answers */
+/* A DNS query unanswered this long is logged with status 1460 (timeout):
+ * glibc gives up after 2 tries of 5 s by default. */
+#define DNS_TIMEOUT_NS (10ull * 1000000000ull)
+/* Reverse lookups (DnsLookup): addresses cached, and a name server's time
+ * per lookup. */
+#define RESOLVER_MAX 4096
+#define RESOLVER_MS  1000
 
 _Static_assert(SETTINGS_COMMAND_LINE_MAX == WIRE_ARGS_MAX,
 	       "command_line_max bound and the exec record disagree");
@@ -70,20 +78,18 @@ struct daemon {
 	struct sensor *sensor;
 	struct writer *writer;
 	struct proc_table *procs;
-	struct hash_cache *hashes;
-	struct hasher *hasher;
-	struct pending *pending;
-	uint64_t next_ticket;
-	struct users *users;
+	struct enrich *enrich;
 	struct decoder dec;
 	struct render_host host;
 	char computer[256];
 	struct daemon_counters counters;
 	uint64_t reported_lost; /* losses already told in an event 255 */
+	uint64_t reported_unfilled; /* enrichment misses already logged */
 	/* The ImageLoad rules read only what the file decides (path, the
 	 * constant version and signature fields): a load they drop is
 	 * dropped for every process, so the kernel may skip the file. */
 	bool is_image_rule_by_file;
+	time_t unfilled_logged;
 	time_t started;
 };
 
@@ -147,191 +153,38 @@ static void finish(struct daemon *d, struct event *ev)
 	}
 }
 
+/* Let go, in order, the events the enrichment stage has completed. */
 static void release_ready(struct daemon *d)
 {
 	struct event ev;
 
-	while (pending_pop_ready(d->pending, &ev))
+	while (enrich_pop(d->enrich, &ev))
 		finish(d, &ev);
 }
 
-/* Collect what the hasher finished and let the events it unblocked go. */
-static void collect_hashes(struct daemon *d)
+/* A decoded event: enrichment, then the rules (now, or once what it
+ * waits for is there). */
+static void handle(struct daemon *d, struct event *ev)
 {
-	struct hasher_result r;
+	int r = enrich_add(d->enrich, ev, d->dec.wants, d->dec.nwants);
 
-	while (hasher_collect(d->hasher, &r))
-		pending_resolve(d->pending, r.ticket, r.error ? NULL : r.text);
-	release_ready(d);
+	if (r == 1)
+		finish(d, ev);
+	else if (r < 0)
+		d->counters.lost_pending++;
+	else
+		release_ready(d);
 }
 
-/* Hash inline when small or cached; else hand the file to the hasher and
- * return its ticket (0: nothing to wait for). */
-static uint64_t enrich_hash(struct daemon *d, struct event *ev,
-			    const struct decode_want *w)
+/* Events the decoder held back: more from the last record, or, with a
+ * time, the ones due by then (DNS queries that got no answer); is_final
+ * at shutdown, everything held. */
+static void handle_more(struct daemon *d, uint64_t now_boot_ns, bool is_final)
 {
-	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
-	char text[HASH_TEXT_MAX], exe[32];
-	int r;
+	struct event ev;
 
-	if (w->file.exe_tgid) {
-		snprintf(exe, sizeof(exe), "/proc/%u/exe", w->file.exe_tgid);
-		path = exe;
-	}
-	r = hash_file(d->hashes, path, w->file.dev, w->file.ino,
-		      d->dec.hash_algs, text);
-	if (r == 0) {
-		event_set_str(ev, (unsigned)w->field, text);
-		return 0;
-	}
-	if (r != -EFBIG || !d->hasher)
-		return 0;
-	if (hasher_submit(d->hasher, ++d->next_ticket, path, w->file.dev,
-			  w->file.ino, d->dec.hash_algs) < 0)
-		return 0; /* hasher saturated: log the event without hashes */
-	return d->next_ticket;
-}
-
-static void set_if(struct event *ev, int idx, const char *v)
-{
-	if (idx >= 0)
-		event_set_str(ev, (unsigned)idx, v);
-}
-
-/* A process the table does not know: what /proc says of it. */
-static void enrich_proc(struct daemon *d, struct event *ev,
-			const struct decode_want *w)
-{
-	struct proc info;
-
-	if (proc_read_info(d->procs, w->proc.tgid, w->proc.start_ns, &info) < 0)
-		return;
-	set_if(ev, w->proc.fields.guid, info.guid);
-	set_if(ev, w->proc.fields.image, info.image);
-	set_if(ev, w->proc.fields.cmdline, info.cmdline);
-	set_if(ev, w->proc.user_field, users_name(d->users, info.uid));
-	proc_info_release(&info);
-}
-
-/* The last bytes of the module file at path (that inode): 0 or -errno. */
-static int read_module_tail(const char *path, const struct decode_want *w,
-			    unsigned char *buf, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	off_t from;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (w->file.ino &&
-	     (st.st_ino != w->file.ino || st.st_dev != w->file.dev))) {
-		close(fd);
-		return -ESTALE;
-	}
-	from = st.st_size > (off_t)*len ? st.st_size - (off_t)*len : 0;
-	n = pread(fd, buf, *len, from);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	*len = (size_t)n;
-	return 0;
-}
-
-/* "/lib/modules/.../snd-hda.ko" -> "snd_hda", as sysfs names it. */
-static void module_name(const char *path, char *out, size_t size)
-{
-	const char *base = strrchr(path, '/');
-	size_t i = 0;
-
-	base = base ? base + 1 : path;
-	for (; base[i] && base[i] != '.' && i + 1 < size; i++)
-		out[i] = base[i] == '-' ? '_' : base[i];
-	out[i] = '\0';
-}
-
-/* What the kernel made of the signature: enforced signatures mean the
- * key was trusted; otherwise the module's E taint marks a bad one. */
-static enum modsig_verdict module_verdict(const char *path)
-{
-	char name[64], file[128], text[16] = "";
-	FILE *f = fopen("/sys/module/module/parameters/sig_enforce", "re");
-
-	if (f) {
-		if (!fgets(text, sizeof(text), f))
-			text[0] = '\0';
-		fclose(f);
-		if (text[0] == 'Y')
-			return MODSIG_TRUSTED;
-	}
-	module_name(path, name, sizeof(name));
-	snprintf(file, sizeof(file), "/sys/module/%s/taint", name);
-	f = fopen(file, "re");
-	if (!f)
-		return MODSIG_UNKNOWN;
-	if (!fgets(text, sizeof(text), f))
-		text[0] = '\0';
-	fclose(f);
-	return strchr(text, 'E') ? MODSIG_REJECTED : MODSIG_TRUSTED;
-}
-
-/* Signed, Signature, SignatureStatus of the module file (event 6). */
-static void enrich_modsig(struct event *ev, const struct decode_want *w)
-{
-	unsigned char buf[MODSIG_TAIL_MAX];
-	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
-	const char *why = NULL, *dot;
-	struct modsig_fields f;
-	struct modsig sig;
-	size_t len = sizeof(buf);
-	int r;
-
-	if (!path)
-		return;
-	dot = strrchr(path, '.');
-	if (dot && strcmp(dot, ".ko") != 0) {
-		/* .ko.xz, .ko.zst: the signature is inside the stream */
-		r = -EINVAL;
-		why = "compressed module, signature not read";
-	} else if ((r = read_module_tail(path, w, buf, &len)) < 0) {
-		why = "module file unreadable";
-		r = -EINVAL;
-	} else {
-		r = modsig_parse(buf, len, &sig, &why);
-	}
-	modsig_fields(r, &sig, why,
-		      r == 0 ? module_verdict(path) : MODSIG_UNKNOWN, &f);
-	event_set_str(ev, (unsigned)w->field, f.is_signed);
-	event_set_str(ev, (unsigned)w->field + 1, f.signature);
-	event_set_str(ev, (unsigned)w->field + 2, f.status);
-}
-
-/* Fill what the decoder asked for; returns a hasher ticket or 0. */
-static uint64_t enrich(struct daemon *d, struct event *ev)
-{
-	uint64_t ticket = 0;
-
-	for (unsigned i = 0; i < d->dec.nwants; i++) {
-		const struct decode_want *w = &d->dec.wants[i];
-
-		switch (w->kind) {
-		case WANT_USER:
-			event_set_str(ev, (unsigned)w->field,
-				      users_name(d->users, w->uid));
-			break;
-		case WANT_PROC:
-			enrich_proc(d, ev, w);
-			break;
-		case WANT_HASH:
-			ticket = enrich_hash(d, ev, w);
-			break;
-		case WANT_MODSIG:
-			enrich_modsig(ev, w);
-			break;
-		}
-	}
-	return ticket;
+	while (decode_more(&d->dec, now_boot_ns, is_final, &ev) == 1)
+		handle(d, &ev);
 }
 
 static bool image_rule_by_file(const struct config *c)
@@ -353,8 +206,8 @@ static bool is_dropped_file(struct daemon *d, struct event *ev)
 	if (!d->dec.has_image_key || !d->is_image_rule_by_file ||
 	    config_decide(d->cfg, ev))
 		return false;
-	sensor_skip_image(d->sensor, &d->dec.image_key);
-	d->counters.image_skips++;
+	if (sensor_skip_image(d->sensor, &d->dec.image_key) == 0)
+		d->counters.counts[COUNT_IMAGE_SKIPS]++;
 	return true;
 }
 
@@ -362,26 +215,17 @@ static int on_record(void *ctx, const void *data, size_t len)
 {
 	struct daemon *d = ctx;
 	struct event ev;
-	uint64_t ticket;
 	int r = decode_record(&d->dec, data, len, &ev);
 
 	if (r < 0) {
 		d->counters.lost_decode++;
 		return 0;
 	}
-	if (r == 0)
-		return 0;
-	if (is_dropped_file(d, &ev)) {
+	if (r == 1 && is_dropped_file(d, &ev))
 		event_release(&ev);
-		return 0;
-	}
-	ticket = enrich(d, &ev);
-	if (ticket == 0 && pending_is_empty(d->pending)) {
-		finish(d, &ev);
-		return 0;
-	}
-	if (pending_add(d->pending, &ev, ticket) < 0)
-		d->counters.lost_pending++;
+	else if (r == 1)
+		handle(d, &ev);
+	handle_more(d, 0, false);
 	return 0;
 }
 
@@ -392,12 +236,35 @@ static bool wants(void *ctx, unsigned id)
 	return config_wants(d->cfg, id);
 }
 
+/* The network family's counts: what it chose not to send or resolve. */
+static void gather_net(struct daemon *d)
+{
+	uint64_t *n = d->counters.counts;
+	struct sensor_net_stats ns;
+	struct dns_track_stats ds;
+	struct enrich_stats es;
+
+	if (sensor_net_stats(d->sensor, &ns) == 0) {
+		n[COUNT_NET_FILTERED] = ns.filtered;
+		n[COUNT_UDP_FLOWS] = ns.udp_flows;
+		n[COUNT_UDP_REPEATS] = ns.udp_repeats;
+		n[COUNT_UDP_EVICTED] = ns.udp_evicted;
+	}
+	dns_track_stats(d->dec.dns, &ds);
+	n[COUNT_DNS_UNANSWERED] = ds.timeouts + ds.evicted;
+	n[COUNT_DNS_MALFORMED] = ds.malformed;
+	enrich_get_stats(d->enrich, &es);
+	n[COUNT_REVERSE_LOOKUPS] = es.reverse_lookups;
+	n[COUNT_REVERSE_SLOW] = es.reverse_slow;
+}
+
 static void gather(struct daemon *d)
 {
 	uint64_t drops[SENSOR_DROP_MAX] = { 0 };
 	struct daemon_counters *c = &d->counters;
 	struct writer_stats ws;
 
+	gather_net(d);
 	sensor_drops(d->sensor, drops);
 	writer_get_stats(d->writer, &ws);
 	c->logged = ws.written;
@@ -407,29 +274,53 @@ static void gather(struct daemon *d)
 	c->lost[LOSS_SINK] = ws.lost_sink;
 	c->lost[LOSS_DECODE] = c->lost_decode;
 	c->lost[LOSS_PENDING] = c->lost_pending;
+	c->lost[LOSS_STDOUT] = c->lost[LOSS_SYSLOG] = c->lost[LOSS_JSONL] = 0;
+	for (size_t k = 0; k < ws.nsinks; k++) {
+		const char *name = ws.sinks[k].name;
+		uint64_t n = ws.sinks[k].lost.backlog + ws.sinks[k].lost.failed;
+		enum loss_reason r = LOSS_SINK;
+
+		if (!strcmp(name, "stdout"))
+			r = LOSS_STDOUT;
+		else if (!strcmp(name, "syslog"))
+			r = LOSS_SYSLOG;
+		else if (!strcmp(name, "jsonl"))
+			r = LOSS_JSONL;
+		c->lost[r] += n;
+	}
 }
 
 /* Tell every new loss as one event 255 with exact counts per reason. */
 static void report_losses(struct daemon *d)
 {
-	const uint64_t *lost = d->counters.lost;
-	uint64_t total = status_lost_total(lost);
-	char text[512];
-	size_t len;
+	uint64_t total = status_lost_total(d->counters.lost);
+	struct buf text;
 
 	if (total == d->reported_lost)
 		return;
-	len = (size_t)snprintf(text, sizeof(text),
-			       "%llu events lost since the last report; "
-			       "totals since start: ",
-			       (unsigned long long)(total - d->reported_lost));
-	for (size_t i = 0; i < LOSS_MAX && len < sizeof(text); i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-					"%s%s %llu", i ? ", " : "",
-					status_loss(i)->text,
-					(unsigned long long)lost[i]);
+	buf_init(&text, 0);
+	if (status_format_losses(&text, total - d->reported_lost,
+				 d->counters.lost) == 0)
+		emit_error(d, "EventsLost", text.data);
+	buf_release(&text);
 	d->reported_lost = total;
-	emit_error(d, "EventsLost", text);
+}
+
+/* Fields enrichment had to leave unfilled (a lookup that hangs, too many
+ * at once): one log line a minute at most, with the count. */
+static void report_unfilled(struct daemon *d, time_t now)
+{
+	struct enrich_stats st;
+
+	enrich_get_stats(d->enrich, &st);
+	if (st.unfilled == d->reported_unfilled ||
+	    now - d->unfilled_logged < 60)
+		return;
+	log_warn("enrichment left %llu fields unfilled (user names as uids, "
+		 "no hashes): lookups or hashing too slow or too many",
+		 (unsigned long long)(st.unfilled - d->reported_unfilled));
+	d->reported_unfilled = st.unfilled;
+	d->unfilled_logged = now;
 }
 
 /* One line naming the events the config asks for that no sensor of this
@@ -454,11 +345,25 @@ static void warn_uncollected(const struct config *c)
 			 ids);
 }
 
+/* What the network decoder takes from the config, and the kernel
+ * prefilter: the connections no rule can log are dropped there. */
+static void set_network(struct daemon *d)
+{
+	static uint64_t ports[1024];
+
+	d->dec.dns_lookup = config_dns_lookup(d->cfg);
+	if (config_port_prefilter(d->cfg, 3, ports))
+		sensor_set_port_filter(d->sensor, ports);
+	else
+		sensor_set_port_filter(d->sensor, NULL);
+}
+
 static void reload(struct daemon *d)
 {
 	struct diag diag = { 0 };
 	struct config *c;
 	char text[600];
+	int r;
 
 	if (!d->opts->config_path) {
 		log_info(
@@ -479,7 +384,14 @@ static void reload(struct daemon *d)
 	d->dec.hash_algs = config_hash_algorithms(c);
 	d->is_image_rule_by_file = image_rule_by_file(c);
 	sensor_forget_skips(d->sensor);
-	if (sensor_arm(d->sensor, wants, d) < 0)
+	set_network(d);
+	r = sensor_arm(d->sensor, wants, d);
+	if (r == -EPERM)
+		emit_error(d, "SensorError",
+			   "the new configuration needs hooks that only a "
+			   "restart of vigil can attach (UDP and DNS: "
+			   "CAP_NET_ADMIN); TCP is collected meanwhile");
+	else if (r < 0)
 		emit_error(d, "SensorError",
 			   "could not arm the sensors the new configuration "
 			   "needs; see the daemon log");
@@ -507,10 +419,13 @@ static void write_status(struct daemon *d)
 	snprintf(st.config_hash, sizeof(st.config_hash), "%s",
 		 config_file_hash(d->cfg));
 	snprintf(st.schema_version, sizeof(st.schema_version), "%s",
+		 VIGIL_SCHEMA_VERSION);
+	snprintf(st.config_schema, sizeof(st.config_schema), "%s",
 		 config_schema_version(d->cfg));
 	snprintf(st.store_path, sizeof(st.store_path), "%s",
 		 store_path[0] ? store_path : "-");
 	memcpy(st.lost, d->counters.lost, sizeof(st.lost));
+	memcpy(st.counts, d->counters.counts, sizeof(st.counts));
 	for (size_t i = 0; i < catalog_count(); i++) {
 		unsigned id = catalog_at(i)->id;
 
@@ -582,16 +497,27 @@ static int setup(struct daemon *d)
 
 	read_machine_id(machine, sizeof(machine));
 	d->procs = proc_table_new(PROC_TABLE_MAX, machine, "/proc");
-	d->hashes = hash_cache_new(HASH_CACHE_MAX, HASH_INLINE_MAX);
-	d->hasher =
-		hasher_new(HASH_CACHE_MAX / 4, s->hash_max_bytes, HASHER_JOBS);
-	d->pending = pending_new(PENDING_MAX);
-	d->users = users_new();
-	if (!d->procs || !d->hashes || !d->hasher || !d->pending || !d->users)
+	if (!d->procs)
+		return -ENOMEM;
+	d->enrich = enrich_new(&(struct enrich_opts){
+		.procs = d->procs,
+		.max_events = ENRICH_EVENTS_MAX,
+		.max_jobs = ENRICH_JOBS_MAX,
+		.max_wait_ms = ENRICH_WAIT_MAX_MS,
+		.hash_cache_entries = HASH_CACHE_MAX,
+		.hash_max_bytes = s->hash_max_bytes,
+		.resolver_entries = RESOLVER_MAX,
+		.resolver_timeout_ms = RESOLVER_MS,
+	});
+	if (!d->enrich)
+		return -ENOMEM;
+	d->dec.names = net_names_new(DNS_NAMES_MAX);
+	d->dec.dns = dns_track_new(DNS_TIMEOUT_NS);
+	if (!d->dec.names || !d->dec.dns)
 		return -ENOMEM;
 	d->dec.procs = d->procs;
-	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->is_image_rule_by_file = image_rule_by_file(d->cfg);
+	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
 	d->dec.host_mnt_ns = own_mnt_ns();
 
@@ -610,6 +536,7 @@ static int setup(struct daemon *d)
 	d->sensor = sensor_open(&so);
 	if (!d->sensor)
 		return -errno;
+	set_network(d);
 	proc_table_seed(d->procs);
 	/* Everything privileged is done: keep only what running needs. */
 	if ((r = privs_drop()) < 0)
@@ -620,12 +547,11 @@ static int setup(struct daemon *d)
 static void teardown(struct daemon *d)
 {
 	sensor_close(d->sensor);
-	hasher_free(d->hasher);
-	pending_free(d->pending);
+	enrich_free(d->enrich);
+	net_names_free(d->dec.names);
+	dns_track_free(d->dec.dns);
 	writer_free(d->writer);
 	proc_table_free(d->procs);
-	hash_cache_free(d->hashes);
-	users_free(d->users);
 	config_free(d->cfg);
 }
 
@@ -648,7 +574,8 @@ static void loop(struct daemon *d)
 		time_t now;
 
 		sensor_poll(d->sensor, POLL_MS);
-		collect_hashes(d);
+		handle_more(d, clock_ns(CLOCK_BOOTTIME), false);
+		release_ready(d);
 		if (got_hup) {
 			got_hup = 0;
 			reload(d);
@@ -660,6 +587,7 @@ static void loop(struct daemon *d)
 		d->dec.boot_to_utc_ns = boot_to_utc();
 		gather(d);
 		report_losses(d);
+		report_unfilled(d, now);
 		write_status(d);
 	}
 }
@@ -667,34 +595,55 @@ static void loop(struct daemon *d)
 int daemon_run(const struct daemon_opts *o)
 {
 	struct daemon d = { .opts = o };
-	int r;
+	long other = 0;
+	int r, pid_fd;
 
+	/* One daemon per run directory, checked before anything is touched
+	 * (the store is locked too, for one that shares only the store). */
+	pid_fd = status_lock_pid(o->settings.run_dir, &other);
+	if (pid_fd == -EBUSY) {
+		if (other)
+			log_error("already running, pid %ld (%s/vigil.pid)",
+				  other, o->settings.run_dir);
+		else
+			log_error("already running (%s/vigil.pid is locked)",
+				  o->settings.run_dir);
+		return 1;
+	}
+	if (pid_fd < 0) {
+		log_error("cannot take %s/vigil.pid: %s", o->settings.run_dir,
+			  strerror(-pid_fd));
+		return 1;
+	}
 	install_signals();
 	r = setup(&d);
 	if (r < 0) {
 		teardown(&d);
+		status_remove(o->settings.run_dir, pid_fd);
 		return 1;
 	}
-	status_write_pid(o->settings.run_dir);
 	emit_state(&d, "Started");
 	emit_config(&d);
 	log_info("monitoring (pid %d)", (int)getpid());
 	loop(&d);
 
-	/* Drain what the kernel still holds, give big hashes a moment, then
-	 * say goodbye. */
+	/* Drain what the kernel still holds, give slow enrichment (a big
+	 * hash) a moment, then say goodbye. */
 	sensor_poll(d.sensor, 0);
-	for (int i = 0; i < 50 && !pending_is_empty(d.pending); i++) {
+	/* Queries still unanswered are logged as such, not dropped. */
+	handle_more(&d, clock_ns(CLOCK_BOOTTIME), true);
+	release_ready(&d);
+	for (int i = 0; i < 50 && enrich_waiting(d.enrich); i++) {
 		usleep(100 * 1000);
-		collect_hashes(&d);
+		release_ready(&d);
 	}
-	pending_release_all(d.pending);
+	enrich_flush(d.enrich);
 	release_ready(&d);
 	gather(&d);
 	report_losses(&d);
 	emit_state(&d, "Stopped");
 	teardown(&d);
-	status_remove(o->settings.run_dir);
+	status_remove(o->settings.run_dir, pid_fd);
 	log_info("stopped");
 	return 0;
 }

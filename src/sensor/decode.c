@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "event/event.h"
 #include "family.h"
@@ -166,6 +167,30 @@ struct decode_want *decode_want(struct decoder *d, enum decode_want_kind kind,
 	return w;
 }
 
+void decode_want_file(struct decoder *d, enum decode_want_kind kind, int field,
+		      int path_field, const struct wire_inode *f)
+{
+	struct decode_want *w;
+
+	if (kind == WANT_HASH && !d->hash_algs)
+		return;
+	w = decode_want(d, kind, field);
+	if (!w)
+		return;
+	w->file.path_field = path_field;
+	w->file.algs = d->hash_algs;
+	w->file.id = (struct hash_id){
+		.dev = makedev(f->dev >> 20, f->dev & 0xfffff),
+		.ino = f->ino,
+		.size = f->size,
+		.mtime_sec = f->mtime_sec,
+		.mtime_nsec = f->mtime_nsec,
+		.ctime_sec = f->ctime_sec,
+		.ctime_nsec = f->ctime_nsec,
+		.version = f->version,
+	};
+}
+
 void decode_want_user(struct decoder *d, int field, uint32_t uid)
 {
 	struct decode_want *w = decode_want(d, WANT_USER, field);
@@ -202,6 +227,7 @@ int decode_record(struct decoder *d, const void *data, size_t len,
 {
 	const struct wire_hdr *h = data;
 	const struct sensor_record_type *t;
+	int r;
 
 	d->nwants = 0;
 	d->has_image_key = false;
@@ -216,5 +242,31 @@ int decode_record(struct decoder *d, const void *data, size_t len,
 	}
 	if (!t || len < t->size || (!t->has_data && len != t->size))
 		return -EINVAL;
-	return t->decode(d, data, len, ev);
+	r = t->decode(d, data, len, ev);
+	/* Requests go with an event only, whatever a decoder asked for
+	 * before it failed (found by fuzz_decode: an exec whose cgroup part
+	 * is out of bounds, after its EffectiveUser request). */
+	if (r != 1)
+		d->nwants = 0;
+	return r;
+}
+
+int decode_more(struct decoder *d, uint64_t now_boot_ns, bool is_final,
+		struct event *ev)
+{
+	const struct sensor_family *const *fams;
+	size_t n;
+
+	d->nwants = 0;
+	fams = sensor_families(&n);
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		if (!fams[i]->more)
+			continue;
+		r = fams[i]->more(d, now_boot_ns, is_final, ev);
+		if (r != 0)
+			return r;
+	}
+	return 0;
 }

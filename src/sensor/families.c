@@ -11,11 +11,9 @@
 #include "family.h"
 
 static const struct sensor_family *const families[] = {
-	&sensor_family_process,
-	&sensor_family_integrity,
-	&sensor_family_bpf,
-	&sensor_family_image_load,
-	&sensor_family_module,
+	&sensor_family_process,	   &sensor_family_network,
+	&sensor_family_integrity,  &sensor_family_bpf,
+	&sensor_family_image_load, &sensor_family_module,
 };
 
 const char *const sensor_always_on[] = {

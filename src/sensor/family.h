@@ -50,10 +50,14 @@ struct sensor_family {
 	/* Attached while one of event_ids is wanted; NULL ends the list. */
 	const char *programs[FAMILY_MAX_PROGS];
 	struct sensor_record_type records[FAMILY_MAX_RECORDS];
+	/* Events held back (see decode_more()); NULL: never any. */
+	int (*more)(struct decoder *d, uint64_t now_boot_ns, bool is_final,
+		    struct event *ev);
 };
 
 /* The rows, one per family file; families.c lists them. */
 extern const struct sensor_family sensor_family_process;
+extern const struct sensor_family sensor_family_network;
 extern const struct sensor_family sensor_family_integrity;
 extern const struct sensor_family sensor_family_image_load;
 extern const struct sensor_family sensor_family_bpf;
@@ -107,6 +111,14 @@ const struct proc *decode_subject(struct decoder *d,
 
 /* Ask enrichment for the user name of uid in field. */
 void decode_want_user(struct decoder *d, int field, uint32_t uid);
+
+/*
+ * Ask enrichment for a file's fields (WANT_HASH, WANT_MODSIG ...) into
+ * field: the file named by the event's path_field, as version f of it
+ * (what the kernel saw).  WANT_HASH only with hash algorithms configured.
+ */
+void decode_want_file(struct decoder *d, enum decode_want_kind kind, int field,
+		      int path_field, const struct wire_inode *f);
 
 /* Reserve one enrichment request; NULL when the event has too many. */
 struct decode_want *decode_want(struct decoder *d, enum decode_want_kind kind,

@@ -9,7 +9,6 @@
  * Unavailable.
  */
 #include <errno.h>
-#include <sys/sysmacros.h>
 
 #include "catalog/fields.h"
 #include "event/event.h"
@@ -25,7 +24,6 @@ static int decode_image_load(struct decoder *d, const void *rec, size_t len,
 		.cmdline = -1,
 	};
 	const struct wire_image_load *e = rec;
-	struct decode_want *w;
 	int r;
 
 	if ((r = event_init(ev, 7)) < 0)
@@ -40,16 +38,14 @@ static int decode_image_load(struct decoder *d, const void *rec, size_t len,
 	decode_subject(d, &e->task, ev, &f, EV7_USER);
 	event_set_str(ev, EV7_SIGNED, "false");
 	event_set_str(ev, EV7_SIGNATURE_STATUS, "Unavailable");
-	d->image_key = e->file;
+	d->image_key = (struct wire_file_key){
+		.ino = e->file.ino,
+		.dev = e->file.dev,
+		.ctime_nsec = e->file.ctime_nsec,
+		.ctime_sec = e->file.ctime_sec,
+	};
 	d->has_image_key = true;
-	if (!d->hash_algs)
-		return 1;
-	w = decode_want(d, WANT_HASH, EV7_HASHES);
-	if (w) {
-		w->file.path_field = EV7_IMAGE_LOADED;
-		w->file.dev = makedev(e->file.dev >> 20, e->file.dev & 0xfffff);
-		w->file.ino = e->file.ino;
-	}
+	decode_want_file(d, WANT_HASH, EV7_HASHES, EV7_IMAGE_LOADED, &e->file);
 	return 1;
 }
 

@@ -9,27 +9,11 @@
  * last bytes, which the record carries.
  */
 #include <errno.h>
-#include <sys/sysmacros.h>
 
 #include "catalog/fields.h"
 #include "event/event.h"
 #include "family.h"
 #include "modsig/modsig.h"
-
-static void want_file(struct decoder *d, const struct wire_module *m,
-		      enum decode_want_kind kind, int field)
-{
-	struct decode_want *w;
-
-	if (kind == WANT_HASH && !d->hash_algs)
-		return;
-	w = decode_want(d, kind, field);
-	if (!w)
-		return;
-	w->file.path_field = EV6_IMAGE_LOADED;
-	w->file.dev = makedev(m->dev >> 20, m->dev & 0xfffff);
-	w->file.ino = m->ino;
-}
 
 static void set_signature(struct event *ev, const char *tail, size_t n)
 {
@@ -69,8 +53,9 @@ static int decode_module(struct decoder *d, const void *rec, size_t len,
 		event_release(ev);
 		return r;
 	}
-	want_file(d, m, WANT_HASH, EV6_HASHES);
-	want_file(d, m, WANT_MODSIG, EV6_SIGNED);
+	decode_want_file(d, WANT_HASH, EV6_HASHES, EV6_IMAGE_LOADED, &m->file);
+	decode_want_file(d, WANT_MODSIG, EV6_SIGNED, EV6_IMAGE_LOADED,
+			 &m->file);
 	return 1;
 }
 

@@ -7,12 +7,16 @@
  * commands read them.  Both sides use this module, so the format has one
  * writer and one parser.  The file is "key=value" lines:
  *
- *   pid, started (epoch s), version, config_path, config_hash,
- *   schema_version, armed (event ids, comma separated), unavailable
- *   (event ids the config wants that this kernel has no hooks for, e.g.
- *   6 without loadable-module support), logged (events
- *   written), lost_<key> for each loss reason below, store_path ("-":
- *   none), store_bytes, bpf_map_bytes, processes
+ *   pid, started (epoch s), version, config_path, config_hash (SHA-256
+ *   of the config file, or of the built-in config's text),
+ *   schema_version (the Sysmon schema the daemon speaks, as event 4's
+ *   SchemaVersion says), config_schema (the schemaversion the config
+ *   declares), armed (event ids, comma separated), unavailable (event
+ *   ids the config wants that this kernel has no hooks for, e.g. 6
+ *   without loadable-module support), logged (events
+ *   written), lost_<key> for each loss reason below, the counts below
+ *   by their keys, store_path ("-": none), store_bytes, bpf_map_bytes,
+ *   processes
  *
  * A reader skips keys it does not know, so newer daemons may add some.
  *
@@ -35,9 +39,16 @@ enum loss_reason {
 	LOSS_RING, /* kernel ring buffer full */
 	LOSS_SCRATCH, /* kernel scratch memory unavailable */
 	LOSS_QUEUE, /* user-space writer queue full */
-	LOSS_SINK, /* an output failed */
+	LOSS_SINK, /* the store refused them (disk full, I/O error) */
 	LOSS_DECODE, /* malformed kernel record */
-	LOSS_PENDING, /* too many events waiting for big hashes */
+	LOSS_PENDING, /* too many events waiting for enrichment */
+	/* One per output that runs on its own thread (sink_async_new()):
+	 * events that output alone did not get, because it fell behind (a
+	 * stalled reader: its backlog was full) or refused them.  The store
+	 * and the other outputs still have them. */
+	LOSS_STDOUT,
+	LOSS_SYSLOG,
+	LOSS_JSONL,
 	LOSS_MAX,
 };
 
@@ -46,8 +57,36 @@ struct loss_def {
 	const char *text; /* for people: event 255, `vigil status` */
 };
 
+/*
+ * Counts that are not losses: what a sensor chose not to send or to
+ * resolve.  Written as "<key>=N" after the losses.
+ */
+enum status_count {
+	COUNT_NET_FILTERED, /* dropped in the kernel by the port prefilter */
+	COUNT_UDP_FLOWS, /* UDP flows seen */
+	COUNT_UDP_REPEATS, /* datagrams of flows logged within the window */
+	COUNT_UDP_EVICTED, /* flows the full flow table forgot early */
+	COUNT_DNS_UNANSWERED, /* DNS queries logged with status 1460 */
+	COUNT_DNS_MALFORMED, /* DNS packets that did not parse */
+	COUNT_REVERSE_LOOKUPS, /* DnsLookup's reverse lookups made */
+	COUNT_REVERSE_SLOW, /* of which slower than their timeout */
+	COUNT_IMAGE_SKIPS, /* files handed to the kernel to skip (event 7) */
+	COUNT_MAX,
+};
+
+/* The status file key of count c (c < COUNT_MAX). */
+const char *status_count_key(enum status_count c);
+
 /* The row of reason r (r < LOSS_MAX). */
 const struct loss_def *status_loss(enum loss_reason r);
+
+/*
+ * Event 255's Description for n new losses: "N event(s) lost since the
+ * last report; totals since start: <text> <count>, ..." for every reason,
+ * appended to out.  Pure.  Returns 0 or -ENOMEM.
+ */
+int status_format_losses(struct buf *out, uint64_t n,
+			 const uint64_t lost[LOSS_MAX]);
 
 /* Sum of lost[0..LOSS_MAX). */
 uint64_t status_lost_total(const uint64_t lost[LOSS_MAX]);
@@ -59,13 +98,15 @@ struct status_info {
 	char version[32];
 	char config_path[PATH_MAX]; /* "(built-in)" for the default */
 	char config_hash[80];
-	char schema_version[16];
+	char schema_version[16]; /* what event 4 says: VIGIL_SCHEMA_VERSION */
+	char config_schema[16]; /* what the config declares ("" unknown) */
 	unsigned armed[STATUS_MAX_ARMED];
 	size_t narmed;
 	unsigned unavailable[STATUS_MAX_ARMED]; /* wanted, kernel lacks hooks */
 	size_t nunavailable;
 	uint64_t logged;
 	uint64_t lost[LOSS_MAX];
+	uint64_t counts[COUNT_MAX];
 	char store_path[PATH_MAX]; /* "-": no store */
 	uint64_t store_bytes;
 	uint64_t bpf_map_bytes;
@@ -93,8 +134,18 @@ int status_read(const char *run_dir, struct status_info *st);
  * (0 for NULL or ""). */
 uint64_t status_store_bytes(const char *path);
 
-/* Write <run_dir>/vigil.pid (creating run_dir); remove both at exit. */
-int status_write_pid(const char *run_dir);
-void status_remove(const char *run_dir);
+/*
+ * Make this process the one daemon of run_dir: create run_dir and
+ * <run_dir>/vigil.pid if needed, lock the pid file (flock, exclusive,
+ * held while the returned descriptor is open) and write our pid in it.
+ * Returns the descriptor, or -EBUSY when another process holds the lock
+ * (*other_pid is then the pid its file names, 0 if unreadable; nothing
+ * was changed), or another negative errno.
+ */
+int status_lock_pid(const char *run_dir, long *other_pid);
+
+/* At exit: remove the pid and status files, then drop the lock (pid_fd
+ * from status_lock_pid(), or -1). */
+void status_remove(const char *run_dir, int pid_fd);
 
 #endif /* VIGIL_STATUS_H */

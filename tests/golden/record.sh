@@ -37,10 +37,20 @@ one process /bin/sh -c '/bin/true one "two words"
 cd /tmp && /bin/sh -c "exit 5"
 exit 3'
 
+# network: a TCP connection (connect and accept in one process) and a UDP
+# exchange between two, over loopback; event 3 on both ends.
+helpers=$out/tests/helpers
+one network /bin/sh -c "$helpers/nettool loop 1 > /dev/null
+rm -f /tmp/vigil-golden-udp.port
+$helpers/nettool udp-recv 127.0.0.1 /tmp/vigil-golden-udp.port 1 > /dev/null &
+while [ ! -s /tmp/vigil-golden-udp.port ]; do :; done
+$helpers/nettool udp-send 127.0.0.1 \$(cat /tmp/vigil-golden-udp.port) 1 > /dev/null
+wait
+rm -f /tmp/vigil-golden-udp.port"
+
 # integrity: a helper reads and writes a forked target every way events
 # 10 and 8 cover, a copy of /bin/true runs from a memfd (25), a BPF socket
 # filter is loaded (100), and every exec maps libraries (7).
-helpers=$out/tests/helpers
 one integrity /bin/sh -c "'$helpers/inject' vm-read vm-write poke mem-read \
 mem-write > /dev/null
 '$helpers/fileless' memfd /bin/true

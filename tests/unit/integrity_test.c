@@ -239,6 +239,7 @@ static void test_image_load(struct decoder *d)
 	e.file.ino = 77;
 	e.file.dev = 8u << 20 | 1;
 	e.file.ctime_sec = 1234;
+	e.file.size = 4096;
 	e.image.len = sizeof(path) - 1;
 	e.image.flags = WIRE_STR_PATH;
 	len = with_data(buf, &e, sizeof(e), path, sizeof(path) - 1);
@@ -255,7 +256,9 @@ static void test_image_load(struct decoder *d)
 	      d->image_key.ctime_sec == 1234);
 	w = want(d, WANT_HASH, EV7_HASHES);
 	CHECK(w && w->file.path_field == EV7_IMAGE_LOADED &&
-	      w->file.ino == 77 && w->file.dev == ((8ull << 8) | 1));
+	      w->file.id.ino == 77 && w->file.id.dev == ((8ull << 8) | 1) &&
+	      w->file.id.size == 4096 && w->file.id.ctime_sec == 1234 &&
+	      w->file.algs == 4);
 	event_release(&ev);
 	d->hash_algs = 0;
 
@@ -323,8 +326,8 @@ static void test_module(struct decoder *d)
 	/* finit_module(): the file, hashed and read by enrichment */
 	memset(&m.tail, 0, sizeof(m.tail));
 	m.call = WIRE_MODULE_FINIT;
-	m.ino = 5;
-	m.dev = 1;
+	m.file.ino = 5;
+	m.file.dev = 1;
 	m.image.len = sizeof(path) - 1;
 	m.image.flags = WIRE_STR_PATH;
 	len = with_data(buf, &m, sizeof(m), path, sizeof(path) - 1);
