@@ -101,6 +101,8 @@ static __always_inline bool is_repeat(__u32 src, __u32 dst, __u32 what,
 
 static __always_inline void send_access(struct wire_access *r, __u32 kind)
 {
+	if (!is_wanted(kind == WIRE_ACCESS ? 10 : 8))
+		return;
 	if (is_repeat(r->task.tgid, r->target.tgid, r->op | r->mode << 8, kind,
 		      r->hdr.ts_ns))
 		return;
@@ -153,6 +155,8 @@ static __always_inline void keep_call(struct access_call *c)
 
 	if (cfg_self_tgid && key >> 32 == cfg_self_tgid)
 		return;
+	if (!is_wanted(10) && !is_wanted(8))
+		return; /* armed for event 25 alone */
 	bpf_map_update_elem(&access_calls, &key, c, BPF_ANY);
 }
 
@@ -404,9 +408,14 @@ static __always_inline void open_exit(long ret)
 	struct fdtable *fdt;
 	struct file *file = NULL;
 	struct file **fds;
+	bool is_mem, is_tamper;
 	__u32 fmode;
 
 	if (ret < 0)
+		return;
+	is_mem = is_wanted(10) || is_wanted(8);
+	is_tamper = is_wanted(25);
+	if (!is_mem && !is_tamper)
 		return;
 	if (cfg_self_tgid && bpf_get_current_pid_tgid() >> 32 == cfg_self_tgid)
 		return;
@@ -420,10 +429,12 @@ static __always_inline void open_exit(long ret)
 		return;
 	file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
 	fmode = file->f_mode;
-	if (file->f_inode->i_sb->s_magic == PROC_SUPER_MAGIC)
-		mem_open(cur, file, fmode);
-	else if (fmode & FMODE_WRITE)
+	if (file->f_inode->i_sb->s_magic == PROC_SUPER_MAGIC) {
+		if (is_mem)
+			mem_open(cur, file, fmode);
+	} else if ((fmode & FMODE_WRITE) && is_tamper) {
 		image_write(cur, file);
+	}
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
@@ -460,6 +471,8 @@ int BPF_PROG(on_sched_process_exec_tamper, struct task_struct *p, pid_t old_pid,
 	char name[6];
 	__u32 len;
 
+	if (!is_wanted(25))
+		return 0;
 	if (BPF_CORE_READ(exe, f_inode, __i_nlink) != 0 && !is_deleted(d))
 		return 0;
 	if (is_self(p))
