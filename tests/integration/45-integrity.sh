@@ -160,4 +160,21 @@ is "BpfProgramName" "$(field "$e" BpfProgramName)" vigil_probe
 n=$(jq -c --argjson p "$vigil_pid" 'select(.Event.System.EventID == 100
 	and (.Event.EventData.ProcessId | tonumber) == $p)' "$out" | wc -l)
 is "vigil's own programs are not reported" "$n" 0
+
+# A config that wants 10 alone: the same calls give no 8 and no 25.
+cat > "$T_DIR/only10.xml" <<XML
+<Sysmon schemaversion="4.90"><EventFiltering>
+  <ProcessAccess onmatch="exclude"/>
+</EventFiltering></Sysmon>
+XML
+vigil_start "$T_DIR/only10.json" --no-store --format json \
+	"$T_DIR/only10.xml" || t_end
+"$HELPERS/inject" vm-write poke mem-write >/dev/null
+"$HELPERS/fileless" memfd /bin/true
+settle
+vigil_stop
+ok "only 10 wanted: the writes are event 10" test "$(jq -c \
+	'select(.Event.System.EventID == 10)' "$T_DIR/only10.json" | wc -l)" -ge 3
+is "and no event 8 or 25" "$(jq -c 'select(.Event.System.EventID == 8 or
+	.Event.System.EventID == 25)' "$T_DIR/only10.json" | wc -l)" 0
 t_end
