@@ -7,6 +7,7 @@
 #ifndef VIGIL_ENRICH_INTERNAL_H
 #define VIGIL_ENRICH_INTERNAL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,7 +27,10 @@ struct enrich_result {
 	char text[HASH_TEXT_MAX]; /* WANT_USER: the name; WANT_HASH */
 	struct proc info; /* WANT_PROC: owned strings */
 	char user[USERS_NAME_MAX]; /* WANT_PROC: info.uid's name */
-	struct modsig_fields modsig; /* WANT_MODSIG */
+	union {
+		struct modsig_fields modsig; /* WANT_MODSIG */
+		char module[PATH_MAX]; /* WANT_MODULE_AT */
+	};
 };
 
 /*

@@ -98,6 +98,7 @@ static int decode_inject(struct decoder *d, const void *rec, size_t len,
 		.cmdline = -1,
 	};
 	const struct wire_access *a = rec;
+	struct decode_want *w;
 	int r;
 
 	(void)len;
@@ -110,9 +111,16 @@ static int decode_inject(struct decoder *d, const void *rec, size_t len,
 	decode_subject(d, &a->target, ev, &target, EV8_TARGET_USER);
 	event_setf(ev, EV8_NEW_THREAD_ID, "%u", a->target_tid);
 	/* Sysmon prints the address as 0x%p: 16 upper-case digits. */
-	if (a->has_addr)
-		event_setf(ev, EV8_START_ADDRESS, "0x%016llX",
-			   (unsigned long long)a->addr);
+	if (!a->has_addr)
+		return 1;
+	event_setf(ev, EV8_START_ADDRESS, "0x%016llX",
+		   (unsigned long long)a->addr);
+	w = decode_want(d, WANT_MODULE_AT, EV8_START_MODULE);
+	if (w) {
+		w->at.tgid = a->target.tgid;
+		w->at.start_ns = a->target.start_ns;
+		w->at.addr = a->addr;
+	}
 	return 1;
 }
 

@@ -143,6 +143,9 @@ enum decode_want_kind {
 	/* field (Signed) and the two after it := the kernel-module
 	 * signature of the file named by path_field (event 6) */
 	WANT_MODSIG,
+	/* field := the file mapped at addr in process tgid (event 8's
+	 * StartModule), from /proc/TGID/maps */
+	WANT_MODULE_AT,
 	WANT_KIND_MAX,
 };
 
@@ -173,6 +176,11 @@ struct decode_want {
 		struct {
 			uint8_t ip[16]; /* IPv4 v4-mapped */
 		} host;
+		struct {
+			uint32_t tgid;
+			uint64_t start_ns; /* the process, not a later one */
+			uint64_t addr;
+		} at;
 	};
 };
 

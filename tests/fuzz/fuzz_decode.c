@@ -102,6 +102,7 @@ static void check_wants(const struct decoder *d, struct event *ev)
 			break;
 		case WANT_PORT_NAME:
 		case WANT_HOSTNAME:
+		case WANT_MODULE_AT:
 			break;
 		case WANT_PROC:
 			if (!is_field(ev, w->proc.fields.guid, true) ||

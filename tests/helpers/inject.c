@@ -12,6 +12,8 @@
  *              with the registers unchanged, PTRACE_DETACH
  *   mem-read   open /proc/PID/mem read-only and read the marker
  *   mem-write  open /proc/PID/mem read-write and write the marker
+ *   hold       keep the target a second longer (for what reads its
+ *              /proc files after the fact)
  * and prints "target=PID marker=0x<16 upper-case hex> rip=0x..." (rip: the
  * target's instruction pointer that poke set, 0 without poke).  Exits 0
  * when every step worked and the target saw the last write.
@@ -138,6 +140,8 @@ int main(int argc, char **argv)
 			r = mem_open(pid, O_RDONLY, 0);
 		else if (strcmp(argv[i], "mem-write") == 0)
 			r = mem_open(pid, O_RDWR, 1);
+		else if (strcmp(argv[i], "hold") == 0)
+			sleep(1);
 		else {
 			fprintf(stderr, "inject: unknown step %s\n", argv[i]);
 			r = -1;

@@ -39,7 +39,7 @@ wait "$strace_pid" 2>/dev/null
 
 # The helper forks a target and reaches into it every way the sensor knows.
 read -r target marker rip < <("$HELPERS/inject" vm-read vm-write poke \
-	mem-read mem-write | sed 's/[a-z]*=//g')
+	mem-read mem-write hold | sed 's/[a-z]*=//g')
 ok "the helper's target saw the writes" test -n "$target"
 
 # Fileless execution, and a mapped library opened for writing.
@@ -125,9 +125,12 @@ is "event 8: writev, poke, setregs, mem write (repeats within 1 s are one)" \
 e=$(inj "$marker")
 ok "event 8 at the marker (writev or POKEDATA)" test -n "$e"
 is "NewThreadId" "$(field "$e" NewThreadId)" "$target"
-is "StartModule" "$(field "$e" StartModule)" "-"
-ok "PTRACE_SETREGS: event 8 at the new instruction pointer" \
-	test -n "$(inj "$rip")"
+is "StartModule: the target's image, where the marker lives" \
+	"$(field "$e" StartModule)" "$helper"
+e=$(inj "$rip")
+ok "PTRACE_SETREGS: event 8 at the new instruction pointer" test -n "$e"
+ok "its StartModule is the C library (the target sleeps in read())" \
+	grep -q '/libc\.so' <<<"$(field "$e" StartModule)"
 ok "/proc/PID/mem opened to write: event 8, address unknown" \
 	test -n "$(inj -)"
 

@@ -120,12 +120,18 @@ static void test_inject(struct decoder *d)
 	CHECK_STR(event_named(&ev, "StartModule"), "-");
 	CHECK_STR(event_named(&ev, "StartFunction"), "-");
 	CHECK(want(d, WANT_USER, EV8_TARGET_USER)->uid == 1000);
+	/* StartModule: the target's mapping at the address, from /proc */
+	CHECK(want(d, WANT_MODULE_AT, EV8_START_MODULE) != NULL);
+	CHECK(want(d, WANT_MODULE_AT, EV8_START_MODULE)->at.tgid == 200);
+	CHECK(want(d, WANT_MODULE_AT, EV8_START_MODULE)->at.addr ==
+	      0x7ffb8e09b880ull);
 	event_release(&ev);
 
 	a.op = WIRE_OP_MEM_OPEN;
 	a.has_addr = 0;
 	CHECK(decode_record(d, &a, sizeof(a), &ev) == 1);
 	CHECK_STR(event_named(&ev, "StartAddress"), "-");
+	CHECK(want(d, WANT_MODULE_AT, EV8_START_MODULE) == NULL);
 	event_release(&ev);
 }
 
