@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "forward/forward.h"
 #include "service/service.h"
 #include "view/view.h"
 
@@ -16,6 +17,7 @@ static const struct cli_command commands[] = {
 	{ "status", cmd_status, "state of the installed daemon" },
 	{ "view", view_main, "show events from the event store" },
 	{ "filter", cmd_filter, "apply a config to JSON events on stdin" },
+	{ "forward", forward_main, "ship the store to syslog / ClickHouse" },
 	{ NULL, NULL, NULL },
 };
 

@@ -59,7 +59,8 @@ static int copy_path(char *dst, size_t size, const char *src)
 }
 
 /* Settings file first (if any), then the switches on top of it. */
-static int load_settings(int argc, char **argv, struct settings *s)
+static int load_settings(int argc, char **argv, struct settings *s,
+			 const char **pathp)
 {
 	const char *path = NULL;
 	struct diag d = { 0 };
@@ -71,6 +72,7 @@ static int load_settings(int argc, char **argv, struct settings *s)
 	settings_defaults(s);
 	/* In the foreground, events go to the terminal unless --quiet. */
 	s->stdout_on = true;
+	*pathp = path;
 	if (!path)
 		return 0;
 	r = settings_load(s, path, &d);
@@ -126,7 +128,7 @@ int cmd_run(int argc, char **argv)
 	struct daemon_opts o = { 0 };
 	int c;
 
-	if (load_settings(argc, argv, &o.settings) < 0)
+	if (load_settings(argc, argv, &o.settings, &o.settings_path) < 0)
 		return 2;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "vh", run_options, NULL)) != -1) {

@@ -34,7 +34,21 @@ struct jp {
 
 enum kind { K_UINT, K_STR, K_TIME, K_OBJ };
 
-enum slot { S_NONE, S_ID, S_RECORD, S_CREATED, S_COUNT };
+enum slot {
+	S_NONE,
+	S_ID,
+	S_RECORD,
+	S_CREATED,
+	S_PID,
+	S_TID,
+	S_COUNT,
+	/* strings, copied to the caller's render_system when it has one */
+	S_COMPUTER,
+	S_PROVIDER_NAME,
+	S_PROVIDER_GUID,
+	S_CHANNEL,
+	S_USER_ID,
+};
 
 struct key {
 	const char *name;
@@ -44,8 +58,8 @@ struct key {
 };
 
 static const struct key provider_keys[] = {
-	{ "Name", K_STR, S_NONE, NULL },
-	{ "Guid", K_STR, S_NONE, NULL },
+	{ "Name", K_STR, S_PROVIDER_NAME, NULL },
+	{ "Guid", K_STR, S_PROVIDER_GUID, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -55,13 +69,13 @@ static const struct key time_keys[] = {
 };
 
 static const struct key execution_keys[] = {
-	{ "ProcessID", K_UINT, S_NONE, NULL },
-	{ "ThreadID", K_UINT, S_NONE, NULL },
+	{ "ProcessID", K_UINT, S_PID, NULL },
+	{ "ThreadID", K_UINT, S_TID, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
 static const struct key security_keys[] = {
-	{ "UserId", K_STR, S_NONE, NULL },
+	{ "UserId", K_STR, S_USER_ID, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -76,8 +90,8 @@ static const struct key system_keys[] = {
 	{ "TimeCreated", K_OBJ, S_NONE, time_keys },
 	{ "EventRecordID", K_UINT, S_RECORD, NULL },
 	{ "Execution", K_OBJ, S_NONE, execution_keys },
-	{ "Channel", K_STR, S_NONE, NULL },
-	{ "Computer", K_STR, S_NONE, NULL },
+	{ "Channel", K_STR, S_CHANNEL, NULL },
+	{ "Computer", K_STR, S_COMPUTER, NULL },
 	{ "Security", K_OBJ, S_NONE, security_keys },
 	{ NULL, 0, 0, NULL },
 };
@@ -86,7 +100,49 @@ struct parsed {
 	uint64_t slot[S_COUNT];
 	bool has[S_COUNT];
 	const unsigned char *data; /* just after "EventData": */
+	struct render_system *sys; /* NULL: System strings are not kept */
 };
+
+/* A System string into the caller's render_system; -EINVAL if too long. */
+static int keep_string(struct render_system *sys, enum slot slot, const char *v,
+		       size_t len)
+{
+	char *dst;
+	size_t cap;
+	uint64_t uid;
+	char *end;
+
+	switch (slot) {
+	case S_COMPUTER:
+		dst = sys->computer;
+		cap = sizeof(sys->computer);
+		break;
+	case S_PROVIDER_NAME:
+		dst = sys->provider_name;
+		cap = sizeof(sys->provider_name);
+		break;
+	case S_PROVIDER_GUID:
+		dst = sys->provider_guid;
+		cap = sizeof(sys->provider_guid);
+		break;
+	case S_CHANNEL:
+		dst = sys->channel;
+		cap = sizeof(sys->channel);
+		break;
+	case S_USER_ID:
+		uid = strtoull(v, &end, 10);
+		if (!len || *end || uid > UINT32_MAX)
+			return -EINVAL;
+		sys->euid = (unsigned)uid;
+		return 0;
+	default:
+		return 0;
+	}
+	if (len >= cap)
+		return -EINVAL;
+	memcpy(dst, v, len + 1);
+	return 0;
+}
 
 static void skip_ws(struct jp *j)
 {
@@ -331,6 +387,9 @@ static int parse_object(struct jp *j, const struct key *keys,
 			break;
 		case K_STR:
 			r = get_string(j, j->scratch, j->scratch_size, &len);
+			if (!r && out->sys)
+				r = keep_string(out->sys, k->slot, j->scratch,
+						len);
 			break;
 		case K_TIME:
 			r = get_string(j, j->scratch, j->scratch_size, &len);
@@ -345,7 +404,7 @@ static int parse_object(struct jp *j, const struct key *keys,
 		}
 		if (r)
 			return -EINVAL;
-		if (k->slot != S_NONE) {
+		if (k->slot != S_NONE && k->slot < S_COUNT) {
 			out->slot[k->slot] = v;
 			out->has[k->slot] = true;
 		}
@@ -432,12 +491,37 @@ static int parse_top(struct jp *j, struct parsed *out)
 int render_parse_json(const char *line, size_t len, struct event *ev,
 		      uint64_t *created_ns)
 {
+	return render_parse_json_system(line, len, ev, created_ns, NULL);
+}
+
+void render_system_host(const struct render_system *sys, struct render_host *h)
+{
+	render_host_defaults(h);
+	h->computer = sys->computer;
+	if (sys->provider_name[0])
+		h->provider_name = sys->provider_name;
+	if (sys->provider_guid[0])
+		h->provider_guid = sys->provider_guid;
+	if (sys->channel[0])
+		h->channel = sys->channel;
+	h->pid = sys->pid;
+	h->tid = sys->tid;
+	h->euid = sys->euid;
+}
+
+int render_parse_json_system(const char *line, size_t len, struct event *ev,
+			     uint64_t *created_ns, struct render_system *sys)
+{
 	struct parsed out;
 	struct jp j;
 	int r;
 
 	memset(ev, 0, sizeof(*ev));
 	memset(&out, 0, sizeof(out));
+	if (sys) {
+		memset(sys, 0, sizeof(*sys));
+		out.sys = sys;
+	}
 	if (!line || len > PARSE_MAX_LINE)
 		return -EINVAL;
 	j.p = (const unsigned char *)line;
@@ -464,6 +548,15 @@ int render_parse_json(const char *line, size_t len, struct event *ev,
 		goto out;
 	if (created_ns)
 		*created_ns = out.slot[S_CREATED];
+	if (sys &&
+	    (out.slot[S_PID] > UINT32_MAX || out.slot[S_TID] > UINT32_MAX)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (sys) {
+		sys->pid = (unsigned)out.slot[S_PID];
+		sys->tid = (unsigned)out.slot[S_TID];
+	}
 out:
 	if (r)
 		event_release(ev);

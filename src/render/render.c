@@ -76,3 +76,12 @@ int render_event(struct buf *out, const struct render_host *h,
 	}
 	return render_out_finish(&w);
 }
+
+int render_json_string(struct buf *out, const char *s, size_t n)
+{
+	struct render_out w;
+
+	render_out_init(&w, out);
+	render_escape(&w, s, n, RENDER_ESC_JSON);
+	return render_out_finish(&w);
+}

@@ -75,4 +75,30 @@ int render_event(struct buf *out, const struct render_host *h,
 int render_parse_json(const char *line, size_t len, struct event *ev,
 		      uint64_t *created_ns);
 
+/* The System values of a record read back (the part render_host gives). */
+struct render_system {
+	char computer[256];
+	char provider_name[64];
+	char provider_guid[64];
+	char channel[64];
+	unsigned pid, tid, euid;
+};
+
+/*
+ * render_parse_json() that also fills sys (which may be NULL) with the
+ * record's System values; a value longer than sys holds is -EINVAL.
+ */
+int render_parse_json_system(const char *line, size_t len, struct event *ev,
+			     uint64_t *created_ns, struct render_system *sys);
+
+/* h pointing at sys' strings (valid while sys is), for render_event(). */
+void render_system_host(const struct render_system *sys, struct render_host *h);
+
+/*
+ * Append n bytes of s to out as the inside of a JSON string (no quotes),
+ * with the byte policy above.  Returns 0, -ENOMEM, or -ENOBUFS when out
+ * reached its max_bytes.
+ */
+int render_json_string(struct buf *out, const char *s, size_t n);
+
 #endif /* VIGIL_RENDER_H */
