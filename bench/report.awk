@@ -209,6 +209,39 @@ END {
 		"not measured [7]"
 	row("store query", "-", v, "-", "-", "-")
 
+	# forwarding (bench/forward_bench.sh): the baseline column is the
+	# store read and rendered alone, in the same format
+	fw = "forward_tls_events_per_s" in F
+	n = fw ? grouped(F["forward_store_events"]) : ""
+	base = fw ? grouped(F["forward_render_xml_events_per_s"]) \
+		" events/s (read + render XML)" : "-"
+	v = fw ? grouped(F["forward_tls_events_per_s"]) " events/s" : \
+		"not measured [8]"
+	row("forwarding " n " events to rsyslog over TLS", base, v, "-",
+	    "-", "-")
+	v = fw ? grouped(F["forward_tcp_events_per_s"]) " events/s" : \
+		"not measured [8]"
+	row("forwarding to rsyslog over plain TCP", base, v, "-", "-", "-")
+	base = fw ? grouped(F["forward_render_json_events_per_s"]) \
+		" events/s (read + render JSON)" : "-"
+	v = fw ? grouped(F["forward_clickhouse_events_per_s"]) " events/s" : \
+		"not measured [8]"
+	row("forwarding to ClickHouse (HTTP, batches of 5,000)", base, v, "-",
+	    "-", "-")
+	ok = "-"
+	v = "not measured [8]"
+	if ("forward_exec_wall_ratio" in F) {
+		v = sprintf("x%.3f wall, x%.3f CPU (%s of %s events shipped " \
+			    "meanwhile, %s lost by the sensor)",
+			    F["forward_exec_wall_ratio"],
+			    F["forward_exec_cpu_ratio"],
+			    grouped(F["forward_exec_backlog_shipped"]), n,
+			    F["forward_exec_sensor_lost"])
+		ok = F["forward_exec_sensor_lost"] == 0 ? "yes" : "no"
+	}
+	row("exec loop while the forwarder catches up on the backlog",
+	    "the same, forwarder idle", v, "-", "no loss", ok)
+
 	print ""
 	if (!vigil_ran)
 		print "[1] vigil: " (F["vigil_why"] != "" ? F["vigil_why"] : \
@@ -242,6 +275,10 @@ END {
 	    !("store_insert_events_per_s" in F))
 		print "[7] bench/rules_bench or bench/store_bench was not " \
 			"built, or printed no figure."
+	if (!fw)
+		print "[8] bench/forward_bench.sh did not run " \
+			"(needs rsyslog-openssl and clickhouse-server; " \
+			F["forward_why"] ")."
 	if (vigil_ran)
 		print "\nvigil armed event ids: " F["vigil_armed"] "."
 

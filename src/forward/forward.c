@@ -179,20 +179,19 @@ static int parse_args(struct fwd_opts *o, int argc, char **argv)
 	return 0;
 }
 
-/* The group that may read the store: its file's, else its folder's. */
+/*
+ * The group that may read the store: its file's; before the daemon made
+ * it, the one the store will get (adm, see store.h).
+ */
 static gid_t store_gid(const char *path)
 {
-	char dir[PATH_MAX];
+	struct group *gr;
 	struct stat sb;
-	char *slash;
 
 	if (stat(path, &sb) == 0)
 		return sb.st_gid;
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir)
-		*slash = '\0';
-	return stat(dir, &sb) == 0 ? sb.st_gid : (gid_t)-1;
+	gr = getgrnam("adm");
+	return gr ? gr->gr_gid : (gid_t)-1;
 }
 
 /* <dir>/forward, owned by uid with group gid, 0750. */

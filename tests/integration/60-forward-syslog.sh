@@ -69,7 +69,9 @@ rsyslog_start() {
 		>>"$rs/rsyslogd.log" 2>&1 &
 	RSYSLOG_PID=$!
 	for _ in $(seq 1 100); do
-		ss -ltn 2>/dev/null | grep -q "127.0.0.1:$tport " && return 0
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null &&
+			(exec 3<>"/dev/tcp/127.0.0.1/$tport") 2>/dev/null &&
+			return 0
 		sleep 0.05
 	done
 	return 1
@@ -236,10 +238,13 @@ ok "nothing sent to the refused destinations" \
 		"$rs/out/raw.log")" -eq 0
 ok "refused destinations are not connected, their cursor is 0" \
 	test "$(fget untrusted connected)$(fget untrusted cursor)" == 00
+sleep 2.1 # the backlog is counted every 2 s
+ok "their backlog is every event of the store" \
+	test "$(fget untrusted backlog)" == "$(store_max)"
 ok "vigil status shows each destination" eval \
 	'"$VIGIL" status --settings "$T_DIR/vigil.conf" >"$T_DIR/st" 2>&1;
-	grep -q "plain .*connected" "$T_DIR/st" &&
-	grep -q "wronghost .*not connected" "$T_DIR/st" &&
+	grep -q "plain: tcp://127.0.0.1:$port, connected" "$T_DIR/st" &&
+	grep -q "wronghost: tls://127.0.0.1:$tport, not connected" "$T_DIR/st" &&
 	grep -q "mismatch" "$T_DIR/st"'
 sed 's/^/#   /' "$T_DIR/st"
 
