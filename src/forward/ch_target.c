@@ -174,8 +174,8 @@ static int keep_missing(struct fwd_target *t)
 	for (unsigned i = 0; i < c->n; i++) {
 		size_t end = c->ends[i], len = end - start;
 
-		if (!bsearch(&c->rids[i], have, nhave, sizeof(*have),
-			     cmp_u64)) {
+		if (!nhave || !bsearch(&c->rids[i], have, nhave, sizeof(*have),
+				       cmp_u64)) {
 			memmove(c->body.data + out, c->body.data + start, len);
 			out += len;
 		}

@@ -350,8 +350,10 @@ int fwd_conn_write(struct fwd_conn *c, const void *p, size_t n, int timeout_ms,
 		short want;
 		ssize_t w = write_some(c, b, n, &want);
 
-		if (w == (ssize_t)n || w == -EAGAIN)
-			return 0; /* UDP: a full socket buffer drops, as UDP does */
+		/* UDP drops when the buffer is full or nobody listens (an
+		 * ICMP error from an earlier datagram): that is UDP */
+		if (w == (ssize_t)n || w == -EAGAIN || w == -ECONNREFUSED)
+			return 0;
 		snprintf(err, errlen, "send: %s",
 			 strerror(w < 0 ? (int)-w : EMSGSIZE));
 		return w < 0 ? (int)w : -EMSGSIZE;

@@ -243,7 +243,9 @@ static int drop_privileges(const struct fwd_opts *o)
 	}
 	if (!is_root || pw->pw_uid == 0)
 		return 0;
-	if (setgroups(1, &gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	/* the store's group as the primary one too: the cursor and status
+	 * files are then the admins' to read, as the store is */
+	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 ||
 	    setuid(pw->pw_uid) < 0) {
 		err = -errno;
 		log_error("cannot become %s: %s", s->forward_user,
