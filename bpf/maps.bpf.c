@@ -12,3 +12,4 @@ struct drops_map drops SEC(".maps");
 struct scratches_map scratches SEC(".maps");
 
 const volatile __u32 cfg_self_tgid = 0;
+const volatile __u32 cfg_args_max = 65536;

@@ -26,12 +26,14 @@
 #include "store/store.h"
 #include "event/event.h"
 #include "hash/hash.h"
+#include "wire.h"
 #include "proc/proc.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
 #include "sink/sink.h"
 #include "status/status.h"
 #include "users/users.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -50,6 +52,9 @@
 #define HASHER_JOBS	64
 #define PENDING_MAX	16384
 #define POLL_MS		100
+
+_Static_assert(SETTINGS_COMMAND_LINE_MAX == WIRE_ARGS_MAX,
+	       "command_line_max bound and the exec record disagree");
 
 static volatile sig_atomic_t got_stop, got_hup;
 
@@ -167,9 +172,13 @@ static uint64_t enrich_hash(struct daemon *d, struct event *ev,
 			    const struct decode_want *w)
 {
 	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
-	char text[HASH_TEXT_MAX];
+	char text[HASH_TEXT_MAX], exe[32];
 	int r;
 
+	if (w->file.exe_tgid) {
+		snprintf(exe, sizeof(exe), "/proc/%u/exe", w->file.exe_tgid);
+		path = exe;
+	}
 	r = hash_file(d->hashes, path, w->file.dev, w->file.ino,
 		      d->dec.hash_algs, text);
 	if (r == 0) {
@@ -277,29 +286,36 @@ static void gather(struct daemon *d)
 	c->lost[LOSS_RETENTION] = 0;
 	for (size_t i = 0; d->store && i < d->opts->settings.ndests; i++)
 		c->lost[LOSS_RETENTION] += sink_store_cursor_lost(d->store, i);
+	c->lost[LOSS_STDOUT] = c->lost[LOSS_SYSLOG] = c->lost[LOSS_JSONL] = 0;
+	for (size_t k = 0; k < ws.nsinks; k++) {
+		const char *name = ws.sinks[k].name;
+		uint64_t n = ws.sinks[k].lost.backlog + ws.sinks[k].lost.failed;
+		enum loss_reason r = LOSS_SINK;
+
+		if (!strcmp(name, "stdout"))
+			r = LOSS_STDOUT;
+		else if (!strcmp(name, "syslog"))
+			r = LOSS_SYSLOG;
+		else if (!strcmp(name, "jsonl"))
+			r = LOSS_JSONL;
+		c->lost[r] += n;
+	}
 }
 
 /* Tell every new loss as one event 255 with exact counts per reason. */
 static void report_losses(struct daemon *d)
 {
-	const uint64_t *lost = d->counters.lost;
-	uint64_t total = status_lost_total(lost);
-	char text[512];
-	size_t len;
+	uint64_t total = status_lost_total(d->counters.lost);
+	struct buf text;
 
 	if (total == d->reported_lost)
 		return;
-	len = (size_t)snprintf(text, sizeof(text),
-			       "%llu events lost since the last report; "
-			       "totals since start: ",
-			       (unsigned long long)(total - d->reported_lost));
-	for (size_t i = 0; i < LOSS_MAX && len < sizeof(text); i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-					"%s%s %llu", i ? ", " : "",
-					status_loss(i)->text,
-					(unsigned long long)lost[i]);
+	buf_init(&text, 0);
+	if (status_format_losses(&text, total - d->reported_lost,
+				 d->counters.lost) == 0)
+		emit_error(d, "EventsLost", text.data);
+	buf_release(&text);
 	d->reported_lost = total;
-	emit_error(d, "EventsLost", text);
 }
 
 /* One line naming the events the config asks for that no sensor of this
@@ -375,6 +391,8 @@ static void write_status(struct daemon *d)
 	snprintf(st.config_hash, sizeof(st.config_hash), "%s",
 		 config_file_hash(d->cfg));
 	snprintf(st.schema_version, sizeof(st.schema_version), "%s",
+		 VIGIL_SCHEMA_VERSION);
+	snprintf(st.config_schema, sizeof(st.config_schema), "%s",
 		 config_schema_version(d->cfg));
 	snprintf(st.store_path, sizeof(st.store_path), "%s",
 		 store_path[0] ? store_path : "-");
@@ -455,6 +473,15 @@ static void reap_forwarder(struct daemon *d)
 	d->forwarder = 0;
 }
 
+/* The daemon's mount namespace (the inode /proc/self/ns/mnt names), 0
+ * when unknown: processes elsewhere see other paths. */
+static uint32_t own_mnt_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/mnt", &st) == 0 ? (uint32_t)st.st_ino : 0;
+}
+
 static int setup(struct daemon *d)
 {
 	const struct settings *s = &d->opts->settings;
@@ -481,6 +508,7 @@ static int setup(struct daemon *d)
 	d->host.channel = s->channel;
 	d->host.pid = d->host.tid = (unsigned)getpid();
 	d->host.euid = (unsigned)geteuid();
+	d->host.extra_fields = s->extra_fields;
 
 	read_machine_id(machine, sizeof(machine));
 	d->procs = proc_table_new(PROC_TABLE_MAX, machine, "/proc");
@@ -494,6 +522,7 @@ static int setup(struct daemon *d)
 	d->dec.procs = d->procs;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
+	d->dec.host_mnt_ns = own_mnt_ns();
 
 	d->writer = outputs_open(s, &d->host, &d->store);
 	if (!d->writer)
@@ -503,6 +532,7 @@ static int setup(struct daemon *d)
 	 * by both, and the sensor's record simply refreshes its entry. */
 	so.self_tgid = (uint32_t)getpid();
 	so.ring_kib = s->ring_kib;
+	so.args_max = s->command_line_max;
 	so.on_record = on_record;
 	so.wants = wants;
 	so.ctx = d;
@@ -572,15 +602,33 @@ static void loop(struct daemon *d)
 int daemon_run(const struct daemon_opts *o)
 {
 	struct daemon d = { .opts = o };
-	int r;
+	long other = 0;
+	int r, pid_fd;
 
+	/* One daemon per run directory, checked before anything is touched
+	 * (the store is locked too, for one that shares only the store). */
+	pid_fd = status_lock_pid(o->settings.run_dir, &other);
+	if (pid_fd == -EBUSY) {
+		if (other)
+			log_error("already running, pid %ld (%s/vigil.pid)",
+				  other, o->settings.run_dir);
+		else
+			log_error("already running (%s/vigil.pid is locked)",
+				  o->settings.run_dir);
+		return 1;
+	}
+	if (pid_fd < 0) {
+		log_error("cannot take %s/vigil.pid: %s", o->settings.run_dir,
+			  strerror(-pid_fd));
+		return 1;
+	}
 	install_signals();
 	r = setup(&d);
 	if (r < 0) {
 		teardown(&d);
+		status_remove(o->settings.run_dir, pid_fd);
 		return 1;
 	}
-	status_write_pid(o->settings.run_dir);
 	emit_state(&d, "Started");
 	emit_config(&d);
 	log_info("monitoring (pid %d)", (int)getpid());
@@ -599,7 +647,7 @@ int daemon_run(const struct daemon_opts *o)
 	report_losses(&d);
 	emit_state(&d, "Stopped");
 	teardown(&d);
-	status_remove(o->settings.run_dir);
+	status_remove(o->settings.run_dir, pid_fd);
 	log_info("stopped");
 	return 0;
 }

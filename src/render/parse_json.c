@@ -32,8 +32,10 @@ struct jp {
 	size_t scratch_size; /* input length + 1: decoding never grows */
 };
 
-enum kind { K_UINT, K_STR, K_TIME, K_OBJ };
+/* K_NUMSTR: a string of decimal digits ("UserId":"0"). */
+enum kind { K_UINT, K_STR, K_NUMSTR, K_TIME, K_OBJ };
 
+/* Where a value goes: numbers to slot[], strings to the render_system. */
 enum slot {
 	S_NONE,
 	S_ID,
@@ -41,13 +43,12 @@ enum slot {
 	S_CREATED,
 	S_PID,
 	S_TID,
-	S_COUNT,
-	/* strings, copied to the caller's render_system when it has one */
-	S_COMPUTER,
-	S_PROVIDER_NAME,
-	S_PROVIDER_GUID,
+	S_UID,
+	S_NAME,
+	S_GUID,
 	S_CHANNEL,
-	S_USER_ID,
+	S_COMPUTER,
+	S_COUNT
 };
 
 struct key {
@@ -58,8 +59,8 @@ struct key {
 };
 
 static const struct key provider_keys[] = {
-	{ "Name", K_STR, S_PROVIDER_NAME, NULL },
-	{ "Guid", K_STR, S_PROVIDER_GUID, NULL },
+	{ "Name", K_STR, S_NAME, NULL },
+	{ "Guid", K_STR, S_GUID, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -75,7 +76,7 @@ static const struct key execution_keys[] = {
 };
 
 static const struct key security_keys[] = {
-	{ "UserId", K_STR, S_USER_ID, NULL },
+	{ "UserId", K_NUMSTR, S_UID, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -102,47 +103,6 @@ struct parsed {
 	const unsigned char *data; /* just after "EventData": */
 	struct render_system *sys; /* NULL: System strings are not kept */
 };
-
-/* A System string into the caller's render_system; -EINVAL if too long. */
-static int keep_string(struct render_system *sys, enum slot slot, const char *v,
-		       size_t len)
-{
-	char *dst;
-	size_t cap;
-	uint64_t uid;
-	char *end;
-
-	switch (slot) {
-	case S_COMPUTER:
-		dst = sys->computer;
-		cap = sizeof(sys->computer);
-		break;
-	case S_PROVIDER_NAME:
-		dst = sys->provider_name;
-		cap = sizeof(sys->provider_name);
-		break;
-	case S_PROVIDER_GUID:
-		dst = sys->provider_guid;
-		cap = sizeof(sys->provider_guid);
-		break;
-	case S_CHANNEL:
-		dst = sys->channel;
-		cap = sizeof(sys->channel);
-		break;
-	case S_USER_ID:
-		uid = strtoull(v, &end, 10);
-		if (!len || *end || uid > UINT32_MAX)
-			return -EINVAL;
-		sys->euid = (unsigned)uid;
-		return 0;
-	default:
-		return 0;
-	}
-	if (len >= cap)
-		return -EINVAL;
-	memcpy(dst, v, len + 1);
-	return 0;
-}
 
 static void skip_ws(struct jp *j)
 {
@@ -316,6 +276,64 @@ static int get_string(struct jp *j, char *dst, size_t cap, size_t *len)
 	return -EINVAL; /* unterminated */
 }
 
+/* A value string: JSON-decoded, then its value text decoded (render.h). */
+static int get_value(struct jp *j, size_t *len)
+{
+	if (get_string(j, j->scratch, j->scratch_size, len))
+		return -EINVAL;
+	return render_value_decode(j->scratch, j->scratch, *len, len, true);
+}
+
+/* A string of decimal digits, as "UserId" is written. */
+static int get_numstr(struct jp *j, uint64_t *v)
+{
+	size_t len;
+
+	if (get_string(j, j->scratch, j->scratch_size, &len) || !len ||
+	    len > 10 || (len > 1 && j->scratch[0] == '0'))
+		return -EINVAL;
+	*v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (j->scratch[i] < '0' || j->scratch[i] > '9')
+			return -EINVAL;
+		*v = *v * 10 + (uint64_t)(j->scratch[i] - '0');
+	}
+	return *v > UINT32_MAX ? -EINVAL : 0;
+}
+
+/* Keep a System string in out->sys, when there is one. */
+static int keep_text(struct parsed *out, enum slot slot, const char *v,
+		     size_t len)
+{
+	struct render_system *sys = out->sys;
+	char *dst;
+
+	if (!sys)
+		return 0;
+	switch (slot) {
+	case S_NAME:
+		dst = sys->provider_name;
+		break;
+	case S_GUID:
+		dst = sys->provider_guid;
+		break;
+	case S_CHANNEL:
+		dst = sys->channel;
+		break;
+	case S_COMPUTER:
+		dst = sys->computer;
+		break;
+	default:
+		return 0;
+	}
+	/* A NUL inside would cut the value: the renderer never writes one. */
+	if (len >= RENDER_SYSTEM_TEXT_MAX || memchr(v, '\0', len))
+		return -EINVAL;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+	return 0;
+}
+
 static int get_uint(struct jp *j, uint64_t *v)
 {
 	skip_ws(j);
@@ -386,10 +404,12 @@ static int parse_object(struct jp *j, const struct key *keys,
 			r = get_uint(j, &v);
 			break;
 		case K_STR:
-			r = get_string(j, j->scratch, j->scratch_size, &len);
-			if (!r && out->sys)
-				r = keep_string(out->sys, k->slot, j->scratch,
-						len);
+			r = get_value(j, &len);
+			if (!r)
+				r = keep_text(out, k->slot, j->scratch, len);
+			break;
+		case K_NUMSTR:
+			r = get_numstr(j, &v);
 			break;
 		case K_TIME:
 			r = get_string(j, j->scratch, j->scratch_size, &len);
@@ -402,9 +422,10 @@ static int parse_object(struct jp *j, const struct key *keys,
 		default:
 			r = -EINVAL;
 		}
-		if (r)
+		if (r ||
+		    ((k->slot == S_PID || k->slot == S_TID) && v > UINT32_MAX))
 			return -EINVAL;
-		if (k->slot != S_NONE && k->slot < S_COUNT) {
+		if (k->slot != S_NONE) {
 			out->slot[k->slot] = v;
 			out->has[k->slot] = true;
 		}
@@ -437,7 +458,7 @@ static int parse_data(struct jp *j, struct event *ev)
 				return -EINVAL;
 			seen |= 1ull << idx;
 		}
-		if (get_string(j, j->scratch, j->scratch_size, &len))
+		if (get_value(j, &len))
 			return -EINVAL;
 		if (!ev)
 			continue;
@@ -491,26 +512,16 @@ static int parse_top(struct jp *j, struct parsed *out)
 int render_parse_json(const char *line, size_t len, struct event *ev,
 		      uint64_t *created_ns)
 {
-	return render_parse_json_system(line, len, ev, created_ns, NULL);
-}
+	struct render_system sys;
+	int r = render_parse_json_system(line, len, ev, &sys);
 
-void render_system_host(const struct render_system *sys, struct render_host *h)
-{
-	render_host_defaults(h);
-	h->computer = sys->computer;
-	if (sys->provider_name[0])
-		h->provider_name = sys->provider_name;
-	if (sys->provider_guid[0])
-		h->provider_guid = sys->provider_guid;
-	if (sys->channel[0])
-		h->channel = sys->channel;
-	h->pid = sys->pid;
-	h->tid = sys->tid;
-	h->euid = sys->euid;
+	if (r == 0 && created_ns)
+		*created_ns = sys.created_ns;
+	return r;
 }
 
 int render_parse_json_system(const char *line, size_t len, struct event *ev,
-			     uint64_t *created_ns, struct render_system *sys)
+			     struct render_system *sys)
 {
 	struct parsed out;
 	struct jp j;
@@ -518,10 +529,8 @@ int render_parse_json_system(const char *line, size_t len, struct event *ev,
 
 	memset(ev, 0, sizeof(*ev));
 	memset(&out, 0, sizeof(out));
-	if (sys) {
-		memset(sys, 0, sizeof(*sys));
-		out.sys = sys;
-	}
+	memset(sys, 0, sizeof(*sys));
+	out.sys = sys;
 	if (!line || len > PARSE_MAX_LINE)
 		return -EINVAL;
 	j.p = (const unsigned char *)line;
@@ -546,17 +555,18 @@ int render_parse_json_system(const char *line, size_t len, struct event *ev,
 	r = parse_data(&j, ev);
 	if (r)
 		goto out;
-	if (created_ns)
-		*created_ns = out.slot[S_CREATED];
-	if (sys &&
-	    (out.slot[S_PID] > UINT32_MAX || out.slot[S_TID] > UINT32_MAX)) {
-		r = -EINVAL;
-		goto out;
-	}
-	if (sys) {
-		sys->pid = (unsigned)out.slot[S_PID];
-		sys->tid = (unsigned)out.slot[S_TID];
-	}
+	sys->created_ns = out.slot[S_CREATED];
+	render_host_defaults(&sys->host);
+	sys->host.pid = (unsigned)out.slot[S_PID];
+	sys->host.tid = (unsigned)out.slot[S_TID];
+	sys->host.euid = (unsigned)out.slot[S_UID];
+	sys->host.computer = sys->computer;
+	if (out.has[S_NAME])
+		sys->host.provider_name = sys->provider_name;
+	if (out.has[S_GUID])
+		sys->host.provider_guid = sys->provider_guid;
+	if (out.has[S_CHANNEL])
+		sys->host.channel = sys->channel;
 out:
 	if (r)
 		event_release(ev);

@@ -120,15 +120,16 @@ static int pass_row(const char *line, size_t len, view_row_fn *fn, void *arg)
 	struct event ev;
 	int r;
 
-	r = render_parse_json_system(line, len, &ev, &row.created_ns, &sys);
+	r = render_parse_json_system(line, len, &ev, &sys);
 	if (r == -ENOMEM)
 		return r;
 	if (r == 0) {
 		row.record_id = ev.record_id;
 		row.time_ns = ev.time_ns;
+		row.created_ns = sys.created_ns;
 		row.event_id = ev.def->id;
 		row.ev = &ev;
-		render_system_host(&sys, &row.host);
+		row.host = sys.host;
 		row.is_valid = true;
 	}
 	r = fn(&row, arg);
