@@ -61,6 +61,11 @@ void store_retention_plan(struct store *s)
 		wal = 1024 * 1024;
 	if (wal > MAX_WAL_BYTES)
 		wal = MAX_WAL_BYTES;
+	/* the smallest stores (1-2 MiB): the 1 MiB floor would leave the
+	 * database no room at all (room below would wrap around and size
+	 * retention would never run) */
+	if (wal > s->max_bytes / 4)
+		wal = s->max_bytes / 4;
 	s->wal_budget = wal;
 	/* a batch committed just before the check may overshoot; keep room */
 	room = s->max_bytes - wal - wal / 2;

@@ -62,4 +62,5 @@ sed 's/^/#   /' "$T_DIR/st"
 vigil_stop
 ok "event 255 reports it" eval '"$VIGIL" view --store "$db" -e 255 \
 	--format json | grep -q "deleted by retention before forwarding [1-9]"'
+echo "# $SECONDS s"
 t_end

@@ -497,6 +497,30 @@ static void test_retention_by_size(void)
 			    " WHERE integrity_check = 'ok'") == 1);
 }
 
+/* The smallest size limit accepted still keeps the store within it. */
+static void test_retention_smallest(void)
+{
+	const uint64_t limit = STORE_MIN_MAX_BYTES;
+	struct render_host h = test_host();
+	uint64_t rid = 1;
+	char path[300];
+	struct sink *s;
+
+	path_in_tmp(path, sizeof(path), "small.db");
+	s = sink_store_new(path, limit, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	for (int batch = 0; batch < 50; batch++) {
+		CHECK(write_range(s, rid, 100, T0_NS + rid * 1000000ull) == 0);
+		rid += 100;
+		CHECK(s->flush(s) == 0);
+	}
+	CHECK(sink_store_deleted(s) > 0);
+	CHECK(fsize(path, "") <= limit);
+	s->free(s);
+}
+
 /* The forwarder's cursors: 0 (nothing delivered), 300, and far ahead. */
 static void test_cursors_fn(void *arg, uint64_t *cursors, size_t n)
 {
@@ -765,6 +789,7 @@ int main(int argc, char **argv)
 	test_retention_by_age();
 	test_retention_by_size();
 	test_retention_cursors();
+	test_retention_smallest();
 	test_bad_files();
 	test_jsonl();
 	test_syslog();
