@@ -157,12 +157,30 @@ ship() {
 	t0=$(now)
 	"$VIGIL" forward --settings "$d/vigil.conf" 2>>"$work/forward.log" &
 	fwd_pid=$!
-	for _ in $(seq 1 6000); do
-		[ "$(sed -n "s/^dest\.$name\.cursor=//p" "$d/run/forward/status" \
-			2>/dev/null)" == "$N" ] && break
-		sleep 0.1
+	# The status file is rewritten every second: time the cursor between
+	# its first and its last change seen (polled every 50 ms), not from
+	# the start, so neither the start-up nor that second counts.
+	local c last=0 t_first="" c_first=0 t_last=""
+	for _ in $(seq 1 12000); do
+		c=$(sed -n "s/^dest\.$name\.cursor=//p" "$d/run/forward/status" \
+			2>/dev/null || true)
+		c=${c:-0}
+		if [ "$c" != "$last" ]; then
+			if [ -z "$t_first" ]; then
+				t_first=$(now) c_first=$c
+			else
+				t_last=$(now)
+			fi
+			last=$c
+		fi
+		[ "$c" == "$N" ] && break
+		sleep 0.05
 	done
-	echo "forward_${name}_events_per_s=$(rate "$N" "$t0" "$(now)")"
+	if [ -n "$t_last" ]; then
+		echo "forward_${name}_events_per_s=$(rate $((N - c_first)) "$t_first" "$t_last")"
+	elif [ -n "$t_first" ]; then # all within one status period
+		echo "forward_${name}_events_per_s=$(rate "$N" "$t0" "$t_first")"
+	fi
 	stop "$fwd_pid"
 	fwd_pid=""
 }
@@ -221,7 +239,8 @@ for ((r = 0; r < reps; r++)); do
 	sleep 0.5 # connected, shipping
 	exec_round
 	walls_busy+=("$wall") cpus_busy+=("$cpu")
-	caught+=("$(sed -n 's/^dest\.sink\.cursor=//p' "$d/run/forward/status")")
+	caught+=("$(sed -n 's/^dest\.sink\.cursor=//p' "$d/run/forward/status" \
+		2>/dev/null || echo 0)")
 	stop "$fwd_pid"
 	fwd_pid=""
 done

@@ -231,11 +231,11 @@ END {
 	ok = "-"
 	v = "not measured [8]"
 	if ("forward_exec_wall_ratio" in F) {
-		v = sprintf("x%.3f wall, x%.3f CPU (%s of %s events shipped " \
+		v = sprintf("x%.3f wall, x%.3f CPU (%s events shipped " \
 			    "meanwhile, %s lost by the sensor)",
 			    F["forward_exec_wall_ratio"],
 			    F["forward_exec_cpu_ratio"],
-			    grouped(F["forward_exec_backlog_shipped"]), n,
+			    grouped(F["forward_exec_backlog_shipped"]),
 			    F["forward_exec_sensor_lost"])
 		ok = F["forward_exec_sensor_lost"] == 0 ? "yes" : "no"
 	}

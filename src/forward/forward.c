@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,6 +45,7 @@
 #define RESTART_MIN_MS 1000
 #define RESTART_MAX_MS 30000
 #define LIFELINE_FD    3
+#define FORWARD_NICE   10
 
 static volatile sig_atomic_t got_stop;
 
@@ -473,6 +475,10 @@ int forward_main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	/* background work: a backlog is caught up with the CPU the host
+	 * does not need (the sensor and the workload come first) */
+	if (setpriority(PRIO_PROCESS, 0, FORWARD_NICE) < 0)
+		log_debug("setpriority: %s", strerror(errno));
 	status = supervise(o, w);
 out:
 	free(o);

@@ -9,6 +9,7 @@
  * to the network, so it runs as forward_user (default nobody) with the
  * store's group, no capabilities and no_new_privs, and a crash in it can
  * neither stop the sensor nor touch the store (it opens it read-only).
+ * It runs at nice 10: a backlog is caught up with spare CPU.
  * The daemon starts it (forward_spawn()) when destinations are
  * configured; it can also run on its own (`vigil forward`).
  *
