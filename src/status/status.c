@@ -230,6 +230,11 @@ static int set_dest_key(struct status_info *st, const char *k, size_t klen,
 
 	if (!dot || dot == name || (size_t)(dot - name) >= sizeof(nm))
 		return -EINVAL;
+	/* a destination name of vigil.conf: [a-z0-9_-] */
+	for (const char *c = name; c < dot; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		      *c == '_' || *c == '-'))
+			return -EINVAL;
 	memcpy(nm, name, (size_t)(dot - name));
 	nm[dot - name] = '\0';
 	d = status_dest_get(st, nm);

@@ -187,6 +187,8 @@ static void test_hostile(void)
 	CHECK(parse(big, &st) == -EINVAL);
 	CHECK(parse("pid=1\ndest..url=x\n", &st) == -EINVAL);
 	CHECK(parse("pid=1\ndest.x=1\n", &st) == -EINVAL);
+	CHECK(status_parse("pid=1\ndest.a\0b.url=x\n", 20, &st) == -EINVAL);
+	CHECK(parse("pid=1\ndest.A.url=x\n", &st) == -EINVAL);
 	CHECK(parse("pid=1\ndest.x.cursor=-1\n", &st) == -EINVAL);
 	CHECK(parse("pid=1\ndest.x.new_key=1\n", &st) == 0 && st.ndests == 1);
 	CHECK(parse("pid=1\ndest.0123456789012345678901234567890123.url=x\n",
