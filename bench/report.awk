@@ -75,7 +75,7 @@ function absent(mode) {
 
 # "yes"/"no" for a ratio figure against a limit (limit 0: within noise).
 function verdict(wl, key, limit) {
-	if (!ratios("vigil", wl, key))
+	if (!ratios("vigil", wl, key) || limit < 0)
 		return "-"
 	# Within noise: the rounds straddle x1.00, or the median is at most
 	# 2% above it (faster than no monitoring is noise too).
@@ -110,10 +110,13 @@ function mib(b) {
 	return sprintf("%.1f MiB", b / 1048576)
 }
 
-# Daemon CPU microseconds per logged event over the workload rounds.
-function cpu_per_event(mode,    t, n) {
-	t = total(mode, "exec connect file syscall", "daemon_ticks")
-	n = total(mode, "exec connect file syscall", "logged")
+# Daemon CPU microseconds per logged event over the workload rounds (of
+# the given workloads; all of them when wls is empty).
+function cpu_per_event(mode, wls,    t, n) {
+	if (wls == "")
+		wls = "exec connect udp file syscall"
+	t = total(mode, wls, "daemon_ticks")
+	n = total(mode, wls, "logged")
 	if (n <= 0)
 		return ""
 	return sprintf("%.1f us", t / F["clk_tck"] * 1e6 / n)
@@ -156,6 +159,10 @@ END {
 		"connect", "wall_s", "s", "%.2f", "<= x1.15", 1.15)
 	workload_row("connect loop, workload CPU time",
 		"connect", "cpu_s", "s", "%.2f", "<= x1.15", 1.15)
+	workload_row("UDP loop: 200,000 loopback datagrams sent and received, wall time",
+		"udp", "wall_s", "s", "%.2f", "-", -1)
+	workload_row("UDP loop, workload CPU time",
+		"udp", "cpu_s", "s", "%.2f", "-", -1)
 	workload_row("file churn: 20,000 create+write+delete, wall time",
 		"file", "wall_s", "s", "%.2f", "<= x1.15", 1.15)
 	workload_row("file churn, workload CPU time",
@@ -165,8 +172,8 @@ END {
 	workload_row("un-needed syscall: read() 1 byte of /dev/zero",
 		"syscall", "read_ns", "ns", "%.0f", "within noise of x1.00", 0)
 
-	v = cpu_per_event("vigil")
-	a = cpu_per_event("auditd")
+	v = cpu_per_event("vigil", "")
+	a = cpu_per_event("auditd", "")
 	ok = "-"
 	if (v != "")
 		ok = (v + 0) <= 10 ? "yes" : "no"
@@ -174,6 +181,16 @@ END {
 	    vigil_ran ? (v != "" ? v : "no events logged") : absent("vigil"),
 	    auditd_ran ? (a != "" ? a " per syscall record [5]" : "-") : \
 	    absent("auditd"), "<= 10 us", ok)
+
+	# The network events alone: the connect loop logs one event per
+	# connect and one per accept.
+	v = cpu_per_event("vigil", "connect")
+	ok = "-"
+	if (v != "" && covered("connect"))
+		ok = (v + 0) <= 10 ? "yes" : "no"
+	row("daemon CPU per network event (connect loop)", "-",
+	    vigil_ran ? (v != "" ? v : "no events logged") : absent("vigil"),
+	    "-", "<= 10 us", ok)
 
 	ok = "-"
 	v = absent("vigil")
@@ -208,6 +225,20 @@ END {
 	v = "store_query_ms" in F ? F["store_query_ms"] " ms" : \
 		"not measured [7]"
 	row("store query", "-", v, "-", "-", "-")
+	if ("web_page_ms" in F) {
+		v = F["web_page_ms"] " ms (deepest " F["web_page_max_ms"] \
+		    " ms) [8]"
+		base = F["web_page_offset_ms"] " ms (deepest " \
+		       F["web_page_offset_max_ms"] " ms)"
+		ok = F["web_page_max_ms"] < 1000 ? "yes" : "no"
+	} else {
+		v = "not measured [8]"
+		base = "-"
+		ok = "-"
+	}
+	row("web viewer: one page of 100 of " \
+	    grouped(F["web_events"] + 0) " stored events", base, v, "-",
+	    "well under 1 s", ok)
 
 	# forwarding (bench/forward_bench.sh): the baseline column is the
 	# store read and rendered alone, in the same format
@@ -216,20 +247,20 @@ END {
 	base = fw ? grouped(F["forward_render_xml_events_per_s"]) \
 		" events/s (read + render XML)" : "-"
 	v = fw ? grouped(F["forward_tls_events_per_s"]) " events/s" : \
-		"not measured [8]"
+		"not measured [9]"
 	row("forwarding " n " events to rsyslog over TLS", base, v, "-",
 	    "-", "-")
 	v = fw ? grouped(F["forward_tcp_events_per_s"]) " events/s" : \
-		"not measured [8]"
+		"not measured [9]"
 	row("forwarding to rsyslog over plain TCP", base, v, "-", "-", "-")
 	base = fw ? grouped(F["forward_render_json_events_per_s"]) \
 		" events/s (read + render JSON)" : "-"
 	v = fw ? grouped(F["forward_clickhouse_events_per_s"]) " events/s" : \
-		"not measured [8]"
+		"not measured [9]"
 	row("forwarding to ClickHouse (HTTP, batches of 5,000)", base, v, "-",
 	    "-", "-")
 	ok = "-"
-	v = "not measured [8]"
+	v = "not measured [9]"
 	if ("forward_exec_wall_ratio" in F) {
 		v = sprintf("x%.3f wall, x%.3f CPU (%s events shipped " \
 			    "meanwhile, %s lost by the sensor)",
@@ -250,9 +281,9 @@ END {
 		print "[2] auditd: " (F["auditd_why"] != "" ? F["auditd_why"] : \
 			"did not run") "."
 	if (vigil_ran && !covered("connect"))
-		print "[3] vigil (process events only; network sensor not " \
-			"yet built): fewer events logged than connects, so " \
-			"this is the cost of the families that exist."
+		print "[3] vigil logged fewer events than connects and " \
+			"accepts (a family not armed, or losses): this is " \
+			"the cost of what it did log."
 	if (vigil_ran && !covered("file"))
 		print "[4] vigil (process events only; file sensors not " \
 			"yet built): fewer events logged than files churned, " \
@@ -276,9 +307,24 @@ END {
 		print "[7] bench/rules_bench or bench/store_bench was not " \
 			"built, or printed no figure."
 	if (!fw)
-		print "[8] bench/forward_bench.sh did not run " \
+		print "[9] bench/forward_bench.sh did not run " \
 			"(needs rsyslog-openssl and clickhouse-server; " \
 			F["forward_why"] ")."
+	if ("web_page_ms" in F)
+		print "[8] bench/web_bench: /api/events?limit=100&before=ID " \
+			"through web_api() at 20 depths (median; the deepest " \
+			"is the last page), rendering included; the no " \
+			"monitoring column is the same page by LIMIT/OFFSET in " \
+			"plain SQL without rendering.  Walking 200 pages: " \
+			F["web_walk_ms_per_page"] " ms per page; Image= page " \
+			F["web_image_page_ms"] " ms; DestinationPort= page " \
+			F["web_field_page_ms"] " ms; free text (100,000 ids " \
+			"per request) " F["web_text_window_ms"] " ms; " \
+			"histogram " F["web_histogram_ms"] " ms; process page " \
+			F["web_process_ms"] " ms; its timeline " \
+			F["web_timeline_ms"] " ms."
+	else
+		print "[8] bench/web_bench was not built, or printed no figure."
 	if (vigil_ran)
 		print "\nvigil armed event ids: " F["vigil_armed"] "."
 
@@ -293,9 +339,9 @@ END {
 		"events logged per run | lost | daemon CPU per run |"
 	print "|---|---|---:|---:|---:|---:|---:|---:|"
 	split("none vigil auditd", modes, " ")
-	split("exec connect file", wls, " ")
+	split("exec connect udp file", wls, " ")
 	for (m = 1; m <= 3; m++) {
-		for (w = 1; w <= 3; w++) {
+		for (w = 1; w <= 4; w++) {
 			mode = modes[m]; wl = wls[w]
 			if (!stats(mode, wl, "wall_s"))
 				continue

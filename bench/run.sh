@@ -35,7 +35,7 @@ ramp_seconds=${BENCH_RAMP_SECONDS:-3}
 rounds_budget_s=${BENCH_ROUNDS_BUDGET_S:-330}
 config=$here/collect-all.xml
 
-exec_n=5000 connect_n=20000 file_n=20000
+exec_n=5000 connect_n=20000 udp_n=200000 file_n=20000
 tax_n=200000 tax_rounds=7
 # Target operations per second of the ramp; 0 is "as fast as it goes".
 ramp_rates=(1000 2000 5000 10000 20000 50000 100000 200000 0)
@@ -332,6 +332,7 @@ workload() {	# workload NAME: sets line to the program's report
 	case $1 in
 	exec) line=$("$bin/exec_loop" "$exec_n" /bin/true) ;;
 	connect) line=$("$bin/connect_loop" "$connect_n") ;;
+	udp) line=$("$bin/udp_loop" "$udp_n") ;;
 	file) line=$("$bin/file_churn" "$file_n" "$work/churn") ;;
 	syscall) line=$("$bin/syscall_tax" "$tax_n" "$tax_rounds") ;;
 	esac
@@ -340,7 +341,7 @@ workload() {	# workload NAME: sets line to the program's report
 run_set() {	# run_set MODE REP: every workload under one monitor
 	local mode=$1 rep=$2 wl l0 t0 x0
 	mkdir -p "$work/churn"
-	for wl in exec connect file syscall; do
+	for wl in exec connect udp file syscall; do
 		# Start every workload of every column from the same disk
 		# state: without this, the store's write-back of the previous
 		# workload's events lands on the next one (the file churn).
@@ -539,7 +540,7 @@ vigil_alone() {
 
 module_benches() {
 	local b out kv
-	for b in rules_bench store_bench; do
+	for b in rules_bench store_bench web_bench; do
 		[ -x "$bin/$b" ] || continue
 		say "running $b"
 		if ! out=$(timeout 300 "$bin/$b" 2>>"$work/$b.err"); then
@@ -548,7 +549,7 @@ module_benches() {
 		for kv in $out; do
 			case $kv in
 			rules_eval_ns_per_event=* | store_insert_events_per_s=* | \
-				store_query_ms=*)
+				store_query_ms=* | web_*=*)
 				fact "${kv%%=*}" "${kv#*=}"
 				;;
 			esac
@@ -613,6 +614,7 @@ write_report() {
 		echo "# workloads, each round, in every column:"
 		echo "$bin/exec_loop $exec_n /bin/true"
 		echo "$bin/connect_loop $connect_n"
+		echo "$bin/udp_loop $udp_n"
 		echo "$bin/file_churn $file_n <work>/churn"
 		echo "$bin/syscall_tax $tax_n $tax_rounds"
 		echo "# vigil column:"
@@ -624,7 +626,7 @@ write_report() {
 		echo "auditd -n -c <work>/audit"
 		echo "auditctl -b 8192 --backlog_wait_time 60000 -f 1"
 		for k in "${auditd_rules[@]}"; do echo "auditctl $k"; done
-		for k in rules_bench store_bench; do
+		for k in rules_bench store_bench web_bench; do
 			if [ -x "$bin/$k" ]; then echo "$bin/$k"; fi
 		done
 		echo "bench/forward_bench.sh   # forwarding, its own receivers"
@@ -632,8 +634,9 @@ write_report() {
 		echo "auditctl -D; auditctl -a never,task"
 		echo '```'
 	} >"$work/report.md"
-	cp "$work/report.md" "$report"
-	cat "$work/report.md"
+	# Commands name the tree relative to its top: the report is committed.
+	sed "s#$top/##g" "$work/report.md" >"$report"
+	cat "$report"
 }
 
 main() {
@@ -642,7 +645,8 @@ main() {
 		say "needs root (BPF, auditd)"
 		exit 1
 	fi
-	for p in exec_loop connect_loop file_churn syscall_tax event_rate; do
+	for p in exec_loop connect_loop udp_loop file_churn syscall_tax \
+		event_rate; do
 		if [ ! -x "$bin/$p" ]; then
 			say "missing $bin/$p: run 'make bench'"
 			exit 1

@@ -77,6 +77,14 @@ extern struct scratches_map scratches SEC(".maps");
 extern const volatile __u32 cfg_self_tgid;
 /* argv bytes an exec record carries, at most WIRE_ARGS_MAX. */
 extern const volatile __u32 cfg_args_max;
+extern __u64 cfg_wanted[4];
+
+/* Whether the config can log event id now (programs that feed several
+ * events are attached while any is wanted and ask per record). */
+static __always_inline bool is_wanted(__u32 id)
+{
+	return id < 256 && (cfg_wanted[id / 64 & 3] >> (id % 64)) & 1;
+}
 
 static __always_inline void count_drop(__u32 reason)
 {

@@ -13,3 +13,7 @@ struct scratches_map scratches SEC(".maps");
 
 const volatile __u32 cfg_self_tgid = 0;
 const volatile __u32 cfg_args_max = 65536;
+
+/* Written by the loader whenever it arms: bit id of word id / 64 is set
+ * while the config can log event id. */
+__u64 cfg_wanted[4] = {};

@@ -21,6 +21,7 @@
 #include "service/service.h"
 #include "settings/settings.h"
 #include "status/status.h"
+#include "util/token.h"
 
 static void print_duration(long long s)
 {
@@ -179,6 +180,28 @@ static void print_stopped(const struct svc_paths *p, const struct settings *s,
 	}
 }
 
+/* The web viewer: where it listens and the link that logs in. */
+static void print_web(const struct settings *s)
+{
+	char token[TOKEN_LEN + 1];
+	int err = token_read(s->web_token_path, token);
+
+	printf("  web viewer     %s (%s)\n",
+	       s->web_on ? "on"
+			 : "off: web = yes in the settings, or run "
+			   "vigil web",
+	       s->web_listen);
+	if (err == 0)
+		printf("  web login      http://%s/login#token=%s\n",
+		       s->web_listen, token);
+	else
+		printf("  web token      %s (%s)\n", s->web_token_path,
+		       err == -EACCES
+			       ? "readable by root and group adm"
+			       : strerror(err == -EINVAL ? EINVAL : -err));
+	explicit_bzero(token, sizeof(token));
+}
+
 static int status_usage(void)
 {
 	fprintf(stderr, "usage: vigil status [--settings FILE]\n");
@@ -227,6 +250,7 @@ int cmd_status(int argc, char **argv)
 		st.forward_pid = 0; /* a stale file */
 	if (pid && !err && st.pid == pid) {
 		print_status(&st, "running");
+		print_web(&s);
 		return SVC_EXIT_OK;
 	}
 	if (pid) {
@@ -239,5 +263,6 @@ int cmd_status(int argc, char **argv)
 		printf("(stale status file from pid %ld in %s)\n", st.pid,
 		       s.run_dir);
 	print_stopped(&p, &s, svc_exists(p.config));
+	print_web(&s);
 	return SVC_EXIT_NOT_RUNNING;
 }

@@ -65,12 +65,10 @@ int ch_table_ddl(struct buf *b, const char *table)
 
 static int put_str(struct buf *b, const char *key, const char *v, size_t n)
 {
-	int err = buf_addf(b, ",\"%s\":\"", key);
+	int err = buf_addf(b, ",\"%s\":", key);
 
 	if (!err)
-		err = render_json_string(b, v, n);
-	if (!err)
-		err = buf_addc(b, '"');
+		err = render_json_string(b, v, n); /* quotes included */
 	return err == -ENOBUFS ? -ENOMEM : err;
 }
 

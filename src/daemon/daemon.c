@@ -24,34 +24,42 @@
 #include "daemon.h"
 #include "forward/forward.h"
 #include "store/store.h"
+#include "dns/dns.h"
+#include "enrich/enrich.h"
 #include "event/event.h"
-#include "hash/hash.h"
-#include "wire.h"
+#include "net/net.h"
 #include "proc/proc.h"
+#include "wire.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
 #include "sink/sink.h"
 #include "status/status.h"
-#include "users/users.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
 #include "counters.h"
-#include "hasher.h"
 #include "outputs.h"
-#include "pending.h"
 #include "privs.h"
 #include "writer.h"
 
 #define PROC_TABLE_MAX 65536
 #define HASH_CACHE_MAX 4096
-/* Images up to this size are hashed inline (a few ms at most); bigger
- * ones, when not cached, on the hasher thread. */
-#define HASH_INLINE_MAX (2u << 20)
-#define HASHER_JOBS	64
-#define PENDING_MAX	16384
-#define POLL_MS		100
+/* Enrichment: events waiting in order, slow-path jobs in flight, and how
+ * long the oldest event waits for a slow path (hashing the biggest image
+ * allowed takes a second or two) before it leaves without that field. */
+#define ENRICH_EVENTS_MAX  16384
+#define ENRICH_JOBS_MAX	   64
+#define ENRICH_WAIT_MAX_MS 5000
+#define POLL_MS		   100
+#define DNS_NAMES_MAX	   8192 /* host names learnt from DNS answers */
+/* A DNS query unanswered this long is logged with status 1460 (timeout):
+ * glibc gives up after 2 tries of 5 s by default. */
+#define DNS_TIMEOUT_NS (10ull * 1000000000ull)
+/* Reverse lookups (DnsLookup): addresses cached, and a name server's time
+ * per lookup. */
+#define RESOLVER_MAX 4096
+#define RESOLVER_MS  1000
 
 _Static_assert(SETTINGS_COMMAND_LINE_MAX == WIRE_ARGS_MAX,
 	       "command_line_max bound and the exec record disagree");
@@ -75,16 +83,14 @@ struct daemon {
 	pid_t forwarder; /* 0: none */
 	int fwd_lifeline;
 	struct proc_table *procs;
-	struct hash_cache *hashes;
-	struct hasher *hasher;
-	struct pending *pending;
-	uint64_t next_ticket;
-	struct users *users;
+	struct enrich *enrich;
 	struct decoder dec;
 	struct render_host host;
 	char computer[256];
 	struct daemon_counters counters;
 	uint64_t reported_lost; /* losses already told in an event 255 */
+	uint64_t reported_unfilled; /* enrichment misses already logged */
+	time_t unfilled_logged;
 	time_t started;
 };
 
@@ -148,116 +154,53 @@ static void finish(struct daemon *d, struct event *ev)
 	}
 }
 
+/* Let go, in order, the events the enrichment stage has completed. */
 static void release_ready(struct daemon *d)
 {
 	struct event ev;
 
-	while (pending_pop_ready(d->pending, &ev))
+	while (enrich_pop(d->enrich, &ev))
 		finish(d, &ev);
 }
 
-/* Collect what the hasher finished and let the events it unblocked go. */
-static void collect_hashes(struct daemon *d)
+/* A decoded event: enrichment, then the rules (now, or once what it
+ * waits for is there). */
+static void handle(struct daemon *d, struct event *ev)
 {
-	struct hasher_result r;
+	int r = enrich_add(d->enrich, ev, d->dec.wants, d->dec.nwants);
 
-	while (hasher_collect(d->hasher, &r))
-		pending_resolve(d->pending, r.ticket, r.error ? NULL : r.text);
-	release_ready(d);
+	if (r == 1)
+		finish(d, ev);
+	else if (r < 0)
+		d->counters.lost_pending++;
+	else
+		release_ready(d);
 }
 
-/* Hash inline when small or cached; else hand the file to the hasher and
- * return its ticket (0: nothing to wait for). */
-static uint64_t enrich_hash(struct daemon *d, struct event *ev,
-			    const struct decode_want *w)
+/* Events the decoder held back: more from the last record, or, with a
+ * time, the ones due by then (DNS queries that got no answer); is_final
+ * at shutdown, everything held. */
+static void handle_more(struct daemon *d, uint64_t now_boot_ns, bool is_final)
 {
-	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
-	char text[HASH_TEXT_MAX], exe[32];
-	int r;
+	struct event ev;
 
-	if (w->file.exe_tgid) {
-		snprintf(exe, sizeof(exe), "/proc/%u/exe", w->file.exe_tgid);
-		path = exe;
-	}
-	r = hash_file(d->hashes, path, w->file.dev, w->file.ino,
-		      d->dec.hash_algs, text);
-	if (r == 0) {
-		event_set_str(ev, (unsigned)w->field, text);
-		return 0;
-	}
-	if (r != -EFBIG || !d->hasher)
-		return 0;
-	if (hasher_submit(d->hasher, ++d->next_ticket, path, w->file.dev,
-			  w->file.ino, d->dec.hash_algs) < 0)
-		return 0; /* hasher saturated: log the event without hashes */
-	return d->next_ticket;
-}
-
-static void set_if(struct event *ev, int idx, const char *v)
-{
-	if (idx >= 0)
-		event_set_str(ev, (unsigned)idx, v);
-}
-
-/* A process the table does not know: what /proc says of it. */
-static void enrich_proc(struct daemon *d, struct event *ev,
-			const struct decode_want *w)
-{
-	struct proc info;
-
-	if (proc_read_info(d->procs, w->proc.tgid, w->proc.start_ns, &info) < 0)
-		return;
-	set_if(ev, w->proc.fields.guid, info.guid);
-	set_if(ev, w->proc.fields.image, info.image);
-	set_if(ev, w->proc.fields.cmdline, info.cmdline);
-	set_if(ev, w->proc.user_field, users_name(d->users, info.uid));
-	proc_info_release(&info);
-}
-
-/* Fill what the decoder asked for; returns a hasher ticket or 0. */
-static uint64_t enrich(struct daemon *d, struct event *ev)
-{
-	uint64_t ticket = 0;
-
-	for (unsigned i = 0; i < d->dec.nwants; i++) {
-		const struct decode_want *w = &d->dec.wants[i];
-
-		switch (w->kind) {
-		case WANT_USER:
-			event_set_str(ev, (unsigned)w->field,
-				      users_name(d->users, w->uid));
-			break;
-		case WANT_PROC:
-			enrich_proc(d, ev, w);
-			break;
-		case WANT_HASH:
-			ticket = enrich_hash(d, ev, w);
-			break;
-		}
-	}
-	return ticket;
+	while (decode_more(&d->dec, now_boot_ns, is_final, &ev) == 1)
+		handle(d, &ev);
 }
 
 static int on_record(void *ctx, const void *data, size_t len)
 {
 	struct daemon *d = ctx;
 	struct event ev;
-	uint64_t ticket;
 	int r = decode_record(&d->dec, data, len, &ev);
 
 	if (r < 0) {
 		d->counters.lost_decode++;
 		return 0;
 	}
-	if (r == 0)
-		return 0;
-	ticket = enrich(d, &ev);
-	if (ticket == 0 && pending_is_empty(d->pending)) {
-		finish(d, &ev);
-		return 0;
-	}
-	if (pending_add(d->pending, &ev, ticket) < 0)
-		d->counters.lost_pending++;
+	if (r == 1)
+		handle(d, &ev);
+	handle_more(d, 0, false);
 	return 0;
 }
 
@@ -268,12 +211,35 @@ static bool wants(void *ctx, unsigned id)
 	return config_wants(d->cfg, id);
 }
 
+/* The network family's counts: what it chose not to send or resolve. */
+static void gather_net(struct daemon *d)
+{
+	uint64_t *n = d->counters.counts;
+	struct sensor_net_stats ns;
+	struct dns_track_stats ds;
+	struct enrich_stats es;
+
+	if (sensor_net_stats(d->sensor, &ns) == 0) {
+		n[COUNT_NET_FILTERED] = ns.filtered;
+		n[COUNT_UDP_FLOWS] = ns.udp_flows;
+		n[COUNT_UDP_REPEATS] = ns.udp_repeats;
+		n[COUNT_UDP_EVICTED] = ns.udp_evicted;
+	}
+	dns_track_stats(d->dec.dns, &ds);
+	n[COUNT_DNS_UNANSWERED] = ds.timeouts + ds.evicted;
+	n[COUNT_DNS_MALFORMED] = ds.malformed;
+	enrich_get_stats(d->enrich, &es);
+	n[COUNT_REVERSE_LOOKUPS] = es.reverse_lookups;
+	n[COUNT_REVERSE_SLOW] = es.reverse_slow;
+}
+
 static void gather(struct daemon *d)
 {
 	uint64_t drops[SENSOR_DROP_MAX] = { 0 };
 	struct daemon_counters *c = &d->counters;
 	struct writer_stats ws;
 
+	gather_net(d);
 	sensor_drops(d->sensor, drops);
 	writer_get_stats(d->writer, &ws);
 	c->logged = ws.written;
@@ -318,6 +284,23 @@ static void report_losses(struct daemon *d)
 	d->reported_lost = total;
 }
 
+/* Fields enrichment had to leave unfilled (a lookup that hangs, too many
+ * at once): one log line a minute at most, with the count. */
+static void report_unfilled(struct daemon *d, time_t now)
+{
+	struct enrich_stats st;
+
+	enrich_get_stats(d->enrich, &st);
+	if (st.unfilled == d->reported_unfilled ||
+	    now - d->unfilled_logged < 60)
+		return;
+	log_warn("enrichment left %llu fields unfilled (user names as uids, "
+		 "no hashes): lookups or hashing too slow or too many",
+		 (unsigned long long)(st.unfilled - d->reported_unfilled));
+	d->reported_unfilled = st.unfilled;
+	d->unfilled_logged = now;
+}
+
 /* One line naming the events the config asks for that no sensor of this
  * build produces yet, so nobody waits for them in vain. */
 static void warn_uncollected(const struct config *c)
@@ -340,11 +323,25 @@ static void warn_uncollected(const struct config *c)
 			 ids);
 }
 
+/* What the network decoder takes from the config, and the kernel
+ * prefilter: the connections no rule can log are dropped there. */
+static void set_network(struct daemon *d)
+{
+	static uint64_t ports[1024];
+
+	d->dec.dns_lookup = config_dns_lookup(d->cfg);
+	if (config_port_prefilter(d->cfg, 3, ports))
+		sensor_set_port_filter(d->sensor, ports);
+	else
+		sensor_set_port_filter(d->sensor, NULL);
+}
+
 static void reload(struct daemon *d)
 {
 	struct diag diag = { 0 };
 	struct config *c;
 	char text[600];
+	int r;
 
 	if (!d->opts->config_path) {
 		log_info(
@@ -363,7 +360,14 @@ static void reload(struct daemon *d)
 	config_free(d->cfg);
 	d->cfg = c;
 	d->dec.hash_algs = config_hash_algorithms(c);
-	if (sensor_arm(d->sensor, wants, d) < 0)
+	set_network(d);
+	r = sensor_arm(d->sensor, wants, d);
+	if (r == -EPERM)
+		emit_error(d, "SensorError",
+			   "the new configuration needs hooks that only a "
+			   "restart of vigil can attach (UDP and DNS: "
+			   "CAP_NET_ADMIN); TCP is collected meanwhile");
+	else if (r < 0)
 		emit_error(d, "SensorError",
 			   "could not arm the sensors the new configuration "
 			   "needs; see the daemon log");
@@ -407,6 +411,7 @@ static void write_status(struct daemon *d)
 		sd_st->lost_retention =
 			d->store ? sink_store_cursor_lost(d->store, i) : 0;
 	}
+	memcpy(st.counts, d->counters.counts, sizeof(st.counts));
 	for (size_t i = 0; i < catalog_count(); i++) {
 		unsigned id = catalog_at(i)->id;
 
@@ -512,12 +517,23 @@ static int setup(struct daemon *d)
 
 	read_machine_id(machine, sizeof(machine));
 	d->procs = proc_table_new(PROC_TABLE_MAX, machine, "/proc");
-	d->hashes = hash_cache_new(HASH_CACHE_MAX, HASH_INLINE_MAX);
-	d->hasher =
-		hasher_new(HASH_CACHE_MAX / 4, s->hash_max_bytes, HASHER_JOBS);
-	d->pending = pending_new(PENDING_MAX);
-	d->users = users_new();
-	if (!d->procs || !d->hashes || !d->hasher || !d->pending || !d->users)
+	if (!d->procs)
+		return -ENOMEM;
+	d->enrich = enrich_new(&(struct enrich_opts){
+		.procs = d->procs,
+		.max_events = ENRICH_EVENTS_MAX,
+		.max_jobs = ENRICH_JOBS_MAX,
+		.max_wait_ms = ENRICH_WAIT_MAX_MS,
+		.hash_cache_entries = HASH_CACHE_MAX,
+		.hash_max_bytes = s->hash_max_bytes,
+		.resolver_entries = RESOLVER_MAX,
+		.resolver_timeout_ms = RESOLVER_MS,
+	});
+	if (!d->enrich)
+		return -ENOMEM;
+	d->dec.names = net_names_new(DNS_NAMES_MAX);
+	d->dec.dns = dns_track_new(DNS_TIMEOUT_NS);
+	if (!d->dec.names || !d->dec.dns)
 		return -ENOMEM;
 	d->dec.procs = d->procs;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
@@ -539,6 +555,7 @@ static int setup(struct daemon *d)
 	d->sensor = sensor_open(&so);
 	if (!d->sensor)
 		return -errno;
+	set_network(d);
 	proc_table_seed(d->procs);
 	start_forwarder(d);
 	/* Everything privileged is done: keep only what running needs. */
@@ -554,12 +571,11 @@ static void teardown(struct daemon *d)
 		log_warn("the forwarder is still stopping");
 	d->forwarder = 0;
 	sensor_close(d->sensor);
-	hasher_free(d->hasher);
-	pending_free(d->pending);
+	enrich_free(d->enrich);
+	net_names_free(d->dec.names);
+	dns_track_free(d->dec.dns);
 	writer_free(d->writer);
 	proc_table_free(d->procs);
-	hash_cache_free(d->hashes);
-	users_free(d->users);
 	config_free(d->cfg);
 }
 
@@ -582,7 +598,8 @@ static void loop(struct daemon *d)
 		time_t now;
 
 		sensor_poll(d->sensor, POLL_MS);
-		collect_hashes(d);
+		handle_more(d, clock_ns(CLOCK_BOOTTIME), false);
+		release_ready(d);
 		if (got_hup) {
 			got_hup = 0;
 			reload(d);
@@ -594,6 +611,7 @@ static void loop(struct daemon *d)
 		d->dec.boot_to_utc_ns = boot_to_utc();
 		gather(d);
 		report_losses(d);
+		report_unfilled(d, now);
 		write_status(d);
 		reap_forwarder(d);
 	}
@@ -634,14 +652,17 @@ int daemon_run(const struct daemon_opts *o)
 	log_info("monitoring (pid %d)", (int)getpid());
 	loop(&d);
 
-	/* Drain what the kernel still holds, give big hashes a moment, then
-	 * say goodbye. */
+	/* Drain what the kernel still holds, give slow enrichment (a big
+	 * hash) a moment, then say goodbye. */
 	sensor_poll(d.sensor, 0);
-	for (int i = 0; i < 50 && !pending_is_empty(d.pending); i++) {
+	/* Queries still unanswered are logged as such, not dropped. */
+	handle_more(&d, clock_ns(CLOCK_BOOTTIME), true);
+	release_ready(&d);
+	for (int i = 0; i < 50 && enrich_waiting(d.enrich); i++) {
 		usleep(100 * 1000);
-		collect_hashes(&d);
+		release_ready(&d);
 	}
-	pending_release_all(d.pending);
+	enrich_flush(d.enrich);
 	release_ready(&d);
 	gather(&d);
 	report_losses(&d);

@@ -93,12 +93,3 @@ int render_value_text(struct buf *out, const char *s, size_t n)
 	render_escape(&w, s, n, RENDER_ESC_TEXT);
 	return render_out_finish(&w);
 }
-
-int render_json_string(struct buf *out, const char *s, size_t n)
-{
-	struct render_out w;
-
-	render_out_init(&w, out);
-	render_escape(&w, s, n, RENDER_ESC_JSON);
-	return render_out_finish(&w);
-}

@@ -12,6 +12,7 @@
 
 static const struct sensor_family *const families[] = {
 	&sensor_family_process,
+	&sensor_family_network,
 };
 
 const char *const sensor_always_on[] = {

@@ -57,6 +57,12 @@ void settings_defaults(struct settings *s)
 	s->extra_fields = false;
 	snprintf(s->forward_user, sizeof(s->forward_user), "nobody");
 	s->ndests = 0;
+	s->web_on = false;
+	snprintf(s->web_listen, sizeof(s->web_listen), "127.0.0.1:%d",
+		 SETTINGS_WEB_PORT);
+	snprintf(s->web_token_path, sizeof(s->web_token_path),
+		 "/etc/vigil/web.token");
+	snprintf(s->web_user, sizeof(s->web_user), "nobody");
 }
 
 int settings_fail(const struct cursor *c, int col, const char *fmt, ...)
@@ -218,20 +224,33 @@ static const char *parse_name(const char *v, char *dst, size_t cap)
 	return NULL;
 }
 
-/* A user name as useradd(8) allows it, or a numeric uid. */
+/* "ADDRESS:PORT": an IPv4 address or [IPv6], a port 1-65535 (checked
+ * again, and resolved, by `vigil web`). */
+static const char *parse_listen(const char *v, char *dst, size_t cap)
+{
+	const char *colon = strrchr(v, ':');
+	uint64_t port;
+	const char *end;
+
+	if (!colon || colon == v || strlen(v) >= cap ||
+	    strspn(v, "0123456789abcdefABCDEF.:[]") != strlen(v))
+		return "expected ADDRESS:PORT (127.0.0.1:8470, [::1]:8470)";
+	if (parse_u64(colon + 1, &port, &end) || *end || port == 0 ||
+	    port > 65535)
+		return "expected a port between 1 and 65535";
+	snprintf(dst, cap, "%s", v);
+	return NULL;
+}
+
+/* A user name as useradd allows it. */
 static const char *parse_user(const char *v, char *dst, size_t cap)
 {
-	if (!*v)
-		return "a user name is required here";
-	if (strlen(v) >= cap)
-		return "user name too long";
-	for (const char *p = v; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || strchr("_.-", *p) ||
-		      (*p == '$' && !p[1])))
-			return "not a user name";
-	if (*v == '-')
-		return "not a user name";
+	size_t n = strlen(v);
+
+	if (!n || n >= cap || v[0] == '-' ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n)
+		return "expected a user name (lower-case letters, digits, _ "
+		       "and -)";
 	snprintf(dst, cap, "%s", v);
 	return NULL;
 }
@@ -255,6 +274,10 @@ enum key_id {
 	K_COMMAND_LINE_MAX,
 	K_EXTRA_FIELDS,
 	K_FORWARD_USER,
+	K_WEB,
+	K_WEB_LISTEN,
+	K_WEB_TOKEN_PATH,
+	K_WEB_USER,
 	K_COUNT,
 };
 
@@ -277,6 +300,10 @@ static const char *const key_names[K_COUNT] = {
 	[K_COMMAND_LINE_MAX] = "command_line_max",
 	[K_EXTRA_FIELDS] = "extra_fields",
 	[K_FORWARD_USER] = "forward_user",
+	[K_WEB] = "web",
+	[K_WEB_LISTEN] = "web_listen",
+	[K_WEB_TOKEN_PATH] = "web_token_path",
+	[K_WEB_USER] = "web_user",
 };
 
 const char *settings_parse_format(const char *v, int *out)
@@ -352,6 +379,15 @@ static const char *set_value(struct settings *s, enum key_id k, const char *v)
 		return err;
 	case K_EXTRA_FIELDS:
 		return settings_parse_bool(v, &s->extra_fields);
+	case K_WEB:
+		return settings_parse_bool(v, &s->web_on);
+	case K_WEB_LISTEN:
+		return parse_listen(v, s->web_listen, sizeof(s->web_listen));
+	case K_WEB_TOKEN_PATH:
+		return settings_parse_path(v, s->web_token_path,
+					   sizeof(s->web_token_path), false);
+	case K_WEB_USER:
+		return parse_user(v, s->web_user, sizeof(s->web_user));
 	case K_STDOUT:
 		return settings_parse_bool(v, &s->stdout_on);
 	case K_SYSLOG:

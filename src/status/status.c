@@ -31,7 +31,7 @@ static const struct loss_def losses[LOSS_MAX] = {
 	[LOSS_QUEUE] = { "queue", "queue full" },
 	[LOSS_SINK] = { "sink", "output failed" },
 	[LOSS_DECODE] = { "decode", "malformed record" },
-	[LOSS_PENDING] = { "pending", "hash backlog full" },
+	[LOSS_PENDING] = { "pending", "enrichment backlog full" },
 	[LOSS_STDOUT] = { "stdout",
 			  "not written to stdout (behind or failed)" },
 	[LOSS_SYSLOG] = { "syslog", "not sent to syslog (behind or failed)" },
@@ -40,6 +40,22 @@ static const struct loss_def losses[LOSS_MAX] = {
 	[LOSS_RETENTION] = { "retention",
 			     "deleted by retention before forwarding" },
 };
+
+static const char *const counts[COUNT_MAX] = {
+	[COUNT_NET_FILTERED] = "net_filtered",
+	[COUNT_UDP_FLOWS] = "udp_flows",
+	[COUNT_UDP_REPEATS] = "udp_repeats",
+	[COUNT_UDP_EVICTED] = "udp_evicted",
+	[COUNT_DNS_UNANSWERED] = "dns_unanswered",
+	[COUNT_DNS_MALFORMED] = "dns_malformed",
+	[COUNT_REVERSE_LOOKUPS] = "reverse_lookups",
+	[COUNT_REVERSE_SLOW] = "reverse_slow",
+};
+
+const char *status_count_key(enum status_count c)
+{
+	return counts[c];
+}
 
 const struct loss_def *status_loss(enum loss_reason r)
 {
@@ -155,6 +171,9 @@ int status_format(const struct status_info *st, struct buf *out)
 	for (size_t i = 0; i < LOSS_MAX; i++)
 		err |= buf_addf(out, "lost_%s=%llu\n", losses[i].key,
 				(unsigned long long)st->lost[i]);
+	for (size_t i = 0; i < COUNT_MAX; i++)
+		err |= buf_addf(out, "%s=%llu\n", counts[i],
+				(unsigned long long)st->counts[i]);
 	err |= buf_addf(out, "store_path=%s\nstore_bytes=%llu\n",
 			st->store_path, (unsigned long long)st->store_bytes);
 	err |= buf_addf(out, "bpf_map_bytes=%llu\nprocesses=%llu\n",
@@ -328,6 +347,9 @@ static int set_key(struct status_info *st, const char *k, size_t klen,
 		for (size_t i = 0; i < LOSS_MAX; i++)
 			if (key_is(k + 5, klen - 5, losses[i].key))
 				return parse_u64(v, vlen, &st->lost[i]);
+	for (size_t i = 0; i < COUNT_MAX; i++)
+		if (key_is(k, klen, counts[i]))
+			return parse_u64(v, vlen, &st->counts[i]);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (!key_is(k, klen, keys[i].name))
 			continue;

@@ -12,9 +12,10 @@
  *   schema_version (the Sysmon schema the daemon speaks, as event 4's
  *   SchemaVersion says), config_schema (the schemaversion the config
  *   declares), armed (event ids, comma separated), logged (events
- *   written), lost_<key> for each loss reason below, store_path ("-":
- *   none), store_bytes, bpf_map_bytes, processes, and per forwarding
- *   destination dest.<name>.url and dest.<name>.lost_retention
+ *   written), lost_<key> for each loss reason below, the counts below
+ *   by their keys, store_path ("-": none), store_bytes, bpf_map_bytes,
+ *   processes, and per forwarding destination dest.<name>.url and
+ *   dest.<name>.lost_retention
  *
  * The forwarder (`vigil forward`) writes <run_dir>/forward/status in the
  * same format: pid, started, and per destination dest.<name>.<key> for
@@ -46,7 +47,7 @@ enum loss_reason {
 	LOSS_QUEUE, /* user-space writer queue full */
 	LOSS_SINK, /* the store refused them (disk full, I/O error) */
 	LOSS_DECODE, /* malformed kernel record */
-	LOSS_PENDING, /* too many events waiting for big hashes */
+	LOSS_PENDING, /* too many events waiting for enrichment */
 	/* One per output that runs on its own thread (sink_async_new()):
 	 * events that output alone did not get, because it fell behind (a
 	 * stalled reader: its backlog was full) or refused them.  The store
@@ -63,6 +64,25 @@ struct loss_def {
 	const char *key; /* status file key is "lost_<key>" */
 	const char *text; /* for people: event 255, `vigil status` */
 };
+
+/*
+ * Counts that are not losses: what a sensor chose not to send or to
+ * resolve.  Written as "<key>=N" after the losses.
+ */
+enum status_count {
+	COUNT_NET_FILTERED, /* dropped in the kernel by the port prefilter */
+	COUNT_UDP_FLOWS, /* UDP flows seen */
+	COUNT_UDP_REPEATS, /* datagrams of flows logged within the window */
+	COUNT_UDP_EVICTED, /* flows the full flow table forgot early */
+	COUNT_DNS_UNANSWERED, /* DNS queries logged with status 1460 */
+	COUNT_DNS_MALFORMED, /* DNS packets that did not parse */
+	COUNT_REVERSE_LOOKUPS, /* DnsLookup's reverse lookups made */
+	COUNT_REVERSE_SLOW, /* of which slower than their timeout */
+	COUNT_MAX,
+};
+
+/* The status file key of count c (c < COUNT_MAX). */
+const char *status_count_key(enum status_count c);
 
 /* The row of reason r (r < LOSS_MAX). */
 const struct loss_def *status_loss(enum loss_reason r);
@@ -109,6 +129,7 @@ struct status_info {
 	size_t narmed;
 	uint64_t logged;
 	uint64_t lost[LOSS_MAX];
+	uint64_t counts[COUNT_MAX];
 	char store_path[PATH_MAX]; /* "-": no store */
 	uint64_t store_bytes;
 	uint64_t bpf_map_bytes;

@@ -155,6 +155,12 @@ is "config.xml is readable by root only" \
 	"$(stat -c %a "$R/etc/vigil/config.xml")" 600
 pid=$(cat "$R/run/vigil/vigil.pid" 2>/dev/null)
 ok "the daemon runs" kill -0 "${pid:-0}"
+ok "-i wrote the web viewer's token (64 hex digits)" \
+	grep -qx '[0-9a-f]\{64\}' "$R/etc/vigil/web.token"
+is "the token is readable by root and its group only" \
+	"$(stat -c %a "$R/etc/vigil/web.token")" 640
+ok "vigil status shows the web login link with the token" grep -q \
+	"login#token=$(cat "$R/etc/vigil/web.token")" <("$VIGIL" status)
 hash_a=$(sha256sum "$T_DIR/a.xml" | cut -d' ' -f1)
 is "status reports config A's hash" "$(st config_hash)" "$hash_a"
 if command -v systemd-analyze > /dev/null; then
@@ -302,9 +308,10 @@ ok "-n turned NetworkConnect on in the installed config" \
 	grep -q '<NetworkConnect onmatch="exclude"/>' "$R/etc/vigil/config.xml"
 ok "-l turned ImageLoad on in the installed config" \
 	grep -q '<ImageLoad onmatch="exclude"/>' "$R/etc/vigil/config.xml"
-# No sensor feeds 3 or 7 in this version: status must not claim them.
-ok "status arms only what is collected" \
-	grep -Eq "^armed=1,4,5,16,255$" "$status_file"
+# -n arms the network family (3); no sensor feeds 7 in this version:
+# status must not claim it.
+ok "status arms NetworkConnect, and only what is collected" \
+	grep -Eq "^armed=1,3,4,5,16,255$" "$status_file"
 "$VIGIL" -u -purge > "$T_DIR/out" 2>&1
 is "-u -purge exits 0" "$?" 0
 ok "-purge deleted the store and state" test ! -e "$R/var/lib/vigil"

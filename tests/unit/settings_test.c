@@ -204,7 +204,7 @@ static const struct bad_case bad_cases[] = {
 	  "facility" },
 	{ "forward.a.url = tcp://h\nforward.a.app_name = a b\n", 2, 22,
 	  "without blanks" },
-	{ "forward_user = -x\n", 1, 16, "not a user name" },
+	{ "forward_user = -x\n", 1, 16, "expected a user name" },
 	{ "forward.a.url=tcp://h\nforward.b.url=tcp://h\n"
 	  "forward.c.url=tcp://h\nforward.d.url=tcp://h\n"
 	  "forward.e.url=tcp://h\nforward.f.url=tcp://h\n"
