@@ -97,6 +97,7 @@ struct daemon {
 	bool is_image_rule_by_file;
 	time_t unfilled_logged;
 	time_t started;
+	unsigned store_incidents; /* sink_store_incident() seen */
 };
 
 static int64_t boot_to_utc(void)
@@ -313,6 +314,16 @@ static void report_losses(struct daemon *d)
 		emit_error(d, "EventsLost", text.data);
 	buf_release(&text);
 	d->reported_lost = total;
+}
+
+/* The store file damaged, deleted or replaced under us: say so. */
+static void report_store(struct daemon *d)
+{
+	char text[800];
+
+	if (d->store && sink_store_incident(d->store, &d->store_incidents, text,
+					    sizeof(text)))
+		emit_error(d, "StoreError", text);
 }
 
 /* Fields enrichment had to leave unfilled (a lookup that hangs, too many
@@ -650,6 +661,7 @@ static void loop(struct daemon *d)
 		d->dec.boot_to_utc_ns = boot_to_utc();
 		gather(d);
 		report_losses(d);
+		report_store(d);
 		report_unfilled(d, now);
 		write_status(d);
 		reap_forwarder(d);
