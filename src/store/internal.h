@@ -121,7 +121,6 @@ struct store {
 	ino_t ino;
 	bool is_damaged; /* SQLite called the file damaged ... */
 	int damage_rc; /* ... with this result code */
-	uint64_t next_look_ns; /* CLOCK_MONOTONIC: next look at the path */
 	uint64_t retry_ns; /* no database: open again after this */
 	pthread_mutex_t incident_lock;
 	unsigned incidents; /* what happened, for the daemon's event 255 */
@@ -199,6 +198,13 @@ void store_checkpoint_maybe(struct store *s);
  * recovery), opening is tried again every few seconds.
  */
 void store_recover_check(struct store *s);
+/*
+ * Start a new store at the path, moving what is there aside first when
+ * what is "damaged" or (when it is no vigil store) "replaced"; what
+ * happened is told with why.  0 or a negative errno (then s has no
+ * database).
+ */
+int store_start_again(struct store *s, const char *what, const char *why);
 /* Record what happened for sink_store_incident() (and the log). */
 void store_incident(struct store *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

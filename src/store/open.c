@@ -576,6 +576,21 @@ fail:
 	return err;
 }
 
+static bool is_sqlite_file(const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	bool is_db;
+
+	if (fd < 0)
+		return false;
+	is_db = read(fd, head, sizeof(head)) == (ssize_t)sizeof(head) &&
+		memcmp(head, magic, sizeof(head)) == 0;
+	close(fd);
+	return is_db;
+}
+
 static struct store *store_open(const char *path, uint64_t max_bytes,
 				uint64_t max_age_s, const struct render_host *h,
 				int *errp)
@@ -600,6 +615,11 @@ static struct store *store_open(const char *path, uint64_t max_bytes,
 	s->host = *h;
 	s->path = strdup(path);
 	err = s->path ? store_connect(s) : -ENOMEM;
+	/* A database, damaged (by a failing disk, or by someone): keep it
+	 * for recovery and monitor on with a new store.  Anything else at
+	 * the path is refused and left alone: a wrong --store, say. */
+	if (err == -EIO && is_sqlite_file(path))
+		err = store_start_again(s, "damaged", "found so at start-up");
 	if (err < 0) {
 		*errp = err;
 		store_free(&s->sink);

@@ -6,8 +6,9 @@
  * Someone truncates the database, writes over it, deletes it or moves
  * another file to its path.  SQLite notices damage only when it reads a
  * damaged page; a deleted file goes on taking writes that nobody can
- * ever read.  So after every flush the writer looks (once a second) at
- * the path, and acts on what SQLite said:
+ * ever read.  So before each batch (one stat() and a 16-byte read) and
+ * after each flush the writer looks at the path, and at what SQLite
+ * said:
  *
  *   damaged   the file (with its -wal) is renamed to
  *             <path>.damaged-<epoch s>, kept for `vigil view --check` and
@@ -123,7 +124,7 @@ static const char *path_state(struct store *s, char *why, size_t size)
 	}
 	if (pread(s->lock_fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
 	    memcmp(head, magic, sizeof(head)) != 0) {
-		snprintf(why, size, "no database header (%lld bytes)",
+		snprintf(why, size, "no database header: %lld bytes",
 			 (long long)st.st_size);
 		return "damaged";
 	}
@@ -135,8 +136,7 @@ static const char *open_error(int err)
 	return err == -EIO ? "not a database" : "not a vigil store";
 }
 
-/* A new store at the path after the old file went; 0 or -errno. */
-static int start_again(struct store *s, const char *what, const char *why)
+int store_start_again(struct store *s, const char *what, const char *why)
 {
 	char aside[PATH_MAX + 32] = "";
 	int err, moved;
@@ -149,8 +149,8 @@ static int start_again(struct store *s, const char *what, const char *why)
 		err = store_connect(s); /* a vigil store put there: use it */
 		if (err == 0) {
 			store_incident(s,
-				       "%s was replaced by another store "
-				       "under the daemon; writing to it",
+				       "%s: replaced by another vigil store; "
+				       "writing to it",
 				       s->path);
 			return 0;
 		}
@@ -164,29 +164,29 @@ static int start_again(struct store *s, const char *what, const char *why)
 	if (moved < 0) {
 		err = moved;
 		store_incident(s,
-			       "%s is %s (%s) and cannot be moved aside: "
-			       "%s; events are not stored",
+			       "%s: %s (%s), and cannot be moved aside: %s; "
+			       "events are not stored",
 			       s->path, what, why, strerror(-err));
 		return err;
 	}
 	err = store_connect(s);
 	if (err < 0)
 		goto fail_open;
-	if (moved)
+	if (moved && strcmp(what, "deleted") != 0)
 		store_incident(s,
-			       "%s was %s under the daemon (%s); moved "
-			       "aside to %s and started a new store",
+			       "%s: %s (%s); moved aside to %s, a new store "
+			       "started",
 			       s->path, what, why, aside);
 	else
 		store_incident(s,
-			       "%s was %s under the daemon; started a "
-			       "new store (what the old file held is gone)",
-			       s->path, what);
+			       "%s: %s (%s); a new store started (what the "
+			       "old file held is gone)",
+			       s->path, what, why);
 	return 0;
 fail_open:
 	store_incident(s,
-		       "%s was %s under the daemon (%s); cannot start "
-		       "a new store: %s; events are not stored, trying again",
+		       "%s: %s (%s); cannot start a new store: %s; events "
+		       "are not stored, trying again",
 		       s->path, what, why, strerror(-err));
 	return err;
 }
@@ -204,7 +204,7 @@ void store_recover_check(struct store *s)
 		s->retry_ns = now + RETRY_INTERVAL_NS;
 		err = store_connect(s);
 		if (err == -EIO || err == -EPROTO || err == -EPROTONOSUPPORT)
-			err = start_again(s, "damaged", open_error(err));
+			err = store_start_again(s, "damaged", open_error(err));
 		else if (err == 0)
 			store_incident(s, "%s: storing events again", s->path);
 		if (err < 0)
@@ -222,14 +222,11 @@ void store_recover_check(struct store *s)
 			 sqlite3_errstr(s->damage_rc));
 		what = "damaged";
 	} else {
-		if (now < s->next_look_ns)
-			return;
-		s->next_look_ns = now + LOOK_INTERVAL_NS;
-		snprintf(why, sizeof(why), "the file is gone");
+		snprintf(why, sizeof(why), "under the daemon");
 		what = path_state(s, why, sizeof(why));
 		if (!what)
 			return;
 	}
-	if (start_again(s, what, why) < 0)
+	if (store_start_again(s, what, why) < 0)
 		s->retry_ns = now + RETRY_INTERVAL_NS;
 }

@@ -376,6 +376,9 @@ int store_write(struct sink *sk, const struct event *ev)
 
 	if (!ev->record_id || ev->record_id > INT64_MAX)
 		return refuse(s, -EINVAL);
+	/* before a batch: is the file still there, and whole? */
+	if (!s->in_txn && !s->is_batch_failed)
+		store_recover_check(s);
 	if (!s->db)
 		return refuse(s, -EIO); /* recovery failed: retried later */
 	if (s->is_batch_failed)
