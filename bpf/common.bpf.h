@@ -77,6 +77,10 @@ extern struct scratches_map scratches SEC(".maps");
 extern const volatile __u32 cfg_self_tgid;
 /* argv bytes an exec record carries, at most WIRE_ARGS_MAX. */
 extern const volatile __u32 cfg_args_max;
+/* Record kinds shed first (bit kind), once cfg_shed_bytes wait in the
+ * ring: the rest of the ring is kept for the other kinds. */
+extern const volatile __u64 cfg_shed_kinds;
+extern const volatile __u64 cfg_shed_bytes;
 extern __u64 cfg_wanted[4];
 
 /* Whether the config can log event id now (programs that feed several
@@ -112,17 +116,23 @@ static __always_inline struct scratch *get_scratch(void)
  */
 #define WAKEUP_BYTES (256 << 10)
 
-static __always_inline __u64 wakeup_flag(void)
-{
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES
-		       ? BPF_RB_FORCE_WAKEUP
-		       : BPF_RB_NO_WAKEUP;
-}
-
-/* Send a record; counts a drop when the ring is full. */
+/*
+ * Send a record (it starts with struct wire_hdr); counts a drop when
+ * the ring is full, or, for a kind shed first, 3/4 full.
+ */
 static __always_inline void emit(void *rec, __u64 size)
 {
-	if (bpf_ringbuf_output(&events, rec, size, wakeup_flag()))
+	__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u32 kind = ((struct wire_hdr *)rec)->kind;
+
+	if (kind < 64 && (cfg_shed_kinds >> kind) & 1 &&
+	    waiting >= cfg_shed_bytes) {
+		count_drop(WIRE_DROP_SHED);
+		return;
+	}
+	if (bpf_ringbuf_output(&events, rec, size,
+			       waiting >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+						       : BPF_RB_NO_WAKEUP))
 		count_drop(WIRE_DROP_RING_FULL);
 }
 

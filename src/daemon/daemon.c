@@ -284,6 +284,7 @@ static void gather(struct daemon *d)
 	c->lost[LOSS_SINK] = ws.lost_sink;
 	c->lost[LOSS_DECODE] = c->lost_decode;
 	c->lost[LOSS_PENDING] = c->lost_pending;
+	c->lost[LOSS_SHED] = drops[SENSOR_DROP_SHED] + ws.lost_shed;
 	c->lost[LOSS_RETENTION] = 0;
 	for (size_t i = 0; d->store && i < d->opts->settings.ndests; i++)
 		c->lost[LOSS_RETENTION] += sink_store_cursor_lost(d->store, i);
@@ -629,6 +630,7 @@ static int setup(struct daemon *d)
 	so.self_tgid = (uint32_t)getpid();
 	so.ring_kib = s->ring_kib;
 	so.args_max = s->command_line_max;
+	memcpy(so.shed_first, s->shed_first, sizeof(so.shed_first));
 	so.on_record = on_record;
 	so.wants = wants;
 	so.ctx = d;

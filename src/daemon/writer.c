@@ -36,6 +36,8 @@ struct writer {
 	struct event *ring;
 	size_t cap; /* slots, including the reserve */
 	size_t max_events;
+	size_t shed_events; /* what events shed first may fill */
+	uint64_t shed[4];
 	size_t head, count;
 	bool is_stopping;
 	struct sink **sinks;
@@ -185,6 +187,7 @@ struct writer *writer_new(struct sink **sinks, size_t nsinks, size_t max_events,
 	if (!w)
 		return NULL;
 	w->max_events = max_events ? max_events : 1;
+	w->shed_events = w->max_events; /* nothing shed unless asked */
 	w->cap = w->max_events + WRITER_RESERVE;
 	w->ring = calloc(w->cap, sizeof(*w->ring));
 	w->sinks = calloc(nsinks ? nsinks : 1, sizeof(*w->sinks));
@@ -223,6 +226,13 @@ int writer_push(struct writer *w, struct event *ev, int must_keep)
 
 	pthread_mutex_lock(&w->lock);
 	limit = must_keep ? w->cap : w->max_events;
+	if (!must_keep && w->count >= w->shed_events && ev->def &&
+	    (w->shed[ev->def->id / 64 & 3] >> (ev->def->id % 64)) & 1) {
+		w->stats.lost_shed++;
+		pthread_mutex_unlock(&w->lock);
+		event_release(ev);
+		return -ENOSPC;
+	}
 	if (w->count >= limit) {
 		w->stats.lost_queue++;
 		pthread_mutex_unlock(&w->lock);
@@ -237,6 +247,16 @@ int writer_push(struct writer *w, struct event *ev, int must_keep)
 	pthread_mutex_unlock(&w->lock);
 	memset(ev, 0, sizeof(*ev));
 	return 0;
+}
+
+void writer_set_shed(struct writer *w, const uint64_t shed[4])
+{
+	pthread_mutex_lock(&w->lock);
+	memcpy(w->shed, shed, sizeof(w->shed));
+	w->shed_events = w->max_events / 4 * 3;
+	if (!w->shed_events)
+		w->shed_events = 1;
+	pthread_mutex_unlock(&w->lock);
 }
 
 void writer_get_stats(struct writer *w, struct writer_stats *out)
