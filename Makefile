@@ -73,7 +73,9 @@ $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/sensor.bpf.o: $(BPF_OBJS)
+# maps.bpf.o first: libbpf 1.1's linker gets the .maps offsets wrong when
+# an object that only declares maps (extern) comes before their definitions.
+$(OUT)/sensor.bpf.o: $(OUT)/bpf/maps.bpf.o $(filter-out %/maps.bpf.o,$(BPF_OBJS))
 	$(call msg,GEN-OBJ,$@)
 	$(Q)$(BPFTOOL) gen object $@ $^
 

@@ -55,11 +55,42 @@ struct scratches_map {
 	__type(value, struct scratch);
 };
 
+/* Files opened to be written (key: struct file *, value: its inode
+ * number), until their last close: event 29 (file.bpf.c). */
+struct written_files_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+};
+
+/* Processes (tgid) that opened a file in written_files. */
+struct writers_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+/* A utimes-family call's previous mtime, by thread, entry to exit. */
+struct times_prev_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __s64);
+};
+
 extern struct events_map events SEC(".maps");
 extern struct drops_map drops SEC(".maps");
 extern struct scratches_map scratches SEC(".maps");
+extern struct written_files_map written_files SEC(".maps");
+extern struct times_prev_map times_prev SEC(".maps");
+extern struct writers_map writers SEC(".maps");
 
 extern const volatile __u32 cfg_self_tgid;
+/* Bit n set: the config can log event n (< 64).  Written by the loader
+ * whenever it arms, so programs skip work for events nobody logs. */
+extern __u64 cfg_wanted_events;
 
 static __always_inline void count_drop(__u32 reason)
 {

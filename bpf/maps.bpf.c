@@ -10,5 +10,9 @@ char LICENSE[] SEC("license") = "GPL";
 struct events_map events SEC(".maps");
 struct drops_map drops SEC(".maps");
 struct scratches_map scratches SEC(".maps");
+struct written_files_map written_files SEC(".maps");
+struct times_prev_map times_prev SEC(".maps");
+struct writers_map writers SEC(".maps");
 
 const volatile __u32 cfg_self_tgid = 0;
+__u64 cfg_wanted_events = 0;

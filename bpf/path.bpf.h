@@ -73,4 +73,77 @@ static __always_inline void put_path(struct scratch *s, char *data,
 	out->len = s->off - start;
 }
 
+/* The open file behind descriptor fd of task, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+#ifndef AT_FDCWD
+#define AT_FDCWD -100
+#endif
+
+/*
+ * A name as a *at() call takes it: dfd and the string name (user memory
+ * when is_user, else kernel memory), appended as two parts the decoder
+ * joins.  *name gets the string as given; *dir the directory it is
+ * relative to: task's root for an absolute name (so a chrooted caller's
+ * "/x" is reported where it really is), its cwd for AT_FDCWD, else the
+ * path of dfd.  An empty name (AT_EMPTY_PATH) leaves dfd's path complete
+ * in *dir.  *dir->len is 0 when dfd is not an open file.  The name is
+ * not normalised: "..", "." and symlinks stay as the caller wrote them.
+ */
+static __always_inline void put_name_at(struct scratch *s, char *data,
+					struct task_struct *task, long dfd,
+					const char *uname, bool is_user,
+					struct wire_str *dir,
+					struct wire_str *name)
+{
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	__u32 start = s->off;
+	char first = 0;
+	long r;
+
+	name->off = start;
+	name->flags = 0;
+	name->pad = 0;
+	if (is_user)
+		r = bpf_probe_read_user_str(&data[start & DATA_MASK],
+					    WIRE_PATH_MAX, uname);
+	else
+		r = bpf_probe_read_kernel_str(&data[start & DATA_MASK],
+					      WIRE_PATH_MAX, uname);
+	if (r > 1) {
+		first = data[start & DATA_MASK];
+		s->off += r;
+		name->len = r - 1;
+	} else {
+		name->len = 0;
+	}
+	if (first == '/') {
+		put_path(s, data, &fs->root, dir);
+	} else if ((int)dfd == AT_FDCWD) {
+		put_path(s, data, &fs->pwd, dir);
+	} else {
+		struct file *f = fd_file(task, (int)dfd);
+
+		if (f) {
+			put_path(s, data, &f->f_path, dir);
+		} else {
+			dir->off = s->off;
+			dir->len = 0;
+			dir->flags = 0;
+			dir->pad = 0;
+		}
+	}
+}
+
 #endif /* VIGIL_PATH_BPF_H */

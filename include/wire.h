@@ -17,7 +17,7 @@
 #include <linux/types.h>
 #endif
 
-#define WIRE_VERSION  2
+#define WIRE_VERSION  3
 
 #define WIRE_ARGS_MAX 32768 /* argv bytes captured per exec */
 #define WIRE_NAME_MAX 256 /* one path component with its NUL */
@@ -29,6 +29,15 @@ enum wire_kind {
 	WIRE_EXEC = 1,
 	WIRE_FORK = 2,
 	WIRE_EXIT = 3,
+	/* files 20-39: struct wire_file (bpf/file.bpf.c) */
+	WIRE_FILE_CREATE = 20, /* event 11: a name came into existence */
+	WIRE_FILE_DELETE = 21, /* events 23/26: a name went away */
+	WIRE_FILE_TIME = 22, /* event 2: times set to given values */
+	WIRE_FILE_WRITTEN = 23, /* event 29 candidate: see how */
+	WIRE_PIPE_CREATE = 24, /* event 17: mkfifo/mknod S_IFIFO */
+	WIRE_PIPE_OPEN = 25, /* event 18: a FIFO opened */
+	WIRE_RAW_READ = 26, /* event 9: a block device opened to read */
+	WIRE_URING_BLIND = 27, /* event 255: io_uring op vigil cannot log */
 	WIRE_KIND_MAX, /* one past the last kind */
 };
 
@@ -109,11 +118,60 @@ struct wire_exit {
 	__u32 pad;
 };
 
+/* Which call produced a struct wire_file (its `how`). */
+enum wire_how {
+	WIRE_HOW_OPEN = 1, /* open/openat/openat2/creat */
+	WIRE_HOW_URING_OPEN = 2, /* io_uring IORING_OP_OPENAT(2) */
+	WIRE_HOW_MKNOD = 3, /* mknod/mknodat */
+	WIRE_HOW_RENAME = 4, /* rename/renameat/renameat2: path2 the old name */
+	WIRE_HOW_LINK = 5, /* link/linkat: path2 the existing name */
+	WIRE_HOW_UNLINK = 6, /* unlink/unlinkat */
+	WIRE_HOW_RMDIR = 7, /* rmdir, unlinkat(AT_REMOVEDIR) */
+	WIRE_HOW_UTIMES = 8, /* utimensat/utimes/futimesat/utime */
+	WIRE_HOW_CLOSE = 9, /* last close of a file written since open */
+	WIRE_HOW_CHMOD = 10, /* chmod family giving an exec bit */
+	WIRE_HOW_SYMLINK = 11, /* symlink/symlinkat: the new name */
+};
+
+/* struct wire_file flags */
+#define WIRE_FILE_CREATED   0x1u /* the open created the inode */
+#define WIRE_FILE_TRUNCATED 0x2u /* an existing file opened with O_TRUNC */
+#define WIRE_FILE_HAS_BIRTH 0x4u /* birth_ns is the filesystem's */
+#define WIRE_FILE_HAS_PREV  0x8u /* prev_ns known (event 2) */
+
+/*
+ * Every file record.  A path is either complete in `path` (resolved from
+ * a struct path: open, close) or `path` holds the directory the caller
+ * named (its dirfd, its cwd, or its root for an absolute name) and `name`
+ * the name as the caller passed it, to be joined by the decoder.  Same
+ * for path2/name2 (rename's and link's old name).  ino/dev/mode are 0
+ * when the call gives no inode (names resolved by the kernel inside the
+ * syscall).  Times are UTC ns (inode times are wall-clock).
+ */
+struct wire_file {
+	struct wire_hdr hdr;
+	struct wire_task task;
+	__u64 ino;
+	__u32 dev; /* kernel encoding: major << 20 | minor */
+	__u16 mode; /* i_mode */
+	__u16 how; /* enum wire_how */
+	__u32 flags; /* WIRE_FILE_* */
+	__u32 op; /* io_uring opcode (WIRE_URING_BLIND), else 0 */
+	__s64 birth_ns; /* 11: birth time; 2: the new mtime */
+	__s64 prev_ns; /* 2: the mtime before the call */
+	struct wire_str path;
+	struct wire_str name;
+	struct wire_str path2;
+	struct wire_str name2;
+	char data[];
+};
+
 _Static_assert(sizeof(struct wire_hdr) == 16, "wire_hdr layout");
 _Static_assert(sizeof(struct wire_task) == 56, "wire_task layout");
 _Static_assert(sizeof(struct wire_str) == 8, "wire_str layout");
 _Static_assert(sizeof(struct wire_exec) == 112, "wire_exec layout");
 _Static_assert(sizeof(struct wire_fork) == 88, "wire_fork layout");
 _Static_assert(sizeof(struct wire_exit) == 80, "wire_exit layout");
+_Static_assert(sizeof(struct wire_file) == 144, "wire_file layout");
 
 #endif /* VIGIL_WIRE_H */

@@ -88,6 +88,12 @@ bool config_decide(const struct config *c, struct event *ev);
 /* FieldSizes: cut over-long values of ev for output, after decide(). */
 void config_apply_field_sizes(const struct config *c, struct event *ev);
 
+/*
+ * ArchiveDirectory as written: a single folder name or an absolute path;
+ * NULL when the config has none (FileDelete then archives nothing).
+ */
+const char *config_archive_directory(const struct config *c);
+
 /* CONFIG_HASH_* bits to compute for event 1 (SHA1 when not configured). */
 unsigned config_hash_algorithms(const struct config *c);
 

@@ -137,7 +137,7 @@ struct config {
 	bool dns_lookup;
 	bool check_revocation;
 	bool capture_clipboard;
-	char archive_dir[128];
+	char archive_dir[256]; /* "": none */
 	char driver_name[128];
 	unsigned nwarnings;
 	/* FieldSizes resolved: index per catalogue position, -1: absent */

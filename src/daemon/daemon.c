@@ -15,11 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "config/config.h"
+#include "content/content.h"
 #include "daemon.h"
 #include "event/event.h"
 #include "hash/hash.h"
@@ -34,6 +37,7 @@
 #include "util/version.h"
 #include "counters.h"
 #include "hasher.h"
+#include "file_enrich.h"
 #include "outputs.h"
 #include "pending.h"
 #include "privs.h"
@@ -47,6 +51,11 @@
 #define HASHER_JOBS	64
 #define PENDING_MAX	16384
 #define POLL_MS		100
+/* Held files for ArchiveDirectory (content/content.h): how many, how
+ * long, and the largest file archived. */
+#define HELD_MAX	  4096
+#define HELD_NS		  (600ull * 1000000000ull)
+#define ARCHIVE_MAX_BYTES (64ull << 20)
 
 static volatile sig_atomic_t got_stop, got_hup;
 
@@ -67,6 +76,7 @@ struct daemon {
 	struct hash_cache *hashes;
 	struct hasher *hasher;
 	struct pending *pending;
+	struct content *content;
 	uint64_t next_ticket;
 	struct users *users;
 	struct decoder dec;
@@ -129,7 +139,7 @@ static void emit_error(struct daemon *d, const char *id, const char *text)
 /* Rules, field sizes, queue: the end of the pipeline for one event. */
 static void finish(struct daemon *d, struct event *ev)
 {
-	if (config_decide(d->cfg, ev)) {
+	if (file_decide(d->cfg, ev)) {
 		config_apply_field_sizes(d->cfg, ev);
 		push(d, ev, 0);
 	} else {
@@ -199,8 +209,10 @@ static void enrich_proc(struct daemon *d, struct event *ev,
 	proc_info_release(&info);
 }
 
-/* Fill what the decoder asked for; returns a hasher ticket or 0. */
-static uint64_t enrich(struct daemon *d, struct event *ev)
+/* Fill what the decoder asked for; returns a hasher ticket or 0, and
+ * clears *keep when the event turned out not to exist (event 29 for a
+ * file that is no executable). */
+static uint64_t enrich(struct daemon *d, struct event *ev, bool *keep)
 {
 	uint64_t ticket = 0;
 
@@ -218,6 +230,13 @@ static uint64_t enrich(struct daemon *d, struct event *ev)
 		case WANT_HASH:
 			ticket = enrich_hash(d, ev, w);
 			break;
+		case WANT_EXECUTABLE:
+		case WANT_HOLD:
+		case WANT_RENAME:
+		case WANT_DELETED:
+			if (!file_enrich(d->content, d->cfg, &d->dec, ev, w))
+				*keep = false;
+			break;
 		}
 	}
 	return ticket;
@@ -228,6 +247,7 @@ static int on_record(void *ctx, const void *data, size_t len)
 	struct daemon *d = ctx;
 	struct event ev;
 	uint64_t ticket;
+	bool keep = true;
 	int r = decode_record(&d->dec, data, len, &ev);
 
 	if (r < 0) {
@@ -236,7 +256,11 @@ static int on_record(void *ctx, const void *data, size_t len)
 	}
 	if (r == 0)
 		return 0;
-	ticket = enrich(d, &ev);
+	ticket = enrich(d, &ev, &keep);
+	if (!keep) {
+		event_release(&ev);
+		return 0;
+	}
 	if (ticket == 0 && pending_is_empty(d->pending)) {
 		finish(d, &ev);
 		return 0;
@@ -315,6 +339,31 @@ static void warn_uncollected(const struct config *c)
 			 ids);
 }
 
+/*
+ * ArchiveDirectory: an absolute path as given; Sysmon's form, a single
+ * folder name (meant for the root of the volume), goes under the state
+ * directory instead of the host's root.  Archiving needs FileDelete.
+ */
+static void set_archive(struct daemon *d)
+{
+	const char *dir = config_archive_directory(d->cfg);
+	char path[PATH_MAX + 256];
+	int r;
+
+	if (dir && !config_wants(d->cfg, 23))
+		dir = NULL;
+	if (dir && dir[0] != '/') {
+		snprintf(path, sizeof(path), "%s/%s",
+			 d->opts->settings.state_dir, dir);
+		dir = path;
+	}
+	r = content_set_archive(d->content, dir);
+	if (r < 0)
+		log_error("ArchiveDirectory %s: %s: deleted files are not "
+			  "archived",
+			  dir, strerror(-r));
+}
+
 static void reload(struct daemon *d)
 {
 	struct diag diag = { 0 };
@@ -338,6 +387,7 @@ static void reload(struct daemon *d)
 	config_free(d->cfg);
 	d->cfg = c;
 	d->dec.hash_algs = config_hash_algorithms(c);
+	set_archive(d);
 	if (sensor_arm(d->sensor, wants, d) < 0)
 		emit_error(d, "SensorError",
 			   "could not arm the sensors the new configuration "
@@ -397,6 +447,34 @@ static void read_machine_id(char *out, size_t size)
 	}
 }
 
+/* Held files take descriptors: raise the soft limit to make room, and
+ * hold fewer when the hard limit is lower. */
+static struct content *new_content(void)
+{
+	struct content_limits l = {
+		.max_held = HELD_MAX,
+		.hold_ns = HELD_NS,
+		.max_bytes = ARCHIVE_MAX_BYTES,
+	};
+	const rlim_t spare = 512;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < HELD_MAX + spare) {
+			rl.rlim_cur = rl.rlim_max < HELD_MAX + spare
+					      ? rl.rlim_max
+					      : HELD_MAX + spare;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (rl.rlim_cur < HELD_MAX + spare)
+			l.max_held = rl.rlim_cur > 2 * spare
+					     ? rl.rlim_cur - spare
+					     : 0;
+	}
+	return content_new(&l);
+}
+
 static int setup(struct daemon *d)
 {
 	const struct settings *s = &d->opts->settings;
@@ -431,8 +509,11 @@ static int setup(struct daemon *d)
 		hasher_new(HASH_CACHE_MAX / 4, s->hash_max_bytes, HASHER_JOBS);
 	d->pending = pending_new(PENDING_MAX);
 	d->users = users_new();
-	if (!d->procs || !d->hashes || !d->hasher || !d->pending || !d->users)
+	d->content = new_content();
+	if (!d->procs || !d->hashes || !d->hasher || !d->pending || !d->users ||
+	    !d->content)
 		return -ENOMEM;
+	set_archive(d);
 	d->dec.procs = d->procs;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
@@ -463,6 +544,8 @@ static void teardown(struct daemon *d)
 	sensor_close(d->sensor);
 	hasher_free(d->hasher);
 	pending_free(d->pending);
+	content_free(d->content);
+	decode_release(&d->dec);
 	writer_free(d->writer);
 	proc_table_free(d->procs);
 	hash_cache_free(d->hashes);

@@ -129,6 +129,65 @@ int wire_set_field(struct event *ev, unsigned idx, const char *data,
 	return r;
 }
 
+/* Append name's components to b, each after a '/', dropping empty ones
+ * and "." (".." is kept: only the kernel knows where it leads). */
+static int add_components(struct buf *b, const char *p, size_t len)
+{
+	int r = 0;
+
+	while (len > 0) {
+		const char *slash = memchr(p, '/', len);
+		size_t n = slash ? (size_t)(slash - p) : len;
+
+		if (n > 0 && !(n == 1 && p[0] == '.')) {
+			r |= buf_addc(b, '/');
+			r |= buf_add(b, p, n);
+		}
+		if (!slash)
+			break;
+		len -= n + 1;
+		p = slash + 1;
+	}
+	return r;
+}
+
+int wire_join_at(const char *data, size_t data_len, const struct wire_str *dir,
+		 const struct wire_str *name, char **out)
+{
+	const char *p, *n;
+	size_t plen, nlen;
+	struct buf b;
+	int r;
+
+	if ((r = wire_read(data, data_len, dir, &p, &plen)) < 0 ||
+	    (r = wire_read(data, data_len, name, &n, &nlen)) < 0)
+		return r;
+	if (memchr(n, '\0', nlen))
+		return -EINVAL;
+	buf_init(&b, 0);
+	r = 0;
+	if (dir->flags & WIRE_STR_PATH) {
+		r = join_path(&b, p, plen, dir->flags & ~WIRE_STR_DELETED);
+		/* The root alone joins as "", not "/". */
+		if (r == 0 && b.len == 1 && b.data[0] == '/')
+			b.len = 0;
+	} else if (nlen == 0 || n[0] != '/') {
+		/* The directory was gone by the time the kernel looked:
+		 * the name as given is all there is. */
+		r = buf_addc(&b, '.');
+	}
+	if (r == 0)
+		r = add_components(&b, n, nlen) ? -ENOMEM : 0;
+	if (r == 0 && b.len == 0)
+		r = buf_addc(&b, '/') ? -ENOMEM : 0;
+	if (r < 0) {
+		buf_release(&b);
+		return r;
+	}
+	*out = b.data;
+	return 0;
+}
+
 uint64_t decode_utc(const struct decoder *d, uint64_t boot_ns)
 {
 	return (uint64_t)((int64_t)boot_ns + d->boot_to_utc_ns);
@@ -198,4 +257,10 @@ int decode_record(struct decoder *d, const void *data, size_t len,
 	if (!t || len < t->size || (!t->has_data && len != t->size))
 		return -EINVAL;
 	return t->decode(d, data, len, ev);
+}
+
+void decode_release(struct decoder *d)
+{
+	free(d->rename_from);
+	d->rename_from = NULL;
 }

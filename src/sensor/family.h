@@ -36,8 +36,8 @@ struct sensor_record_type {
 	sensor_decode_fn *decode;
 };
 
-#define FAMILY_MAX_EVENTS  4
-#define FAMILY_MAX_PROGS   8
+#define FAMILY_MAX_EVENTS  8
+#define FAMILY_MAX_PROGS   12
 #define FAMILY_MAX_RECORDS 4
 
 struct sensor_family {
@@ -50,6 +50,13 @@ struct sensor_family {
 
 /* The rows, one per family file; families.c lists them. */
 extern const struct sensor_family sensor_family_process;
+extern const struct sensor_family sensor_family_files_open;
+extern const struct sensor_family sensor_family_files_names;
+extern const struct sensor_family sensor_family_files_rename;
+extern const struct sensor_family sensor_family_files_delete;
+extern const struct sensor_family sensor_family_files_times;
+extern const struct sensor_family sensor_family_files_exec;
+extern const struct sensor_family sensor_family_files_uring;
 
 /* Programs attached whatever the config says: they keep the process
  * table, which every family's events lean on.  NULL-terminated. */
@@ -60,6 +67,20 @@ const struct sensor_family *const *sensor_families(size_t *n);
 
 /* The record type of kind, or NULL. */
 const struct sensor_record_type *sensor_record_type(uint32_t kind);
+
+/* --- tracepoint.c: classic tracepoints by id --- */
+
+/* tracefs's events/ folder: the host's mount, or else a private detached
+ * one (needs CAP_SYS_ADMIN).  A descriptor or a negative errno. */
+int tp_events_open(void);
+
+/* The id of tracepoint name ("syscalls/sys_exit_openat") under
+ * events_fd, or a negative errno. */
+int tp_event_id(int events_fd, const char *name);
+
+/* A perf event for tracepoint id, to attach a program to: a descriptor
+ * or a negative errno. */
+int tp_perf_open(int id);
 
 /* --- decode.c: shared by every family's decoder --- */
 
@@ -82,6 +103,17 @@ int wire_set_field(struct event *ev, unsigned idx, const char *data,
 /* The same into a malloc'd string (*out; caller frees). */
 int wire_strdup(const char *data, size_t data_len, const struct wire_str *s,
 		char **out);
+
+/*
+ * The absolute path a *at() call named: the name part joined to the
+ * directory part (see put_name_at() in bpf/path.bpf.h), empty and "."
+ * components dropped, into a malloc'd string (*out; caller frees).  A
+ * directory part the kernel could not resolve leaves a relative name
+ * starting "./".  0, -EINVAL (out of bounds, NUL inside the name),
+ * -ENOMEM.
+ */
+int wire_join_at(const char *data, size_t data_len, const struct wire_str *dir,
+		 const struct wire_str *name, char **out);
 
 /* CLOCK_BOOTTIME ns -> UTC ns since the epoch. */
 uint64_t decode_utc(const struct decoder *d, uint64_t boot_ns);

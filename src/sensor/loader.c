@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,9 +18,12 @@
 
 #define SENSOR_MAX_PROGS 64
 
+#define TP_PREFIX	 "tracepoint/"
+
 struct sensor {
 	struct sensor_bpf *skel;
 	struct bpf_link *links[SENSOR_MAX_PROGS]; /* by program index */
+	int tp_ids[SENSOR_MAX_PROGS]; /* classic tracepoints: id, else 0 */
 	struct ring_buffer *ring;
 	sensor_record_fn *on_record;
 	void *ctx;
@@ -77,6 +81,73 @@ static int check_table(struct sensor *s)
 	return 0;
 }
 
+static bool is_classic_tp(const struct bpf_program *prog)
+{
+	return strncmp(bpf_program__section_name(prog), TP_PREFIX,
+		       strlen(TP_PREFIX)) == 0;
+}
+
+/* The ids of the classic tracepoints, read while tracefs can still be
+ * mounted (see tracepoint.c). */
+static int read_tp_ids(struct sensor *s)
+{
+	struct bpf_program *prog;
+	int events = -1, i = 0, r = 0;
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		if (i >= SENSOR_MAX_PROGS)
+			break;
+		if (is_classic_tp(prog)) {
+			const char *name = bpf_program__section_name(prog) +
+					   strlen(TP_PREFIX);
+
+			if (events < 0 && (events = tp_events_open()) < 0) {
+				log_error("sensor: no tracefs to read "
+					  "tracepoint ids from: %s",
+					  strerror(-events));
+				return events;
+			}
+			r = tp_event_id(events, name);
+			if (r < 0) {
+				log_error("sensor: tracepoint %s: %s", name,
+					  strerror(-r));
+				break;
+			}
+			s->tp_ids[i] = r;
+			r = 0;
+		}
+		i++;
+	}
+	if (events >= 0)
+		close(events);
+	return r;
+}
+
+static struct bpf_link *attach(struct sensor *s, struct bpf_program *prog,
+			       size_t i)
+{
+	struct bpf_link *link;
+	int pfd;
+
+	if (!s->tp_ids[i])
+		return bpf_program__attach(prog);
+	pfd = tp_perf_open(s->tp_ids[i]);
+	if (pfd < 0) {
+		errno = -pfd;
+		return NULL;
+	}
+	/* The link owns pfd from here: destroying it closes it. */
+	link = bpf_program__attach_perf_event(prog, pfd);
+	if (!link) {
+		int e = errno;
+
+		close(pfd);
+		errno = e;
+	}
+	return link;
+}
+
 struct sensor *sensor_open(const struct sensor_opts *o)
 {
 	struct sensor *s = calloc(1, sizeof(*s));
@@ -109,6 +180,8 @@ struct sensor *sensor_open(const struct sensor_opts *o)
 			  strerror(-r));
 		goto fail;
 	}
+	if ((r = read_tp_ids(s)) < 0)
+		goto fail;
 	if ((r = sensor_arm(s, o->wants, o->ctx)) < 0)
 		goto fail;
 	s->ring = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_sample,
@@ -158,8 +231,14 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 	       void *ctx)
 {
 	struct bpf_program *prog;
+	uint64_t mask = 0;
 	size_t i = 0;
 
+	/* Which events programs should do work for, before any attaches. */
+	for (unsigned id = 1; id < 64; id++)
+		if (!wants || wants(ctx, id))
+			mask |= 1ull << id;
+	s->skel->bss->cfg_wanted_events = mask;
 	bpf_object__for_each_program(prog, s->skel->obj)
 	{
 		bool want = is_wanted(prog, wants, ctx);
@@ -167,7 +246,7 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 		if (i >= SENSOR_MAX_PROGS)
 			return -E2BIG;
 		if (want && !s->links[i]) {
-			s->links[i] = bpf_program__attach(prog);
+			s->links[i] = attach(s, prog, i);
 			if (!s->links[i]) {
 				int r = -errno;
 

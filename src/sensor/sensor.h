@@ -96,6 +96,25 @@ enum decode_want_kind {
 	WANT_USER, /* field := the name of uid */
 	WANT_HASH, /* field := Hashes of the file named by path_field */
 	WANT_PROC, /* proc fields := what /proc says of (tgid, start_ns) */
+	/*
+	 * Event 29: keep the event only if the file named by path_field
+	 * (dev/ino when known) holds an executable (an ELF image, or a "#!"
+	 * script with an exec bit); field := its Hashes.  is_chmod: the exec
+	 * bit was just given, so only a script written earlier counts.
+	 */
+	WANT_EXECUTABLE,
+	/* A file came into existence at path_field: keep its content
+	 * reachable in case it is deleted (ArchiveDirectory), and remember
+	 * it for event 29 when mode has no exec bit. */
+	WANT_HOLD,
+	/* path_field was renamed from d->rename_from: held content follows
+	 * the name. */
+	WANT_RENAME,
+	/*
+	 * Events 23/26: path_field was deleted: field := Hashes and
+	 * aux_field := IsExecutable of what is known of its content.
+	 */
+	WANT_DELETED,
 };
 
 struct decode_want {
@@ -105,8 +124,12 @@ struct decode_want {
 		uint32_t uid;
 		struct {
 			int path_field;
-			uint64_t dev; /* user-space st_dev encoding */
+			int aux_field; /* WANT_DELETED: IsExecutable */
+			uint64_t
+				dev; /* user-space st_dev encoding, 0: unknown */
 			uint64_t ino;
+			unsigned mode; /* WANT_HOLD: st_mode, 0 unknown */
+			bool is_chmod; /* WANT_EXECUTABLE */
 		} file;
 		struct {
 			uint32_t tgid;
@@ -126,6 +149,13 @@ struct decoder {
 	/* out: set by decode_record() */
 	struct decode_want wants[DECODE_MAX_WANTS];
 	unsigned nwants;
+	/* WANT_RENAME's old path (malloc'd; replaced by the next rename,
+	 * freed by decode_release()) */
+	char *rename_from;
+	/* file family: io_uring blind-spot reports, at most one per
+	 * opcode per second (the others counted into the next one) */
+	uint64_t blind_next_ns[64];
+	uint32_t blind_suppressed[64];
 	/* the dispatcher's index of the family table, built on first use */
 	const struct sensor_record_type *by_kind[WIRE_KIND_MAX];
 	bool is_indexed;
@@ -140,5 +170,8 @@ struct decoder {
  */
 int decode_record(struct decoder *d, const void *data, size_t len,
 		  struct event *ev);
+
+/* Free what the decoder owns (the struct itself is the caller's). */
+void decode_release(struct decoder *d);
 
 #endif /* VIGIL_SENSOR_H */

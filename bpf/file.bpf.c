@@ -1,0 +1,870 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * file.bpf.c - files and devices: creation (event 11), deletion (23/26),
+ * times set to given values (2), executables written (29), named pipes
+ * (17/18), block devices opened to read (9), and io_uring file operations
+ * the syscall hooks cannot see.
+ *
+ * Per-syscall tracepoints (syscalls:sys_exit_<name>): each costs only its
+ * own syscall, never the others (a raw sys_enter/sys_exit hook would tax
+ * every syscall of the machine).  Nearly all are exit hooks: the result
+ * is known there, the arguments are still in the caller's saved user
+ * registers (bpf_task_pt_regs), and for an open the new file itself is in
+ * the descriptor table, so "created" is the kernel's own FMODE_CREATED bit
+ * rather than a guess from timestamps.  The loader attaches these through
+ * perf events by tracepoint id (see src/sensor/loader.c).
+ */
+#include "path.bpf.h"
+
+#define O_ACCMODE	  00000003
+#define O_CREAT		  00000100
+#define O_TRUNC		  00001000
+#define __O_TMPFILE	  020000000
+#define AT_REMOVEDIR	  0x200
+#define RENAME_EXCHANGE	  0x2
+
+#define S_IFMT		  00170000
+#define S_IFSOCK	  0140000
+#define S_IFREG		  0100000
+#define S_IFBLK		  0060000
+#define S_IFIFO		  0010000
+
+#define FMODE_READ	  0x1u
+#define FMODE_WRITE	  0x2u
+#define FMODE_CREATED	  0x100000u
+
+#define UTIME_NOW	  ((1l << 30) - 1l)
+#define UTIME_OMIT	  ((1l << 30) - 2l)
+
+#define PIPEFS_MAGIC	  0x50495045
+#define EXT4_SUPER_MAGIC  0xEF53
+#define TMPFS_MAGIC	  0x01021994
+#define XFS_SUPER_MAGIC	  0x58465342
+#define BTRFS_SUPER_MAGIC 0x9123683E
+
+#define NSEC_PER_SEC	  1000000000ll
+
+/* The kernel before 6.13 counted references in f_count. */
+struct file___f_count {
+	atomic_long_t f_count;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool wanted(unsigned id)
+{
+	return (cfg_wanted_events >> id) & 1;
+}
+
+static __always_inline struct pt_regs *user_regs(struct task_struct *task)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(task);
+}
+
+/* Start a record in the scratch: header, task, how; data[] empty. */
+static __always_inline struct wire_file *
+file_begin(struct scratch *s, struct task_struct *task, __u32 kind, __u16 how)
+{
+	struct wire_file *f = (struct wire_file *)s->bytes;
+
+	_Static_assert(sizeof(*f) <= WIRE_FIXED_MAX, "scratch too small");
+	__builtin_memset(f, 0, sizeof(*f));
+	f->hdr.kind = kind;
+	f->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	fill_task(&f->task, task);
+	f->how = how;
+	s->off = 0;
+	return f;
+}
+
+static __always_inline void file_emit(struct scratch *s, struct wire_file *f)
+{
+	__u64 len = sizeof(*f) + (s->off & DATA_MASK);
+
+	f->hdr.len = len;
+	if (len > sizeof(s->bytes))
+		return;
+	emit(f, len);
+}
+
+static __always_inline __s64 ts_ns(__s64 sec, __s64 nsec)
+{
+	return sec * NSEC_PER_SEC + nsec;
+}
+
+/*
+ * The birth time the filesystem keeps (statx's btime) for the four that
+ * keep one in memory; 0 otherwise.  Generic inodes have no birth time.
+ */
+static __always_inline __s64 inode_birth_ns(struct inode *inode)
+{
+	unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	struct timespec64 ts = {};
+
+	if (magic == EXT4_SUPER_MAGIC) {
+		struct ext4_inode_info *ei =
+			(void *)inode -
+			bpf_core_field_offset(struct ext4_inode_info,
+					      vfs_inode);
+
+		ts = BPF_CORE_READ(ei, i_crtime);
+	} else if (magic == TMPFS_MAGIC) {
+		struct shmem_inode_info *si =
+			(void *)inode -
+			bpf_core_field_offset(struct shmem_inode_info,
+					      vfs_inode);
+
+		ts = BPF_CORE_READ(si, i_crtime);
+	} else if (magic == XFS_SUPER_MAGIC) {
+		struct xfs_inode *xi =
+			(void *)inode -
+			bpf_core_field_offset(struct xfs_inode, i_vnode);
+
+		ts = BPF_CORE_READ(xi, i_crtime);
+	} else if (magic == BTRFS_SUPER_MAGIC) {
+		struct btrfs_inode *bi =
+			(void *)inode -
+			bpf_core_field_offset(struct btrfs_inode, vfs_inode);
+
+		ts.tv_sec = BPF_CORE_READ(bi, i_otime_sec);
+		ts.tv_nsec = BPF_CORE_READ(bi, i_otime_nsec);
+	}
+	if (ts.tv_sec == 0 && ts.tv_nsec == 0)
+		return 0;
+	return ts_ns(ts.tv_sec, ts.tv_nsec);
+}
+
+static __always_inline __s64 inode_mtime_ns(struct inode *inode)
+{
+	return ts_ns(BPF_CORE_READ(inode, i_mtime_sec),
+		     BPF_CORE_READ(inode, i_mtime_nsec));
+}
+
+static __always_inline void file_set_inode(struct wire_file *f,
+					   struct inode *inode)
+{
+	f->ino = BPF_CORE_READ(inode, i_ino);
+	f->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	f->mode = BPF_CORE_READ(inode, i_mode);
+}
+
+/* Whether this close drops the last reference to file. */
+static __always_inline bool is_last_ref(struct file *file)
+{
+	if (bpf_core_field_exists(file->f_ref))
+		return BPF_CORE_READ(file, f_ref.refcnt.counter) == 0;
+	return BPF_CORE_READ((struct file___f_count *)file, f_count.counter) ==
+	       1;
+}
+
+/* --- opens: 11 (created or truncated), 9, 18, and 29's bookkeeping --- */
+
+/* An opened file as one record: its resolved path and inode. */
+static __always_inline void emit_opened(struct task_struct *task,
+					struct file *file, struct inode *inode,
+					__u32 kind, __u16 how, __u32 flags)
+{
+	struct scratch *s = get_scratch();
+	struct wire_file *f;
+
+	if (!s)
+		return;
+	f = file_begin(s, task, kind, how);
+	file_set_inode(f, inode);
+	f->flags = flags;
+	if (kind == WIRE_FILE_CREATE && !(flags & WIRE_FILE_CREATED)) {
+		f->birth_ns = inode_birth_ns(inode);
+		if (f->birth_ns)
+			f->flags |= WIRE_FILE_HAS_BIRTH;
+	}
+	put_path(s, f->data, &file->f_path, &f->path);
+	file_emit(s, f);
+}
+
+/* Files opened to be (re)written, until their last close (event 29),
+ * and the processes that have some open (for their exit). */
+static __always_inline void note_written(struct task_struct *task,
+					 struct file *file, struct inode *inode)
+{
+	__u64 key = (__u64)file;
+	__u64 ino = BPF_CORE_READ(inode, i_ino);
+	__u32 tgid = BPF_CORE_READ(task, tgid), one = 1;
+
+	bpf_map_update_elem(&written_files, &key, &ino, BPF_ANY);
+	bpf_map_update_elem(&writers, &tgid, &one, BPF_ANY);
+}
+
+static __always_inline int on_open_done(struct task_struct *task, long fd,
+					__u64 oflags, __u16 how)
+{
+	struct file *file;
+	struct inode *inode;
+	__u32 fmode, created;
+	__u16 mode;
+
+	if (fd < 0 || is_self(task))
+		return 0;
+	file = fd_file(task, fd);
+	if (!file)
+		return 0;
+	inode = BPF_CORE_READ(file, f_inode);
+	mode = BPF_CORE_READ(inode, i_mode);
+	fmode = BPF_CORE_READ(file, f_mode);
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		/* O_TMPFILE has no name yet: linkat() gives it one. */
+		if (oflags & __O_TMPFILE)
+			return 0;
+		created = fmode & FMODE_CREATED;
+		if (!created && !((oflags & O_TRUNC) && (fmode & FMODE_WRITE)))
+			return 0;
+		if (wanted(29) && (fmode & FMODE_WRITE))
+			note_written(task, file, inode);
+		/* 23: held for ArchiveDirectory; 29: remembered for a
+		 * later chmod.  The rules drop the event 11 itself. */
+		if (wanted(11) || wanted(23) || wanted(29))
+			emit_opened(task, file, inode, WIRE_FILE_CREATE, how,
+				    created ? WIRE_FILE_CREATED
+					    : WIRE_FILE_TRUNCATED);
+		return 0;
+	case S_IFBLK:
+		if (wanted(9) && (fmode & FMODE_READ))
+			emit_opened(task, file, inode, WIRE_RAW_READ, how, 0);
+		return 0;
+	case S_IFIFO:
+		/* /proc/PID/fd/N of an anonymous pipe is no named pipe. */
+		if (wanted(18) &&
+		    BPF_CORE_READ(inode, i_sb, s_magic) != PIPEFS_MAGIC)
+			emit_opened(task, file, inode, WIRE_PIPE_OPEN, how, 0);
+		return 0;
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int on_sys_exit_openat(struct syscall_trace_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (ctx->ret < 0)
+		return 0;
+	return on_open_done(task, ctx->ret,
+			    PT_REGS_PARM3_CORE_SYSCALL(user_regs(task)),
+			    WIRE_HOW_OPEN);
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int on_sys_exit_open(struct syscall_trace_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (ctx->ret < 0)
+		return 0;
+	return on_open_done(task, ctx->ret,
+			    PT_REGS_PARM2_CORE_SYSCALL(user_regs(task)),
+			    WIRE_HOW_OPEN);
+}
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int on_sys_exit_creat(struct syscall_trace_exit *ctx)
+{
+	if (ctx->ret < 0)
+		return 0;
+	return on_open_done(bpf_get_current_task_btf(), ctx->ret,
+			    O_CREAT | O_TRUNC | 1, WIRE_HOW_OPEN);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int on_sys_exit_openat2(struct syscall_trace_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct open_how *uhow;
+	__u64 oflags = 0;
+
+	if (ctx->ret < 0)
+		return 0;
+	uhow = (void *)PT_REGS_PARM3_CORE_SYSCALL(user_regs(task));
+	bpf_probe_read_user(&oflags, sizeof(oflags), &uhow->flags);
+	return on_open_done(task, ctx->ret, oflags, WIRE_HOW_OPEN);
+}
+
+/* --- names: 11 (mknod, rename, link, symlink), 17, 23/26 --- */
+
+/*
+ * One record for a call that names files: (dfd, name) and, for rename and
+ * link, the old (dfd2, name2).
+ */
+static __always_inline int emit_named(struct task_struct *task, __u32 kind,
+				      __u16 how, long dfd, const char *name,
+				      long dfd2, const char *name2)
+{
+	struct scratch *s;
+	struct wire_file *f;
+
+	if (is_self(task))
+		return 0;
+	s = get_scratch();
+	if (!s)
+		return 0;
+	f = file_begin(s, task, kind, how);
+	put_name_at(s, f->data, task, dfd, name, true, &f->path, &f->name);
+	if (name2)
+		put_name_at(s, f->data, task, dfd2, name2, true, &f->path2,
+			    &f->name2);
+	file_emit(s, f);
+	return 0;
+}
+
+static __always_inline int on_mknod_done(long ret, long dfd, const char *name,
+					 __u32 mode)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (ret < 0)
+		return 0;
+	if ((mode & S_IFMT) == S_IFIFO) {
+		if (wanted(17))
+			emit_named(task, WIRE_PIPE_CREATE, WIRE_HOW_MKNOD, dfd,
+				   name, 0, NULL);
+		return 0;
+	}
+	if ((mode & S_IFMT) != S_IFSOCK && wanted(11))
+		emit_named(task, WIRE_FILE_CREATE, WIRE_HOW_MKNOD, dfd, name, 0,
+			   NULL);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_mknodat")
+int on_sys_exit_mknodat(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_mknod_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
+			     (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+			     PT_REGS_PARM3_CORE_SYSCALL(regs));
+}
+
+SEC("tracepoint/syscalls/sys_exit_mknod")
+int on_sys_exit_mknod(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_mknod_done(ctx->ret, AT_FDCWD,
+			     (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+			     PT_REGS_PARM2_CORE_SYSCALL(regs));
+}
+
+static __always_inline int on_rename_done(long ret, long olddfd,
+					  const char *oldname, long newdfd,
+					  const char *newname, __u32 flags)
+{
+	/* An exchange swaps two names that both exist before and after. */
+	if (ret < 0 || (flags & RENAME_EXCHANGE))
+		return 0;
+	return emit_named(bpf_get_current_task_btf(), WIRE_FILE_CREATE,
+			  WIRE_HOW_RENAME, newdfd, newname, olddfd, oldname);
+}
+
+SEC("tracepoint/syscalls/sys_exit_renameat2")
+int on_sys_exit_renameat2(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_rename_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
+			      (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+			      PT_REGS_PARM3_CORE_SYSCALL(regs),
+			      (void *)PT_REGS_PARM4_CORE_SYSCALL(regs),
+			      PT_REGS_PARM5_CORE_SYSCALL(regs));
+}
+
+SEC("tracepoint/syscalls/sys_exit_renameat")
+int on_sys_exit_renameat(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_rename_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
+			      (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+			      PT_REGS_PARM3_CORE_SYSCALL(regs),
+			      (void *)PT_REGS_PARM4_CORE_SYSCALL(regs), 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_rename")
+int on_sys_exit_rename(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_rename_done(
+		ctx->ret, AT_FDCWD, (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+		AT_FDCWD, (void *)PT_REGS_PARM2_CORE_SYSCALL(regs), 0);
+}
+
+static __always_inline int on_link_done(long ret, __u16 how, long olddfd,
+					const char *oldname, long newdfd,
+					const char *newname)
+{
+	if (ret < 0)
+		return 0;
+	return emit_named(bpf_get_current_task_btf(), WIRE_FILE_CREATE, how,
+			  newdfd, newname, olddfd, oldname);
+}
+
+SEC("tracepoint/syscalls/sys_exit_linkat")
+int on_sys_exit_linkat(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_link_done(ctx->ret, WIRE_HOW_LINK,
+			    PT_REGS_PARM1_CORE_SYSCALL(regs),
+			    (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+			    PT_REGS_PARM3_CORE_SYSCALL(regs),
+			    (void *)PT_REGS_PARM4_CORE_SYSCALL(regs));
+}
+
+SEC("tracepoint/syscalls/sys_exit_link")
+int on_sys_exit_link(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_link_done(ctx->ret, WIRE_HOW_LINK, AT_FDCWD,
+			    (void *)PT_REGS_PARM1_CORE_SYSCALL(regs), AT_FDCWD,
+			    (void *)PT_REGS_PARM2_CORE_SYSCALL(regs));
+}
+
+/* A symlink's target is text, not a name: only the new name is kept. */
+SEC("tracepoint/syscalls/sys_exit_symlinkat")
+int on_sys_exit_symlinkat(struct syscall_trace_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = user_regs(task);
+
+	if (ctx->ret < 0)
+		return 0;
+	return emit_named(task, WIRE_FILE_CREATE, WIRE_HOW_SYMLINK,
+			  PT_REGS_PARM2_CORE_SYSCALL(regs),
+			  (void *)PT_REGS_PARM3_CORE_SYSCALL(regs), 0, NULL);
+}
+
+SEC("tracepoint/syscalls/sys_exit_symlink")
+int on_sys_exit_symlink(struct syscall_trace_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (ctx->ret < 0)
+		return 0;
+	return emit_named(task, WIRE_FILE_CREATE, WIRE_HOW_SYMLINK, AT_FDCWD,
+			  (void *)PT_REGS_PARM2_CORE_SYSCALL(user_regs(task)),
+			  0, NULL);
+}
+
+static __always_inline int on_unlink_done(long ret, long dfd, const char *name,
+					  __u16 how)
+{
+	if (ret < 0)
+		return 0;
+	return emit_named(bpf_get_current_task_btf(), WIRE_FILE_DELETE, how,
+			  dfd, name, 0, NULL);
+}
+
+SEC("tracepoint/syscalls/sys_exit_unlinkat")
+int on_sys_exit_unlinkat(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+	__u32 flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
+
+	return on_unlink_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
+			      (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+			      flags & AT_REMOVEDIR ? WIRE_HOW_RMDIR
+						   : WIRE_HOW_UNLINK);
+}
+
+SEC("tracepoint/syscalls/sys_exit_unlink")
+int on_sys_exit_unlink(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_unlink_done(ctx->ret, AT_FDCWD,
+			      (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+			      WIRE_HOW_UNLINK);
+}
+
+SEC("tracepoint/syscalls/sys_exit_rmdir")
+int on_sys_exit_rmdir(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_unlink_done(ctx->ret, AT_FDCWD,
+			      (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+			      WIRE_HOW_RMDIR);
+}
+
+/* --- times: event 2 --- */
+
+/*
+ * The mtime a utimes-family call replaces, when the call names its file by
+ * descriptor (futimens(), which touch uses): read at entry, keyed by
+ * thread, taken at exit.  A call by name is resolved inside the syscall,
+ * where no hook sees the inode: its previous time stays unknown.
+ */
+static __always_inline void times_enter(long fd, const char *name)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *file;
+	__u32 tid;
+	__s64 prev;
+
+	if (name || is_self(task))
+		return;
+	file = fd_file(task, fd);
+	if (!file)
+		return;
+	prev = inode_mtime_ns(BPF_CORE_READ(file, f_inode));
+	tid = BPF_CORE_READ(task, pid);
+	bpf_map_update_elem(&times_prev, &tid, &prev, BPF_ANY);
+}
+
+SEC("tracepoint/syscalls/sys_enter_utimensat")
+int on_sys_enter_utimensat(struct syscall_trace_enter *ctx)
+{
+	if (wanted(2) && ctx->args[2])
+		times_enter(ctx->args[0], (void *)ctx->args[1]);
+	return 0;
+}
+
+/* mtime_ns: the time set, or 0 when the call sets "now" or leaves mtime. */
+static __always_inline int times_exit(long ret, long dfd, const char *name,
+				      __s64 mtime_ns)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tid = BPF_CORE_READ(task, pid);
+	__s64 *prev = bpf_map_lookup_elem(&times_prev, &tid);
+	__s64 prev_ns = prev ? *prev : 0;
+	struct scratch *s;
+	struct wire_file *f;
+
+	if (prev)
+		bpf_map_delete_elem(&times_prev, &tid);
+	if (ret < 0 || !mtime_ns || is_self(task))
+		return 0;
+	s = get_scratch();
+	if (!s)
+		return 0;
+	f = file_begin(s, task, WIRE_FILE_TIME, WIRE_HOW_UTIMES);
+	f->birth_ns = mtime_ns;
+	if (prev) {
+		f->prev_ns = prev_ns;
+		f->flags |= WIRE_FILE_HAS_PREV;
+	}
+	if (!name) {
+		struct file *file = fd_file(task, dfd);
+
+		if (!file)
+			return 0;
+		file_set_inode(f, BPF_CORE_READ(file, f_inode));
+		put_path(s, f->data, &file->f_path, &f->path);
+	} else {
+		put_name_at(s, f->data, task, dfd, name, true, &f->path,
+			    &f->name);
+	}
+	file_emit(s, f);
+	return 0;
+}
+
+/* tv: user pointer to two timespecs (utimensat) or timevals (utimes). */
+static __always_inline __s64 given_mtime(const void *tv, bool is_timeval)
+{
+	__s64 t[4] = {};
+
+	if (!tv || bpf_probe_read_user(t, sizeof(t), tv))
+		return 0;
+	if (is_timeval)
+		return ts_ns(t[2], t[3] * 1000);
+	if (t[3] == UTIME_NOW || t[3] == UTIME_OMIT)
+		return 0;
+	return ts_ns(t[2], t[3]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_utimensat")
+int on_sys_exit_utimensat(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+	const char *name = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+
+	return times_exit(
+		ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs), name,
+		given_mtime((void *)PT_REGS_PARM3_CORE_SYSCALL(regs), false));
+}
+
+SEC("tracepoint/syscalls/sys_exit_futimesat")
+int on_sys_exit_futimesat(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return times_exit(
+		ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
+		(void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+		given_mtime((void *)PT_REGS_PARM3_CORE_SYSCALL(regs), true));
+}
+
+SEC("tracepoint/syscalls/sys_exit_utimes")
+int on_sys_exit_utimes(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return times_exit(
+		ctx->ret, AT_FDCWD, (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+		given_mtime((void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true));
+}
+
+SEC("tracepoint/syscalls/sys_exit_utime")
+int on_sys_exit_utime(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+	const __s64 *ub = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	__s64 t[2] = {};
+
+	/* struct utimbuf { actime; modtime; }, seconds. */
+	if (ub && bpf_probe_read_user(t, sizeof(t), ub))
+		t[1] = 0;
+	return times_exit(ctx->ret, AT_FDCWD,
+			  (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+			  ub ? ts_ns(t[1], 0) : 0);
+}
+
+/* --- executables written: event 29 --- */
+
+/*
+ * fd of task is being closed (close(), or dup2() over it): when that is
+ * the last reference to a file written since its open, the writer is
+ * done with it.
+ */
+static __always_inline void written_closing(struct task_struct *task, long fd)
+{
+	struct file *file = fd_file(task, fd);
+	struct inode *inode;
+	struct scratch *s;
+	struct wire_file *f;
+	__u64 key = (__u64)file, *ino;
+
+	if (!file)
+		return;
+	ino = bpf_map_lookup_elem(&written_files, &key);
+	if (!ino)
+		return;
+	inode = BPF_CORE_READ(file, f_inode);
+	/* A struct file freed without a close we saw, now reused. */
+	if (*ino != BPF_CORE_READ(inode, i_ino)) {
+		bpf_map_delete_elem(&written_files, &key);
+		return;
+	}
+	/* dup()ed or inherited: the writer is not done yet. */
+	if (!is_last_ref(file))
+		return;
+	bpf_map_delete_elem(&written_files, &key);
+	s = get_scratch();
+	if (!s)
+		return;
+	f = file_begin(s, task, WIRE_FILE_WRITTEN, WIRE_HOW_CLOSE);
+	file_set_inode(f, inode);
+	put_path(s, f->data, &file->f_path, &f->path);
+	file_emit(s, f);
+}
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int on_sys_enter_close(struct syscall_trace_enter *ctx)
+{
+	written_closing(bpf_get_current_task_btf(), (long)ctx->args[0]);
+	return 0;
+}
+
+/* Shells restore a redirected descriptor with dup2(): that closes the
+ * file that was there. */
+SEC("tracepoint/syscalls/sys_enter_dup2")
+int on_sys_enter_dup2(struct syscall_trace_enter *ctx)
+{
+	if (ctx->args[0] != ctx->args[1])
+		written_closing(bpf_get_current_task_btf(), (long)ctx->args[1]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_dup3")
+int on_sys_enter_dup3(struct syscall_trace_enter *ctx)
+{
+	written_closing(bpf_get_current_task_btf(), (long)ctx->args[1]);
+	return 0;
+}
+
+/* Descriptors of an exiting process looked at (see sched_process_exit
+ * below): enough for a shell redirection and then some. */
+#define EXIT_FDS_MAX 64
+
+/*
+ * A process that exits with a written file open closes it there (`cmd >
+ * file` leaves the file on the command's stdout until it exits).  Only
+ * processes note_written() saw get their low descriptors looked at.
+ * The descriptor table is still in place at this tracepoint.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_sched_process_exit_files, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	if (!bpf_map_lookup_elem(&writers, &tgid))
+		return 0;
+	bpf_map_delete_elem(&writers, &tgid);
+	for (int fd = 0; fd < EXIT_FDS_MAX; fd++)
+		written_closing(p, fd);
+	return 0;
+}
+
+static __always_inline int on_chmod_done(long ret, long dfd, const char *name,
+					 __u32 mode)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (ret < 0 || !(mode & 0111))
+		return 0;
+	if (name)
+		return emit_named(task, WIRE_FILE_WRITTEN, WIRE_HOW_CHMOD, dfd,
+				  name, 0, NULL);
+	if (!is_self(task)) {
+		struct file *file = fd_file(task, dfd);
+		struct scratch *s = get_scratch();
+		struct wire_file *f;
+
+		if (!file || !s)
+			return 0;
+		f = file_begin(s, task, WIRE_FILE_WRITTEN, WIRE_HOW_CHMOD);
+		file_set_inode(f, BPF_CORE_READ(file, f_inode));
+		put_path(s, f->data, &file->f_path, &f->path);
+		file_emit(s, f);
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchmodat")
+int on_sys_exit_fchmodat(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_chmod_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
+			     (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+			     PT_REGS_PARM3_CORE_SYSCALL(regs));
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchmodat2")
+int on_sys_exit_fchmodat2(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_chmod_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
+			     (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+			     PT_REGS_PARM3_CORE_SYSCALL(regs));
+}
+
+SEC("tracepoint/syscalls/sys_exit_chmod")
+int on_sys_exit_chmod(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_chmod_done(ctx->ret, AT_FDCWD,
+			     (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+			     PT_REGS_PARM2_CORE_SYSCALL(regs));
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchmod")
+int on_sys_exit_fchmod(struct syscall_trace_exit *ctx)
+{
+	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
+
+	return on_chmod_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs), NULL,
+			     PT_REGS_PARM2_CORE_SYSCALL(regs));
+}
+
+/* --- io_uring --- */
+
+/*
+ * io_uring runs file operations in the kernel without the syscalls above.
+ * Opens are logged from their completion: the new descriptor is in the
+ * submitter's table (io-wq workers share it), so they go through the same
+ * checks as open(2).  Renames, unlinks and links complete without
+ * anything that names their result, and an open into a fixed-file slot or
+ * with its completion skipped leaves no descriptor: those are reported as
+ * blind spots (event 255 naming the process and the path), not dropped.
+ */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(on_io_uring_complete, struct io_ring_ctx *ring, void *req,
+	     struct io_uring_cqe *cqe)
+{
+	struct io_kiocb *r = req;
+	struct io_open *op = req;
+	__u8 opcode = BPF_CORE_READ(r, opcode);
+	__s32 res = BPF_CORE_READ(cqe, res);
+
+	if (opcode != IORING_OP_OPENAT && opcode != IORING_OP_OPENAT2)
+		return 0;
+	if (res < 0 || BPF_CORE_READ(op, file_slot))
+		return 0;
+	return on_open_done(bpf_get_current_task_btf(), res,
+			    BPF_CORE_READ(op, how.flags), WIRE_HOW_URING_OPEN);
+}
+
+static __always_inline int uring_blind(struct task_struct *task, __u8 opcode,
+				       long dfd, struct filename *name)
+{
+	struct scratch *s = get_scratch();
+	struct wire_file *f;
+
+	if (!s)
+		return 0;
+	f = file_begin(s, task, WIRE_URING_BLIND, 0);
+	f->op = opcode;
+	if (name)
+		put_name_at(s, f->data, task, dfd, BPF_CORE_READ(name, name),
+			    false, &f->path, &f->name);
+	file_emit(s, f);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(on_io_uring_submit_req, struct io_kiocb *req)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u8 opcode = BPF_CORE_READ(req, opcode);
+
+	if (is_self(task))
+		return 0;
+	switch (opcode) {
+	case IORING_OP_OPENAT:
+	case IORING_OP_OPENAT2: {
+		struct io_open *op = (void *)req;
+
+		if (!BPF_CORE_READ(op, file_slot) &&
+		    !(BPF_CORE_READ(req, flags) & REQ_F_CQE_SKIP))
+			return 0; /* seen at completion */
+		if (!(BPF_CORE_READ(op, how.flags) & (O_CREAT | O_TRUNC)))
+			return 0;
+		return uring_blind(task, opcode, BPF_CORE_READ(op, dfd),
+				   BPF_CORE_READ(op, filename));
+	}
+	case IORING_OP_UNLINKAT: {
+		struct io_unlink *op = (void *)req;
+
+		return uring_blind(task, opcode, BPF_CORE_READ(op, dfd),
+				   BPF_CORE_READ(op, filename));
+	}
+	case IORING_OP_RENAMEAT: {
+		struct io_rename *op = (void *)req;
+
+		return uring_blind(task, opcode, BPF_CORE_READ(op, new_dfd),
+				   BPF_CORE_READ(op, newpath));
+	}
+	case IORING_OP_LINKAT:
+	case IORING_OP_SYMLINKAT: {
+		struct io_link *op = (void *)req;
+
+		return uring_blind(task, opcode, BPF_CORE_READ(op, new_dfd),
+				   BPF_CORE_READ(op, newpath));
+	}
+	}
+	return 0;
+}
