@@ -15,6 +15,9 @@
 
 #include "wire.h"
 
+/* Component offsets put_path() records (a power of two). */
+#define PATH_COMPS 64
+
 /* The largest fixed part of any record that has a data[] member. */
 #define WIRE_FIXED_MAX 256
 
@@ -32,6 +35,10 @@ struct scratch {
 	 */
 	__u32 off;
 	__u32 depth;
+	/* Where put_path() put each component of its last path (leaf
+	 * first), for the path prefilter; ncomp may exceed PATH_COMPS. */
+	__u32 ncomp;
+	__u16 comp[PATH_COMPS];
 	char bytes[WIRE_FIXED_MAX + WIRE_DATA_MAX + WIRE_PATH_MAX];
 };
 
@@ -80,12 +87,38 @@ struct times_prev_map {
 	__type(value, __s64);
 };
 
+/* The path prefilter (wire.h): its head and its DFA states. */
+struct pf_heads_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wire_pf_head);
+};
+
+struct pf_states_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, WIRE_PF_STATES);
+	__type(key, __u32);
+	__type(value, struct wire_pf_state);
+};
+
+/* Records the prefilter kept from user space, per slot and CPU. */
+struct filtered_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WIRE_PF_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+
 extern struct events_map events SEC(".maps");
 extern struct drops_map drops SEC(".maps");
 extern struct scratches_map scratches SEC(".maps");
 extern struct written_files_map written_files SEC(".maps");
 extern struct times_prev_map times_prev SEC(".maps");
 extern struct writers_map writers SEC(".maps");
+extern struct pf_heads_map pf_heads SEC(".maps");
+extern struct pf_states_map pf_states SEC(".maps");
+extern struct filtered_map filtered SEC(".maps");
 
 extern const volatile __u32 cfg_self_tgid;
 /* Bit n set: the config can log event n (< 64).  Written by the loader

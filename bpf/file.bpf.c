@@ -155,6 +155,165 @@ static __always_inline bool is_last_ref(struct file *file)
 	       1;
 }
 
+/* --- the path prefilter (wire.h, src/sensor/prefilter.c) --- */
+
+struct pf_walk {
+	struct wire_pf_head *head;
+	char *data; /* the record's data[] in the scratch */
+	struct scratch *s;
+	__u32 state;
+	__u32 off; /* the name: where, how long */
+	__u32 len;
+	bool is_accepted;
+	bool is_start; /* at the start of a name component */
+};
+
+/* One byte through the DFA; 1 stops a bpf_loop() once accepted. */
+static __always_inline long pf_step(struct pf_walk *w, unsigned char ch)
+{
+	__u32 st = w->state;
+	struct wire_pf_state *row = bpf_map_lookup_elem(&pf_states, &st);
+
+	if (!row)
+		return 1;
+	if (row->flags & WIRE_PF_ACCEPT) {
+		w->is_accepted = true;
+		return 1;
+	}
+	w->state = row->next[w->head->classes[ch] & (WIRE_PF_CLASSES - 1)];
+	return 0;
+}
+
+/* Component i from the top of the last put_path(): "/" and its bytes. */
+static long pf_component(__u32 i, void *ctx)
+{
+	struct pf_walk *w = ctx;
+	struct scratch *s = w->s;
+	__u32 n = s->ncomp, off;
+
+	if (i >= n || i >= PATH_COMPS)
+		return 1;
+	off = s->comp[(n - 1 - i) & (PATH_COMPS - 1)];
+	if (pf_step(w, '/'))
+		return 1;
+	for (int k = 0; k < WIRE_NAME_MAX; k++) {
+		unsigned char ch = w->data[(off + k) & DATA_MASK];
+
+		if (!ch)
+			break;
+		if (pf_step(w, ch))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Byte i of a name as the decoder joins it (wire_join_at()): "/" before
+ * each component, empty and "." components dropped.
+ */
+static long pf_name_byte(__u32 i, void *ctx)
+{
+	struct pf_walk *w = ctx;
+	unsigned char ch, next;
+
+	if (i >= w->len)
+		return 1;
+	ch = w->data[(w->off + i) & DATA_MASK];
+	next = i + 1 < w->len ? w->data[(w->off + i + 1) & DATA_MASK] : 0;
+	if (ch == '/') {
+		w->is_start = true;
+		return 0;
+	}
+	if (w->is_start) {
+		if (ch == '.' && (next == '/' || next == 0))
+			return 0; /* "." */
+		w->is_start = false;
+		if (pf_step(w, '/'))
+			return 1;
+	}
+	return pf_step(w, ch);
+}
+
+/*
+ * Whether a record for slot may go to user space: the prefilter's DFA
+ * over the path the decoder will build from dir (the last put_path()) and
+ * name (0 length: dir is complete).  Counted in `filtered` when not.
+ */
+static __always_inline bool pf_pass(struct scratch *s, char *data,
+				    unsigned slot, const struct wire_str *dir,
+				    const struct wire_str *name)
+{
+	__u32 zero = 0, st;
+	struct wire_pf_head *head = bpf_map_lookup_elem(&pf_heads, &zero);
+	struct wire_pf_state *row;
+	struct pf_walk w = {};
+	__u64 *n;
+
+	if (!head || !head->is_set || slot >= WIRE_PF_SLOTS)
+		return true;
+	st = head->start[slot];
+	if (st == WIRE_PF_OFF)
+		return true;
+	/* Paths the decoder marks ("+" cut short, " (deleted)" on a
+	 * complete path) or leaves relative are let through. */
+	if (!(dir->flags & WIRE_STR_PATH) || (dir->flags & WIRE_STR_TRUNC) ||
+	    (!name->len && (dir->flags & WIRE_STR_DELETED)) ||
+	    s->ncomp > PATH_COMPS)
+		return true;
+	w.head = head;
+	w.data = data;
+	w.s = s;
+	w.state = st;
+	bpf_loop(PATH_COMPS, pf_component, &w, 0);
+	if (!w.is_accepted && name->len) {
+		w.off = name->off;
+		w.len = name->len;
+		w.is_start = true;
+		bpf_loop(WIRE_PATH_MAX, pf_name_byte, &w, 0);
+	}
+	/* The root alone is "/" (an empty name joins nothing to it). */
+	if (!w.is_accepted && !s->ncomp && !name->len)
+		pf_step(&w, '/');
+	if (w.is_accepted)
+		return true;
+	st = w.state;
+	row = bpf_map_lookup_elem(&pf_states, &st);
+	if (!row || row->flags)
+		return true;
+	n = bpf_map_lookup_elem(&filtered, &slot);
+	if (n)
+		*n += 1;
+	return false;
+}
+
+static __always_inline unsigned pf_slot(__u32 kind)
+{
+	switch (kind) {
+	case WIRE_FILE_CREATE:
+		return WIRE_PF_CREATE;
+	case WIRE_FILE_DELETE:
+		return WIRE_PF_DELETE;
+	case WIRE_FILE_TIME:
+		return WIRE_PF_TIME;
+	case WIRE_FILE_WRITTEN:
+		return WIRE_PF_WRITTEN;
+	case WIRE_PIPE_CREATE:
+	case WIRE_PIPE_OPEN:
+		return WIRE_PF_PIPE;
+	case WIRE_RAW_READ:
+		return WIRE_PF_RAW;
+	}
+	return WIRE_PF_SLOTS;
+}
+
+/* The record's path part is complete: check it and send it. */
+static __always_inline void file_emit_path(struct scratch *s,
+					   struct wire_file *f)
+{
+	if (pf_pass(s, f->data, pf_slot(f->hdr.kind), &f->path, &f->name))
+		file_emit(s, f);
+}
+
 /* --- opens: 11 (created or truncated), 9, 18, and 29's bookkeeping --- */
 
 /* An opened file as one record: its resolved path and inode. */
@@ -176,7 +335,7 @@ static __always_inline void emit_opened(struct task_struct *task,
 			f->flags |= WIRE_FILE_HAS_BIRTH;
 	}
 	put_path(s, f->data, &file->f_path, &f->path);
-	file_emit(s, f);
+	file_emit_path(s, f);
 }
 
 /* Files opened to be (re)written, until their last close (event 29),
@@ -306,6 +465,9 @@ static __always_inline int emit_named(struct task_struct *task, __u32 kind,
 		return 0;
 	f = file_begin(s, task, kind, how);
 	put_name_at(s, f->data, task, dfd, name, true, &f->path, &f->name);
+	/* Checked before the old name's walk overwrites the offsets. */
+	if (!pf_pass(s, f->data, pf_slot(kind), &f->path, &f->name))
+		return 0;
 	if (name2)
 		put_name_at(s, f->data, task, dfd2, name2, true, &f->path2,
 			    &f->name2);
@@ -563,7 +725,7 @@ static __always_inline int times_exit(long ret, long dfd, const char *name,
 		put_name_at(s, f->data, task, dfd, name, true, &f->path,
 			    &f->name);
 	}
-	file_emit(s, f);
+	file_emit_path(s, f);
 	return 0;
 }
 
@@ -664,7 +826,7 @@ static __always_inline void written_closing(struct task_struct *task, long fd)
 	f = file_begin(s, task, WIRE_FILE_WRITTEN, WIRE_HOW_CLOSE);
 	file_set_inode(f, inode);
 	put_path(s, f->data, &file->f_path, &f->path);
-	file_emit(s, f);
+	file_emit_path(s, f);
 }
 
 SEC("tracepoint/syscalls/sys_enter_close")
@@ -701,6 +863,12 @@ int on_sys_enter_dup3(struct syscall_trace_enter *ctx)
  * processes note_written() saw get their low descriptors looked at.
  * The descriptor table is still in place at this tracepoint.
  */
+static long exit_fd(__u32 fd, void *ctx)
+{
+	written_closing(*(struct task_struct **)ctx, fd);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_sched_process_exit_files, struct task_struct *p)
 {
@@ -711,8 +879,7 @@ int BPF_PROG(on_sched_process_exit_files, struct task_struct *p)
 	if (!bpf_map_lookup_elem(&writers, &tgid))
 		return 0;
 	bpf_map_delete_elem(&writers, &tgid);
-	for (int fd = 0; fd < EXIT_FDS_MAX; fd++)
-		written_closing(p, fd);
+	bpf_loop(EXIT_FDS_MAX, exit_fd, &p, 0);
 	return 0;
 }
 
@@ -736,7 +903,7 @@ static __always_inline int on_chmod_done(long ret, long dfd, const char *name,
 		f = file_begin(s, task, WIRE_FILE_WRITTEN, WIRE_HOW_CHMOD);
 		file_set_inode(f, BPF_CORE_READ(file, f_inode));
 		put_path(s, f->data, &file->f_path, &f->path);
-		file_emit(s, f);
+		file_emit_path(s, f);
 	}
 	return 0;
 }

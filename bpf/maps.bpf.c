@@ -13,6 +13,9 @@ struct scratches_map scratches SEC(".maps");
 struct written_files_map written_files SEC(".maps");
 struct times_prev_map times_prev SEC(".maps");
 struct writers_map writers SEC(".maps");
+struct pf_heads_map pf_heads SEC(".maps");
+struct pf_states_map pf_states SEC(".maps");
+struct filtered_map filtered SEC(".maps");
 
 const volatile __u32 cfg_self_tgid = 0;
 __u64 cfg_wanted_events = 0;

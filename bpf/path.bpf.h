@@ -39,6 +39,7 @@ static __always_inline void put_path(struct scratch *s, char *data,
 	out->off = start;
 	out->flags = WIRE_STR_PATH | WIRE_STR_TRUNC;
 	out->pad = 0;
+	s->ncomp = 0;
 	if (dentry && is_deleted(dentry))
 		out->flags |= WIRE_STR_DELETED;
 	for (int i = 0; i < PATH_DEPTH_MAX; i++) {
@@ -63,6 +64,8 @@ static __always_inline void put_path(struct scratch *s, char *data,
 			break;
 		}
 		name = BPF_CORE_READ(dentry, d_name.name);
+		s->comp[s->ncomp & (PATH_COMPS - 1)] = s->off;
+		s->ncomp++;
 		r = bpf_probe_read_kernel_str(&data[s->off & DATA_MASK],
 					      WIRE_NAME_MAX, name);
 		if (r <= 0)

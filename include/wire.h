@@ -166,6 +166,41 @@ struct wire_file {
 	char data[];
 };
 
+/*
+ * The path prefilter (src/sensor/prefilter.c builds it, bpf/file.bpf.c
+ * walks it): per slot, a DFA over the case-folded bytes of the absolute
+ * path a record would carry; a record is sent only if the walk ends in
+ * an accepting state.  Slots are the record groups whose rules differ.
+ */
+enum wire_pf_slot {
+	WIRE_PF_CREATE = 0, /* WIRE_FILE_CREATE: event 11 */
+	WIRE_PF_DELETE = 1, /* WIRE_FILE_DELETE: events 23 and 26 */
+	WIRE_PF_TIME = 2, /* event 2 */
+	WIRE_PF_WRITTEN = 3, /* event 29 */
+	WIRE_PF_PIPE = 4, /* events 17, 18 */
+	WIRE_PF_RAW = 5, /* event 9 */
+	WIRE_PF_SLOTS = 6,
+};
+
+#define WIRE_PF_STATES	2048 /* states of all slots together */
+#define WIRE_PF_CLASSES 64 /* byte classes, 0 for bytes in no atom */
+#define WIRE_PF_OFF	0xffff /* start of a slot that lets all through */
+#define WIRE_PF_ACCEPT	0x1 /* accepted whatever follows */
+#define WIRE_PF_AT_END	0x2 /* accepted if the path ends here */
+
+struct wire_pf_state {
+	__u16 next[WIRE_PF_CLASSES];
+	__u8 flags; /* WIRE_PF_ACCEPT, WIRE_PF_AT_END */
+	__u8 pad[7];
+};
+
+/* The rest of the prefilter: one map entry. */
+struct wire_pf_head {
+	__u8 classes[256];
+	__u16 start[WIRE_PF_SLOTS]; /* WIRE_PF_OFF: not filtered */
+	__u32 is_set; /* 0 (before the loader wrote it): nothing filtered */
+};
+
 _Static_assert(sizeof(struct wire_hdr) == 16, "wire_hdr layout");
 _Static_assert(sizeof(struct wire_task) == 56, "wire_task layout");
 _Static_assert(sizeof(struct wire_str) == 8, "wire_str layout");
@@ -173,5 +208,7 @@ _Static_assert(sizeof(struct wire_exec) == 112, "wire_exec layout");
 _Static_assert(sizeof(struct wire_fork) == 88, "wire_fork layout");
 _Static_assert(sizeof(struct wire_exit) == 80, "wire_exit layout");
 _Static_assert(sizeof(struct wire_file) == 144, "wire_file layout");
+_Static_assert(sizeof(struct wire_pf_state) == 136, "wire_pf_state layout");
+_Static_assert(sizeof(struct wire_pf_head) == 272, "wire_pf_head layout");
 
 #endif /* VIGIL_WIRE_H */

@@ -35,6 +35,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
+#include "wire.h"
 #include "counters.h"
 #include "hasher.h"
 #include "file_enrich.h"
@@ -364,6 +365,23 @@ static void set_archive(struct daemon *d)
 			  dir, strerror(-r));
 }
 
+/* The kernel prefilter from the rules; on failure nothing is filtered. */
+static void set_prefilter(struct daemon *d)
+{
+	struct config_prefilter pfs[WIRE_PF_SLOTS];
+	const struct config_prefilter *p[WIRE_PF_SLOTS];
+	int r = file_prefilters(d->cfg, content_is_archiving(d->content), pfs);
+
+	for (unsigned k = 0; k < WIRE_PF_SLOTS; k++)
+		p[k] = &pfs[k];
+	if (r == 0)
+		r = sensor_set_prefilter(d->sensor, p);
+	if (r < 0)
+		log_warn("no kernel prefilter: %s", strerror(-r));
+	for (unsigned k = 0; k < WIRE_PF_SLOTS; k++)
+		config_prefilter_release(&pfs[k]);
+}
+
 static void reload(struct daemon *d)
 {
 	struct diag diag = { 0 };
@@ -388,6 +406,7 @@ static void reload(struct daemon *d)
 	d->cfg = c;
 	d->dec.hash_algs = config_hash_algorithms(c);
 	set_archive(d);
+	set_prefilter(d);
 	if (sensor_arm(d->sensor, wants, d) < 0)
 		emit_error(d, "SensorError",
 			   "could not arm the sensors the new configuration "
@@ -405,6 +424,7 @@ static void write_status(struct daemon *d)
 		.pid = (long)getpid(),
 		.started = (long long)d->started,
 		.logged = d->counters.logged,
+		.filtered = sensor_filtered(d->sensor),
 		.store_bytes = status_store_bytes(store_path),
 		.bpf_map_bytes = sensor_map_bytes(d->sensor),
 		.processes = proc_table_count(d->procs),
@@ -532,6 +552,7 @@ static int setup(struct daemon *d)
 	d->sensor = sensor_open(&so);
 	if (!d->sensor)
 		return -errno;
+	set_prefilter(d);
 	proc_table_seed(d->procs);
 	/* Everything privileged is done: keep only what running needs. */
 	if ((r = privs_drop()) < 0)

@@ -16,6 +16,7 @@
 #include "event/event.h"
 #include "sensor/sensor.h"
 #include "util/clock.h"
+#include "wire.h"
 #include "file_enrich.h"
 
 static const char *path_of(const struct event *ev, const struct decode_want *w)
@@ -92,4 +93,41 @@ bool file_decide(const struct config *cfg, struct event *ev)
 	if (ev->def->id != 23 || event_retype(ev, 26) < 0)
 		return false;
 	return config_decide(cfg, ev);
+}
+
+/* pf := what ids a and b (b 0: none) can log in field. */
+static int slot_of(const struct config *cfg, unsigned a, unsigned b,
+		   const char *field, struct config_prefilter *pf)
+{
+	struct config_prefilter more;
+	int r = config_prefilter(cfg, a, field, pf);
+
+	if (r < 0 || !b)
+		return r;
+	r = config_prefilter(cfg, b, field, &more);
+	if (r == 0)
+		r = config_prefilter_merge(pf, &more);
+	config_prefilter_release(&more);
+	return r;
+}
+
+int file_prefilters(const struct config *cfg, bool is_archiving,
+		    struct config_prefilter pfs[6])
+{
+	int r = 0;
+
+	_Static_assert(WIRE_PF_SLOTS == 6, "file_enrich.h says 6 slots");
+	for (unsigned k = 0; k < WIRE_PF_SLOTS; k++) {
+		memset(&pfs[k], 0, sizeof(pfs[k]));
+		pfs[k].is_all = true;
+	}
+	if (!(is_archiving && config_wants(cfg, 23)) && !config_wants(cfg, 29))
+		r |= slot_of(cfg, 11, 0, "TargetFilename",
+			     &pfs[WIRE_PF_CREATE]);
+	r |= slot_of(cfg, 23, 26, "TargetFilename", &pfs[WIRE_PF_DELETE]);
+	r |= slot_of(cfg, 2, 0, "TargetFilename", &pfs[WIRE_PF_TIME]);
+	r |= slot_of(cfg, 29, 0, "TargetFilename", &pfs[WIRE_PF_WRITTEN]);
+	r |= slot_of(cfg, 17, 18, "PipeName", &pfs[WIRE_PF_PIPE]);
+	r |= slot_of(cfg, 9, 0, "Device", &pfs[WIRE_PF_RAW]);
+	return r ? -ENOMEM : 0;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct config;
+struct config_prefilter;
 struct content;
 struct decode_want;
 struct decoder;
@@ -31,5 +32,14 @@ bool file_enrich(struct content *c, const struct config *cfg,
  * events, config_decide().  true: log ev (as its possibly new type).
  */
 bool file_decide(const struct config *cfg, struct event *ev);
+
+/*
+ * The kernel prefilter of each record slot (enum wire_pf_slot) for cfg:
+ * what the rules of the events each slot feeds can log.  Creations feed
+ * archiving (23) and event 29's chmod case too: then they are all kept.
+ * Release each with config_prefilter_release().  0 or -ENOMEM.
+ */
+int file_prefilters(const struct config *cfg, bool is_archiving,
+		    struct config_prefilter pfs[6]);
 
 #endif /* VIGIL_DAEMON_FILE_ENRICH_H */

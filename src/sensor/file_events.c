@@ -149,11 +149,13 @@ static int decode_create(struct decoder *d, const void *rec, size_t len,
 			event_release(ev);
 			return -EINVAL;
 		}
-		want_file(d, WANT_RENAME, -1, EV11_TARGET_FILENAME, f);
+		want_file(d, WANT_RENAME, EV11_TARGET_FILENAME,
+			  EV11_TARGET_FILENAME, f);
 	} else if (f->how == WIRE_HOW_OPEN || f->how == WIRE_HOW_URING_OPEN ||
 		   f->how == WIRE_HOW_LINK) {
 		struct decode_want *w =
-			want_file(d, WANT_HOLD, -1, EV11_TARGET_FILENAME, f);
+			want_file(d, WANT_HOLD, EV11_TARGET_FILENAME,
+				  EV11_TARGET_FILENAME, f);
 
 		if (w)
 			w->file.mode = f->mode;

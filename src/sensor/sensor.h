@@ -18,6 +18,7 @@
 
 #include "proc/proc.h"
 
+struct config_prefilter;
 struct event;
 struct proc_table;
 struct sensor_record_type;
@@ -57,6 +58,19 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 /* Wait up to timeout_ms and deliver what arrived.  Returns the number of
  * records handled or a negative errno (-EINTR is not an error). */
 int sensor_poll(struct sensor *s, int timeout_ms);
+
+/*
+ * The kernel-side path prefilter: per slot (enum wire_pf_slot), what the
+ * config can log (config_prefilter(); NULL or is_all: nothing filtered).
+ * Records whose path meets none of it never leave the kernel; they are
+ * counted (sensor_filtered()).  While the tables are rewritten nothing is
+ * filtered.  0 or a negative errno (then nothing is filtered).
+ */
+int sensor_set_prefilter(struct sensor *s,
+			 const struct config_prefilter *const pfs[6]);
+
+/* Records the prefilter kept in the kernel since open. */
+uint64_t sensor_filtered(struct sensor *s);
 
 /* Total drops per reason since open, summed over CPUs. */
 int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX]);

@@ -58,6 +58,8 @@ int status_format(const struct status_info *st, struct buf *out)
 	for (size_t i = 0; i < st->narmed && i < STATUS_MAX_ARMED; i++)
 		err |= buf_addf(out, "%s%u", i ? "," : "", st->armed[i]);
 	err |= buf_addf(out, "\nlogged=%llu\n", (unsigned long long)st->logged);
+	err |= buf_addf(out, "filtered=%llu\n",
+			(unsigned long long)st->filtered);
 	for (size_t i = 0; i < LOSS_MAX; i++)
 		err |= buf_addf(out, "lost_%s=%llu\n", losses[i].key,
 				(unsigned long long)st->lost[i]);
@@ -131,6 +133,7 @@ static int set_key(struct status_info *st, const char *k, size_t klen,
 		size_t cap;
 	} keys[] = {
 		{ "logged", &st->logged, NULL, 0 },
+		{ "filtered", &st->filtered, NULL, 0 },
 		{ "store_bytes", &st->store_bytes, NULL, 0 },
 		{ "bpf_map_bytes", &st->bpf_map_bytes, NULL, 0 },
 		{ "processes", &st->processes, NULL, 0 },

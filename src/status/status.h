@@ -9,7 +9,9 @@
  *
  *   pid, started (epoch s), version, config_path, config_hash,
  *   schema_version, armed (event ids, comma separated), logged (events
- *   written), lost_<key> for each loss reason below, store_path ("-":
+ *   written), filtered (records the kernel prefilter kept back: not
+ *   lost, the rules would have dropped them), lost_<key> for each loss
+ *   reason below, store_path ("-":
  *   none), store_bytes, bpf_map_bytes, processes
  *
  * A reader skips keys it does not know, so newer daemons may add some.
@@ -61,6 +63,7 @@ struct status_info {
 	unsigned armed[STATUS_MAX_ARMED];
 	size_t narmed;
 	uint64_t logged;
+	uint64_t filtered; /* records the kernel prefilter kept back */
 	uint64_t lost[LOSS_MAX];
 	char store_path[PATH_MAX]; /* "-": no store */
 	uint64_t store_bytes;

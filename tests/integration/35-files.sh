@@ -94,7 +94,11 @@ wait "$reader"
 # 9: a raw read of the loop device; a write-only open is no read.
 [ -n "$loop" ] && dd if="$loop" of=/dev/null bs=4k count=1 status=none
 
+# Outside the folder the rules include: kept back in the kernel.
+echo out > "$T_DIR/outside"
+
 settle
+filtered=$(status_get filtered)
 vigil_stop
 cleanup_loop
 is "the daemon exits cleanly" "$VIGIL_STATUS" 0
@@ -102,6 +106,10 @@ ok "no error in the daemon log" test -z "$(grep -iE 'error|sanitizer|leak' \
 	"$T_DIR/vigil.log")"
 is_json() { jq -e . "$out" > /dev/null; }
 ok "every line is JSON" is_json
+ok "the kernel prefilter kept files outside the rules back" \
+	test "${filtered:-0}" -gt 0
+is "  and nothing of them was logged" "$(jq -r --arg p "$T_DIR/outside" \
+	'select(.Event.EventData.TargetFilename == $p) | 1' "$out" | wc -l)" 0
 
 # ev ID PATH [FIELD]: the events ID whose path field is PATH, one per line.
 ev() {
