@@ -51,6 +51,7 @@ help:
 	@echo "make check-unit    unit tests only (no root needed)"
 	@echo "make SAN=1 test    the same under ASan/UBSan"
 	@echo "make bench         benchmarks (root), writes BENCHMARKS.md"
+	@echo "make golden-record record the golden wire replays again (root)"
 	@echo "make deps          install Debian build/test dependencies (root)"
 	@echo "make run           build and monitor in the foreground (root)"
 	@echo "make format        clang-format the tree"
@@ -110,6 +111,12 @@ $(OUT)/tests/helpers/%: tests/helpers/%.c $(OUT)/libvigil.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
 
+# static_*: alone in an empty root (tests that build a container).
+$(OUT)/tests/helpers/static_%: tests/helpers/static_%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static $< -o $@
+
 check-unit: $(UNIT_BINS) $(OUT)/vigil
 	@tests/run-unit.sh $(UNIT_BINS)
 
@@ -131,6 +138,21 @@ test: all $(UNIT_BINS) san-build
 
 bench: all
 	@VIGIL=$(abspath $(OUT)/vigil) bench/run.sh
+
+# Golden replay tier (tests/golden/README.md): the decoder that replays
+# recorded ring records, and `make golden-record` (root) to record them
+# again after the wire layout changed.
+$(OUT)/tests/golden_decode: tests/golden/golden_decode.c $(OUT)/libvigil.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
+
+.PHONY: golden-record golden-expected
+golden-record: all $(OUT)/tests/golden_decode
+	@OUT=$(OUT) tests/golden/record.sh
+	@$(MAKE) --no-print-directory fuzz-seeds
+golden-expected: $(OUT)/tests/golden_decode
+	@OUT=$(OUT) tests/golden/record.sh -n
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -165,7 +187,8 @@ bench: $(BENCH_BINS) $(patsubst bench/%.c,$(OUT)/bench/%,\
 # make fuzz-replay [SAN=1]: every committed corpus once, no libFuzzer.
 T    ?= fuzz_config
 SECS ?= 60
-FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
 .PHONY: fuzz fuzz-replay
 fuzz:
 	$(MAKE) OUT=.build-fuzz CC=$(CLANG) \
@@ -180,6 +203,16 @@ fuzz:
 
 fuzz-replay:
 	@SAN=$(SAN) OUT=$(OUT) tests/fuzz/replay.sh
+
+# make fuzz-seeds: rewrite fuzz_decode's generated seeds (records built
+# from wire.h, and every golden recording); files the fuzzer found stay.
+.PHONY: fuzz-seeds
+fuzz-seeds: $(OUT)/libvigil.a
+	$(Q)mkdir -p $(OUT)/tests tests/fuzz/corpus/fuzz_decode
+	$(Q)$(CC) $(VG_CFLAGS) -Itests tests/fuzz/decode_seeds.c \
+		$(OUT)/libvigil.a $(VG_LDLIBS) -o $(OUT)/tests/decode_seeds
+	$(OUT)/tests/decode_seeds tests/fuzz/corpus/fuzz_decode \
+		$(wildcard tests/golden/*.wire)
 
 $(OUT)/bench/rules_bench: bench/rules_bench.c $(OUT)/libvigil.a
 	$(call msg,CC,$@)

@@ -22,23 +22,38 @@
 #define WIRE_FIXED_MAX 256
 
 /*
+ * A path walk in progress (path.bpf.h): what one batch of steps hands the
+ * next.  Kernel pointers are kept as numbers: only ever read through
+ * bpf_probe_read_kernel().
+ */
+struct walk_state {
+	__u64 dentry; /* struct dentry * to name next */
+	__u64 mnt; /* struct mount * it is on */
+	__u32 start; /* data[] offset where the part starts */
+	__u32 leaf; /* data[] offset of the walk's first component */
+	__u32 flags; /* WIRE_STR_* so far */
+	__u32 data_off; /* offset of data[] in bytes[] */
+};
+
+/*
  * Scratch for building one variable-length record per CPU: the fixed part
  * of any record and its data[], with room for one more path past the data
  * mask, so a write at any masked offset stays inside.
  */
 struct scratch {
 	/*
-	 * Loop-carried state of the path walk lives here, not in registers:
-	 * loaded from a map it is an unknown scalar to the verifier, so
-	 * every iteration reaches the loop head in the same state and is
-	 * pruned, instead of one state per distinct offset.
+	 * Loop-carried state lives here, not in registers: loaded from a
+	 * map it is an unknown scalar to the verifier, so the states of a
+	 * loop differ only by the loop counter instead of one state per
+	 * distinct offset (see bpf/README.md, verifier notes).
 	 */
-	__u32 off;
+	__u32 off; /* data[] bytes used so far */
 	__u32 depth;
-	/* Where put_path() put each component of its last path (leaf
-	 * first), for the path prefilter; ncomp may exceed PATH_COMPS. */
+	struct walk_state walk;
+	/* Where the last walk put each component (leaf first), for the
+	 * path prefilter (file.bpf.c); ncomp may exceed PATH_COMPS. */
 	__u32 ncomp;
-	__u16 comp[PATH_COMPS];
+	__u32 comp[PATH_COMPS];
 	char bytes[WIRE_FIXED_MAX + WIRE_DATA_MAX + WIRE_PATH_MAX];
 };
 
@@ -124,6 +139,8 @@ extern const volatile __u32 cfg_self_tgid;
 /* Bit n set: the config can log event n (< 64).  Written by the loader
  * whenever it arms, so programs skip work for events nobody logs. */
 extern __u64 cfg_wanted_events;
+/* argv bytes an exec record carries, at most WIRE_ARGS_MAX. */
+extern const volatile __u32 cfg_args_max;
 
 static __always_inline void count_drop(__u32 reason)
 {

@@ -162,10 +162,9 @@ struct pf_walk {
 	char *data; /* the record's data[] in the scratch */
 	struct scratch *s;
 	__u32 state;
-	__u32 off; /* the name: where, how long */
+	__u32 off; /* a string: where, at most how long */
 	__u32 len;
 	bool is_accepted;
-	bool is_start; /* at the start of a name component */
 };
 
 /* One byte through the DFA; 1 stops a bpf_loop() once accepted. */
@@ -184,7 +183,7 @@ static __always_inline long pf_step(struct pf_walk *w, unsigned char ch)
 	return 0;
 }
 
-/* Component i from the top of the last put_path(): "/" and its bytes. */
+/* Component i from the top of the last walk: "/" and its bytes. */
 static long pf_component(__u32 i, void *ctx)
 {
 	struct pf_walk *w = ctx;
@@ -207,46 +206,34 @@ static long pf_component(__u32 i, void *ctx)
 	return 0;
 }
 
-/*
- * Byte i of a name as the decoder joins it (wire_join_at()): "/" before
- * each component, empty and "." components dropped.
- */
-static long pf_name_byte(__u32 i, void *ctx)
+/* Byte i of the string at w->off (a name as given). */
+static long pf_string_byte(__u32 i, void *ctx)
 {
 	struct pf_walk *w = ctx;
-	unsigned char ch, next;
+	unsigned char ch;
 
 	if (i >= w->len)
 		return 1;
 	ch = w->data[(w->off + i) & DATA_MASK];
-	next = i + 1 < w->len ? w->data[(w->off + i + 1) & DATA_MASK] : 0;
-	if (ch == '/') {
-		w->is_start = true;
-		return 0;
-	}
-	if (w->is_start) {
-		if (ch == '.' && (next == '/' || next == 0))
-			return 0; /* "." */
-		w->is_start = false;
-		if (pf_step(w, '/'))
-			return 1;
-	}
+	if (!ch)
+		return 1;
 	return pf_step(w, ch);
 }
 
 /*
  * Whether a record for slot may go to user space: the prefilter's DFA
- * over the path the decoder will build from dir (the last put_path()) and
- * name (0 length: dir is complete).  Counted in `filtered` when not.
+ * over the path the decoder will make of part p (wire_strdup(): the
+ * components of the last walk root first, then a relative name as given;
+ * or a plain string).  Counted in `filtered` when not.
  */
 static __always_inline bool pf_pass(struct scratch *s, char *data,
-				    unsigned slot, const struct wire_str *dir,
-				    const struct wire_str *name)
+				    unsigned slot, const struct wire_str *p)
 {
 	__u32 zero = 0, st;
 	struct wire_pf_head *head = bpf_map_lookup_elem(&pf_heads, &zero);
 	struct wire_pf_state *row;
 	struct pf_walk w = {};
+	bool is_rel = p->flags & WIRE_STR_REL;
 	__u64 *n;
 
 	if (!head || !head->is_set || slot >= WIRE_PF_SLOTS)
@@ -254,26 +241,30 @@ static __always_inline bool pf_pass(struct scratch *s, char *data,
 	st = head->start[slot];
 	if (st == WIRE_PF_OFF)
 		return true;
-	/* Paths the decoder marks ("+" cut short, " (deleted)" on a
-	 * complete path) or leaves relative are let through. */
-	if (!(dir->flags & WIRE_STR_PATH) || (dir->flags & WIRE_STR_TRUNC) ||
-	    (!name->len && (dir->flags & WIRE_STR_DELETED)) ||
-	    s->ncomp > PATH_COMPS)
+	/* Paths the decoder marks ("+" cut short, " (deleted)") are let
+	 * through. */
+	if ((p->flags & WIRE_STR_TRUNC) ||
+	    ((p->flags & WIRE_STR_DELETED) && !is_rel) ||
+	    ((p->flags & WIRE_STR_PATH) && s->ncomp > PATH_COMPS))
 		return true;
 	w.head = head;
 	w.data = data;
 	w.s = s;
 	w.state = st;
-	bpf_loop(PATH_COMPS, pf_component, &w, 0);
-	if (!w.is_accepted && name->len) {
-		w.off = name->off;
-		w.len = name->len;
-		w.is_start = true;
-		bpf_loop(WIRE_PATH_MAX, pf_name_byte, &w, 0);
+	w.off = p->off;
+	w.len = p->len;
+	if (!(p->flags & WIRE_STR_PATH)) {
+		bpf_loop(WIRE_PATH_MAX, pf_string_byte, &w, 0);
+	} else {
+		bool is_rel_named = is_rel && data[p->off & DATA_MASK];
+
+		bpf_loop(PATH_COMPS, pf_component, &w, 0);
+		if (!w.is_accepted && is_rel_named && !pf_step(&w, '/'))
+			bpf_loop(WIRE_PATH_MAX, pf_string_byte, &w, 0);
+		/* The root alone is "/". */
+		if (!w.is_accepted && !s->ncomp && !is_rel_named)
+			pf_step(&w, '/');
 	}
-	/* The root alone is "/" (an empty name joins nothing to it). */
-	if (!w.is_accepted && !s->ncomp && !name->len)
-		pf_step(&w, '/');
 	if (w.is_accepted)
 		return true;
 	st = w.state;
@@ -310,7 +301,7 @@ static __always_inline unsigned pf_slot(__u32 kind)
 static __always_inline void file_emit_path(struct scratch *s,
 					   struct wire_file *f)
 {
-	if (pf_pass(s, f->data, pf_slot(f->hdr.kind), &f->path, &f->name))
+	if (pf_pass(s, f->data, pf_slot(f->hdr.kind), &f->path))
 		file_emit(s, f);
 }
 
@@ -361,7 +352,7 @@ static __always_inline int on_open_done(struct task_struct *task, long fd,
 
 	if (fd < 0 || is_self(task))
 		return 0;
-	file = fd_file(task, fd);
+	file = task_fd_file(task, (int)fd);
 	if (!file)
 		return 0;
 	inode = BPF_CORE_READ(file, f_inode);
@@ -464,13 +455,12 @@ static __always_inline int emit_named(struct task_struct *task, __u32 kind,
 	if (!s)
 		return 0;
 	f = file_begin(s, task, kind, how);
-	put_name_at(s, f->data, task, dfd, name, true, &f->path, &f->name);
+	put_user_path_at(s, f->data, task, (int)dfd, name, &f->path);
 	/* Checked before the old name's walk overwrites the offsets. */
-	if (!pf_pass(s, f->data, pf_slot(kind), &f->path, &f->name))
+	if (!pf_pass(s, f->data, pf_slot(kind), &f->path))
 		return 0;
 	if (name2)
-		put_name_at(s, f->data, task, dfd2, name2, true, &f->path2,
-			    &f->name2);
+		put_user_path_at(s, f->data, task, (int)dfd2, name2, &f->path2);
 	file_emit(s, f);
 	return 0;
 }
@@ -674,7 +664,7 @@ static __always_inline void times_enter(long fd, const char *name)
 
 	if (name || is_self(task))
 		return;
-	file = fd_file(task, fd);
+	file = task_fd_file(task, (int)fd);
 	if (!file)
 		return;
 	prev = inode_mtime_ns(BPF_CORE_READ(file, f_inode));
@@ -715,15 +705,14 @@ static __always_inline int times_exit(long ret, long dfd, const char *name,
 		f->flags |= WIRE_FILE_HAS_PREV;
 	}
 	if (!name) {
-		struct file *file = fd_file(task, dfd);
+		struct file *file = task_fd_file(task, (int)dfd);
 
 		if (!file)
 			return 0;
 		file_set_inode(f, BPF_CORE_READ(file, f_inode));
 		put_path(s, f->data, &file->f_path, &f->path);
 	} else {
-		put_name_at(s, f->data, task, dfd, name, true, &f->path,
-			    &f->name);
+		put_user_path_at(s, f->data, task, (int)dfd, name, &f->path);
 	}
 	file_emit_path(s, f);
 	return 0;
@@ -799,7 +788,7 @@ int on_sys_exit_utime(struct syscall_trace_exit *ctx)
  */
 static __always_inline void written_closing(struct task_struct *task, long fd)
 {
-	struct file *file = fd_file(task, fd);
+	struct file *file = task_fd_file(task, (int)fd);
 	struct inode *inode;
 	struct scratch *s;
 	struct wire_file *f;
@@ -894,7 +883,7 @@ static __always_inline int on_chmod_done(long ret, long dfd, const char *name,
 		return emit_named(task, WIRE_FILE_WRITTEN, WIRE_HOW_CHMOD, dfd,
 				  name, 0, NULL);
 	if (!is_self(task)) {
-		struct file *file = fd_file(task, dfd);
+		struct file *file = task_fd_file(task, (int)dfd);
 		struct scratch *s = get_scratch();
 		struct wire_file *f;
 
@@ -975,6 +964,41 @@ int BPF_PROG(on_io_uring_complete, struct io_ring_ctx *ring, void *req,
 			    BPF_CORE_READ(op, how.flags), WIRE_HOW_URING_OPEN);
 }
 
+/* put_user_path_at() for a name the kernel holds (io_uring's copy). */
+static __always_inline void put_kernel_path_at(struct scratch *s, char *data,
+					       struct task_struct *task,
+					       int dirfd, const char *kpath,
+					       struct wire_str *out)
+{
+	const struct path *dir;
+	char *p;
+	long r;
+
+	if (!part_begin(s, out, 0))
+		return;
+	p = &data[s->off & DATA_MASK];
+	r = bpf_probe_read_kernel_str(p, WIRE_PATH_MAX, kpath);
+	if (r <= 0)
+		return;
+	s->off += r;
+	if (p[0] == '/') {
+		out->len = r - 1;
+		return;
+	}
+	out->flags |= WIRE_STR_REL;
+	if (dirfd == AT_FDCWD) {
+		dir = &task->fs->pwd;
+	} else {
+		struct file *f = task_fd_file(task, dirfd);
+
+		if (!f)
+			return;
+		dir = &f->f_path;
+	}
+	walk_dentry(s, data, BPF_CORE_READ(dir, dentry),
+		    BPF_CORE_READ(dir, mnt), out);
+}
+
 static __always_inline int uring_blind(struct task_struct *task, __u8 opcode,
 				       long dfd, struct filename *name)
 {
@@ -986,8 +1010,8 @@ static __always_inline int uring_blind(struct task_struct *task, __u8 opcode,
 	f = file_begin(s, task, WIRE_URING_BLIND, 0);
 	f->op = opcode;
 	if (name)
-		put_name_at(s, f->data, task, dfd, BPF_CORE_READ(name, name),
-			    false, &f->path, &f->name);
+		put_kernel_path_at(s, f->data, task, (int)dfd,
+				   BPF_CORE_READ(name, name), &f->path);
 	file_emit(s, f);
 	return 0;
 }

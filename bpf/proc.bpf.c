@@ -10,15 +10,60 @@
  */
 #include "path.bpf.h"
 
+/* Where p runs: its mount and pid namespaces and its cgroup. */
+static __always_inline void fill_ctx(struct wire_ctx *c, struct task_struct *p)
+{
+	struct pid *pid = BPF_CORE_READ(p, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	/* The innermost level is the namespace the process sees itself in. */
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
+	c->mnt_ns = BPF_CORE_READ(p, nsproxy, mnt_ns, ns.inum);
+	c->pid_ns = BPF_CORE_READ(up.ns, ns.inum);
+	c->ns_pid = up.nr;
+	c->pad = 0;
+	c->cgroup_id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
+}
+
+/*
+ * argv as the new image sees it, up to cfg_args_max bytes, as the first
+ * part of data[] (s->off is 0); the part says how long the whole argv
+ * was.
+ */
+static __always_inline void put_args(struct scratch *s, char *data,
+				     struct task_struct *p,
+				     struct wire_str *out)
+{
+	struct mm_struct *mm = BPF_CORE_READ(p, mm);
+	unsigned long arg_start = BPF_CORE_READ(mm, arg_start);
+	unsigned long arg_end = BPF_CORE_READ(mm, arg_end);
+	__u32 len = arg_end > arg_start ? arg_end - arg_start : 0;
+	__u32 max = cfg_args_max;
+
+	if (max > WIRE_ARGS_MAX)
+		max = WIRE_ARGS_MAX;
+	out->off = 0;
+	out->full_len = len;
+	out->flags = 0;
+	out->pad = 0;
+	if (len > max) {
+		len = max;
+		out->flags = WIRE_STR_TRUNC;
+	}
+	if (bpf_probe_read_user(data, len & DATA_MASK, (void *)arg_start))
+		len = 0;
+	out->len = len;
+	s->off = len;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	struct scratch *s;
 	struct wire_exec *e;
-	struct mm_struct *mm;
 	struct file *exe;
-	unsigned long arg_start, arg_end;
 	__u32 len;
 
 	_Static_assert(sizeof(*e) <= WIRE_FIXED_MAX, "scratch too small");
@@ -31,29 +76,16 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	e->hdr.kind = WIRE_EXEC;
 	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	fill_task(&e->task, p);
+	fill_ctx(&e->ctx, p);
 	e->pad = 0;
-
-	mm = BPF_CORE_READ(p, mm);
-	arg_start = BPF_CORE_READ(mm, arg_start);
-	arg_end = BPF_CORE_READ(mm, arg_end);
-	len = arg_end > arg_start ? arg_end - arg_start : 0;
-	e->args.flags = 0;
-	e->args.pad = 0;
-	if (len > WIRE_ARGS_MAX) {
-		len = WIRE_ARGS_MAX;
-		e->args.flags = WIRE_STR_TRUNC;
-	}
-	if (bpf_probe_read_user(e->data, len & DATA_MASK, (void *)arg_start))
-		len = 0;
-	e->args.off = 0;
-	e->args.len = len;
 
 	exe = BPF_CORE_READ(bprm, file);
 	e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
 	e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
-	s->off = len;
+	put_args(s, e->data, p, &e->args);
 	put_path(s, e->data, &exe->f_path, &e->image);
 	put_path(s, e->data, &p->fs->pwd, &e->cwd);
+	put_cgroup_path(s, e->data, p, &e->cgroup);
 
 	len = sizeof(*e) + (s->off & DATA_MASK);
 	e->hdr.len = len;

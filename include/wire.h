@@ -19,10 +19,16 @@
 
 #define WIRE_VERSION  3
 
-#define WIRE_ARGS_MAX 32768 /* argv bytes captured per exec */
 #define WIRE_NAME_MAX 256 /* one path component with its NUL */
 #define WIRE_PATH_MAX 4096 /* bytes of one path, as the kernel's PATH_MAX */
-#define WIRE_DATA_MAX 65536 /* data[] region, power of two */
+/* What one path may take in data[]: a walk stops adding components once
+ * WIRE_PATH_MAX bytes are out, and the last one adds at most a name. */
+#define WIRE_PATH_ROOM (WIRE_PATH_MAX + WIRE_NAME_MAX)
+#define WIRE_DATA_MAX  131072 /* data[] region, power of two */
+/* Most argv bytes an exec record carries (the loader's cfg_args_max is
+ * at most this): data[] less room for the exec record's three paths. */
+#define WIRE_ARGS_MAX	  (WIRE_DATA_MAX - 4 * WIRE_PATH_ROOM)
+#define WIRE_ARGS_DEFAULT 65536
 
 /* Record kinds; each has one row in the sensor's family table. */
 enum wire_kind {
@@ -74,10 +80,26 @@ struct wire_task {
 	__u64 end_code; /* mm->end_code; 0 without an mm (kernel threads) */
 };
 
-/* How to read a wire_str. */
-#define WIRE_STR_PATH	 0x1u /* path components, leaf first, NUL after each */
-#define WIRE_STR_TRUNC	 0x2u /* cut short: args end "...", paths start "+" */
-#define WIRE_STR_DELETED 0x4u /* path of an unlinked file: " (deleted)" */
+/*
+ * How to read a wire_str.  Without WIRE_STR_PATH the bytes are a string
+ * or, for argv, strings with a NUL after each.
+ *
+ * WIRE_STR_PATH: path components, leaf first, a NUL after each; joined
+ * root first with "/" before each ("/" alone when there are none).
+ * WIRE_STR_TRUNC: cut short: a path's walk stopped before the root (the
+ * path starts "+", as Sysmon for Linux marks it); a string was longer
+ * than len (full_len says how long, when known).
+ * WIRE_STR_DELETED: the file was unlinked (or never linked: memfd):
+ * " (deleted)" follows the path, as /proc/PID/exe shows it.
+ * WIRE_STR_REL (with PATH): the first item is not a component but the
+ * rest of a path as a process gave it, relative to the directory the
+ * other components name: it may hold "/", "." or "..", nothing resolved;
+ * empty when the directory itself is meant.
+ */
+#define WIRE_STR_PATH	 0x1u
+#define WIRE_STR_TRUNC	 0x2u
+#define WIRE_STR_DELETED 0x4u
+#define WIRE_STR_REL	 0x8u
 
 /*
  * A variable-length part of a record: len bytes at data[off], data being
@@ -85,10 +107,23 @@ struct wire_task {
  * sensor's bounds-checked reader.
  */
 struct wire_str {
-	__u16 off;
-	__u16 len;
+	__u32 off;
+	__u32 len;
+	__u32 full_len; /* bytes before truncation when known, else 0 */
 	__u16 flags; /* WIRE_STR_* */
 	__u16 pad;
+};
+
+/*
+ * Where a process runs: its namespaces (the inode numbers
+ * /proc/PID/ns/{mnt,pid} show) and its cgroup (v2).
+ */
+struct wire_ctx {
+	__u32 mnt_ns;
+	__u32 pid_ns;
+	__u32 ns_pid; /* the process id inside pid_ns */
+	__u32 pad;
+	__u64 cgroup_id; /* kernfs id, as bpf_get_current_cgroup_id() */
 };
 
 struct wire_exec {
@@ -97,9 +132,11 @@ struct wire_exec {
 	__u64 exe_ino;
 	__u32 exe_dev; /* kernel encoding: major << 20 | minor */
 	__u32 pad;
-	struct wire_str args; /* argv bytes, NUL between arguments */
+	struct wire_ctx ctx;
+	struct wire_str args; /* argv bytes, NUL after each argument */
 	struct wire_str image; /* path of the file executed */
 	struct wire_str cwd;
+	struct wire_str cgroup; /* cgroup v2 path, components leaf first */
 	char data[];
 };
 
@@ -140,13 +177,13 @@ enum wire_how {
 #define WIRE_FILE_HAS_PREV  0x8u /* prev_ns known (event 2) */
 
 /*
- * Every file record.  A path is either complete in `path` (resolved from
- * a struct path: open, close) or `path` holds the directory the caller
- * named (its dirfd, its cwd, or its root for an absolute name) and `name`
- * the name as the caller passed it, to be joined by the decoder.  Same
- * for path2/name2 (rename's and link's old name).  ino/dev/mode are 0
- * when the call gives no inode (names resolved by the kernel inside the
- * syscall).  Times are UTC ns (inode times are wall-clock).
+ * Every file record.  path is the file's path: walked from a struct path
+ * (opens, closes: complete and resolved), or as the caller named it
+ * (put_user_path_at(): an absolute name as given, a relative one after
+ * its directory, WIRE_STR_REL).  path2 is rename's and link's old name.
+ * ino/dev/mode are 0 when the call gives no inode (names resolved by the
+ * kernel inside the syscall).  Times are UTC ns (inode times are
+ * wall-clock).
  */
 struct wire_file {
 	struct wire_hdr hdr;
@@ -160,9 +197,7 @@ struct wire_file {
 	__s64 birth_ns; /* 11: birth time; 2: the new mtime */
 	__s64 prev_ns; /* 2: the mtime before the call */
 	struct wire_str path;
-	struct wire_str name;
 	struct wire_str path2;
-	struct wire_str name2;
 	char data[];
 };
 
@@ -203,8 +238,9 @@ struct wire_pf_head {
 
 _Static_assert(sizeof(struct wire_hdr) == 16, "wire_hdr layout");
 _Static_assert(sizeof(struct wire_task) == 56, "wire_task layout");
-_Static_assert(sizeof(struct wire_str) == 8, "wire_str layout");
-_Static_assert(sizeof(struct wire_exec) == 112, "wire_exec layout");
+_Static_assert(sizeof(struct wire_str) == 16, "wire_str layout");
+_Static_assert(sizeof(struct wire_ctx) == 24, "wire_ctx layout");
+_Static_assert(sizeof(struct wire_exec) == 176, "wire_exec layout");
 _Static_assert(sizeof(struct wire_fork) == 88, "wire_fork layout");
 _Static_assert(sizeof(struct wire_exit) == 80, "wire_exit layout");
 _Static_assert(sizeof(struct wire_file) == 144, "wire_file layout");

@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(
 	# build: C toolchain, BPF toolchain, libraries
-	make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev
+	make gcc libc6-dev clang llvm pkg-config bpftool libbpf-dev libelf-dev
 	zlib1g-dev libssl-dev libxml2-dev libsqlite3-dev
 	# tests: real parsers and tools the tests drive
 	libxml2-utils jq bc sqlite3 python3 mandoc rsyslog systemd

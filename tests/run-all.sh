@@ -31,6 +31,15 @@ done
 for f in "$here"/fuzz/replay.sh; do
 	[ -x "$f" ] && tally fuzz-replay "$f"
 done
+for f in "$here"/golden/run.sh; do
+	[ -x "$f" ] && tally golden "$f"
+done
+# The corpora and recordings again under ASan/UBSan when the sanitizer
+# tree is built (make test): what the fuzzer runs with, UB included.
+if [ -n "${SAN_UNIT_BINS:-}" ]; then
+	SAN=1 tally asan:fuzz-replay "$here/fuzz/replay.sh"
+	SAN=1 tally asan:golden "$here/golden/run.sh"
+fi
 for t in "$here"/integration/[0-9]*.sh; do
 	[ -n "${SKIP_INTEGRATION:-}" ] && break
 	tally "$(basename "$t")" bash "$t"

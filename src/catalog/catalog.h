@@ -49,10 +49,23 @@ struct catalog_event {
 	bool has_linux_meaning;
 	unsigned nfields;
 	const struct catalog_field *fields; /* nfields entries + { NULL } */
+	/*
+	 * The last nextra fields are vigil's own, after all of Sysmon's:
+	 * rules can test them and the store keeps them, but renderers show
+	 * them only when asked (extra_fields in vigil.conf), so parsers that
+	 * match Sysmon's fields by position keep working.
+	 */
+	unsigned nextra;
 };
 
-/* Largest nfields of any event (ProcessCreate). */
-#define CATALOG_MAX_FIELDS 23
+/* Largest nfields of any event (ProcessCreate with its extra fields). */
+#define CATALOG_MAX_FIELDS 30
+
+/* How many of ev's fields are Sysmon's: all but the extra ones. */
+static inline unsigned catalog_sysmon_fields(const struct catalog_event *ev)
+{
+	return ev->nfields - ev->nextra;
+}
 
 /* The event with this id, or NULL. */
 const struct catalog_event *catalog_lookup(unsigned id);

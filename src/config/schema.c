@@ -99,7 +99,7 @@ static int print_current(struct buf *out)
 					     : "exclude");
 		if (!r)
 			r = buf_addf(out, " version=\"%u\">\n", ev->version);
-		for (unsigned f = 0; !r && f < ev->nfields; f++)
+		for (unsigned f = 0; !r && f < catalog_sysmon_fields(ev); f++)
 			r = buf_addf(out,
 				     "      <data name=\"%s\" inType=\"%s />\n",
 				     ev->fields[f].name,

@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "event/event.h"
 #include "hash/hash.h"
+#include "wire.h"
 #include "proc/proc.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
@@ -57,6 +58,9 @@
 #define HELD_MAX	  4096
 #define HELD_NS		  (600ull * 1000000000ull)
 #define ARCHIVE_MAX_BYTES (64ull << 20)
+
+_Static_assert(SETTINGS_COMMAND_LINE_MAX == WIRE_ARGS_MAX,
+	       "command_line_max bound and the exec record disagree");
 
 static volatile sig_atomic_t got_stop, got_hup;
 
@@ -172,9 +176,13 @@ static uint64_t enrich_hash(struct daemon *d, struct event *ev,
 			    const struct decode_want *w)
 {
 	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
-	char text[HASH_TEXT_MAX];
+	char text[HASH_TEXT_MAX], exe[32];
 	int r;
 
+	if (w->file.exe_tgid) {
+		snprintf(exe, sizeof(exe), "/proc/%u/exe", w->file.exe_tgid);
+		path = exe;
+	}
 	r = hash_file(d->hashes, path, w->file.dev, w->file.ino,
 		      d->dec.hash_algs, text);
 	if (r == 0) {
@@ -495,6 +503,15 @@ static struct content *new_content(void)
 	return content_new(&l);
 }
 
+/* The daemon's mount namespace (the inode /proc/self/ns/mnt names), 0
+ * when unknown: processes elsewhere see other paths. */
+static uint32_t own_mnt_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/mnt", &st) == 0 ? (uint32_t)st.st_ino : 0;
+}
+
 static int setup(struct daemon *d)
 {
 	const struct settings *s = &d->opts->settings;
@@ -521,6 +538,7 @@ static int setup(struct daemon *d)
 	d->host.channel = s->channel;
 	d->host.pid = d->host.tid = (unsigned)getpid();
 	d->host.euid = (unsigned)geteuid();
+	d->host.extra_fields = s->extra_fields;
 
 	read_machine_id(machine, sizeof(machine));
 	d->procs = proc_table_new(PROC_TABLE_MAX, machine, "/proc");
@@ -537,6 +555,7 @@ static int setup(struct daemon *d)
 	d->dec.procs = d->procs;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
+	d->dec.host_mnt_ns = own_mnt_ns();
 
 	d->writer = outputs_open(s, &d->host);
 	if (!d->writer)
@@ -546,6 +565,7 @@ static int setup(struct daemon *d)
 	 * by both, and the sensor's record simply refreshes its entry. */
 	so.self_tgid = (uint32_t)getpid();
 	so.ring_kib = s->ring_kib;
+	so.args_max = s->command_line_max;
 	so.on_record = on_record;
 	so.wants = wants;
 	so.ctx = d;

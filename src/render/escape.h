@@ -109,6 +109,10 @@ void render_xml(struct render_out *w, const struct render_host *h,
 		const struct event *ev, uint64_t created_ns);
 void render_json(struct render_out *w, const struct render_host *h,
 		 const struct event *ev, uint64_t created_ns);
-void render_text(struct render_out *w, const struct event *ev);
+void render_text(struct render_out *w, const struct render_host *h,
+		 const struct event *ev);
+
+/* How many of ev's fields h shows: Sysmon's, and vigil's own if asked. */
+unsigned render_nfields(const struct render_host *h, const struct event *ev);
 
 #endif /* VIGIL_RENDER_ESCAPE_H */

@@ -54,7 +54,7 @@ void render_json(struct render_out *w, const struct render_host *h,
 	render_puts(w, ",\"Security\":{\"UserId\":\"");
 	render_put_u64(w, h->euid);
 	render_puts(w, "\"}},\"EventData\":{");
-	for (unsigned i = 0; i < def->nfields; i++) {
+	for (unsigned i = 0, n = render_nfields(h, ev); i < n; i++) {
 		size_t len;
 		const char *v = event_value(ev, i, &len);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "event/event.h"
 #include "render.h"
 
 #define DEFAULT_PROVIDER_NAME "Linux-Sysmon"
@@ -29,6 +30,7 @@ void render_host_fill(struct render_host *dst, const struct render_host *h)
 	dst->pid = h->pid;
 	dst->tid = h->tid;
 	dst->euid = h->euid;
+	dst->extra_fields = h->extra_fields;
 	if (h->provider_name)
 		dst->provider_name = h->provider_name;
 	if (h->provider_guid)
@@ -52,6 +54,12 @@ int render_format_parse(const char *s, enum render_format *f)
 	return 0;
 }
 
+unsigned render_nfields(const struct render_host *h, const struct event *ev)
+{
+	return h->extra_fields ? ev->def->nfields
+			       : catalog_sysmon_fields(ev->def);
+}
+
 int render_event(struct buf *out, const struct render_host *h,
 		 const struct event *ev, enum render_format fmt,
 		 uint64_t created_ns)
@@ -69,7 +77,7 @@ int render_event(struct buf *out, const struct render_host *h,
 		render_json(&w, &host, ev, created_ns);
 		break;
 	case RENDER_TEXT:
-		render_text(&w, ev);
+		render_text(&w, &host, ev);
 		break;
 	default:
 		return -EINVAL;

@@ -19,6 +19,7 @@
 #ifndef VIGIL_RENDER_H
 #define VIGIL_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,8 @@ struct render_host {
 	unsigned tid;
 	/* Security UserId */
 	unsigned euid;
+	/* also vigil's own fields after Sysmon's (catalog_event.nextra) */
+	bool extra_fields;
 };
 
 /* Fill the provider/channel defaults; computer, pid, tid, euid are 0/NULL. */

@@ -12,14 +12,16 @@
 #include "event/event.h"
 #include "render.h"
 
-void render_text(struct render_out *w, const struct event *ev)
+void render_text(struct render_out *w, const struct render_host *h,
+		 const struct event *ev)
 {
 	const struct catalog_event *def = ev->def;
+	unsigned n = render_nfields(h, ev);
 
 	render_puts(w, "Event ");
 	render_puts(w, def->symbol);
 	render_put(w, "\n", 1);
-	for (unsigned i = 0; i < def->nfields; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		size_t len;
 		const char *v = event_value(ev, i, &len);
 

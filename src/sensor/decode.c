@@ -18,11 +18,8 @@
 #include "family.h"
 #include "util/buf.h"
 
-#define TRUNC_MARK   "..."
+#define TRUNC_MARK   "...[truncated]"
 #define DELETED_MARK " (deleted)"
-/* Components of one path the reader joins: WIRE_PATH_MAX bytes hold at
- * most this many (a byte and a NUL each). */
-#define PATH_PARTS_MAX (WIRE_PATH_MAX / 2)
 
 int wire_read(const char *data, size_t data_len, const struct wire_str *s,
 	      const char **out, size_t *n)
@@ -34,41 +31,59 @@ int wire_read(const char *data, size_t data_len, const struct wire_str *s,
 	return 0;
 }
 
-/* Components leaf first, NUL-terminated -> "/a/b/c" into b ("+" first
- * when the walk stopped early, as Sysmon for Linux marks truncated
- * paths; " (deleted)" last for an unlinked file, as /proc shows it). */
+/*
+ * Items leaf first, each NUL-terminated -> "/a/b/c" into b: "+" first
+ * when the walk stopped early, as Sysmon for Linux marks truncated paths;
+ * " (deleted)" last for an unlinked file, as /proc shows it.  With
+ * WIRE_STR_REL the first item is a relative path as a process gave it,
+ * appended after the directory the others name.  Read from the end, so
+ * no bound on the number of items is needed.
+ */
 static int join_path(struct buf *b, const char *p, size_t len, unsigned flags)
 {
-	uint32_t ends[PATH_PARTS_MAX]; /* offset one past each component */
-	unsigned n = 0;
-	size_t off = 0;
+	bool is_rel = flags & WIRE_STR_REL;
+	size_t end = len, rel_len = 0;
+	unsigned printed = 0;
 	int r = 0;
 
-	while (off < len) {
-		const char *nul = memchr(p + off, '\0', len - off);
-
-		if (!nul || n == PATH_PARTS_MAX)
-			return -EINVAL;
-		off = (size_t)(nul - p) + 1;
-		ends[n++] = (uint32_t)off;
-	}
+	if (len == 0) /* the root, or nothing known when cut short */
+		return flags & WIRE_STR_TRUNC ? 0 : buf_addc(b, '/');
+	if (p[len - 1] != '\0')
+		return -EINVAL;
+	if (is_rel)
+		rel_len = strlen(p); /* stops at the first item's NUL */
 	if (flags & WIRE_STR_TRUNC)
 		r |= buf_addc(b, '+');
-	for (unsigned i = n; i-- > 0;) {
-		size_t start = i ? ends[i - 1] : 0;
+	/* end: one past the NUL of the item to print next */
+	while (end > (is_rel ? rel_len + 1 : 0)) {
+		size_t item_end = end - 1, start = item_end;
 
+		while (start > 0 && p[start - 1] != '\0')
+			start--;
 		r |= buf_addc(b, '/');
-		r |= buf_add(b, p + start, ends[i] - 1 - start);
+		r |= buf_add(b, p + start, item_end - start);
+		printed++;
+		end = start;
 	}
-	if (n == 0)
+	if (rel_len > 0) {
 		r |= buf_addc(b, '/');
+		r |= buf_add(b, p, rel_len);
+		printed++;
+	}
+	if (printed == 0)
+		r |= buf_addc(b, '/'); /* the root itself */
 	if (flags & WIRE_STR_DELETED)
 		r |= buf_adds(b, DELETED_MARK);
 	return r ? -ENOMEM : 0;
 }
 
-/* argv-style bytes (NUL between items) -> one line joined by spaces. */
-static int join_args(struct buf *b, const char *p, size_t len, bool is_trunc)
+/*
+ * argv-style bytes (NUL after each item) -> one line joined by spaces;
+ * cut short, the line ends in TRUNC_MARK, with the whole size when the
+ * kernel said it: "...[truncated: 300000 bytes]".
+ */
+static int join_args(struct buf *b, const char *p, size_t len,
+		     const struct wire_str *s)
 {
 	size_t start = b->len;
 	int r;
@@ -79,7 +94,9 @@ static int join_args(struct buf *b, const char *p, size_t len, bool is_trunc)
 	for (size_t i = start; i < b->len; i++)
 		if (b->data[i] == '\0')
 			b->data[i] = ' ';
-	if (is_trunc)
+	if ((s->flags & WIRE_STR_TRUNC) && s->full_len)
+		r |= buf_addf(b, "...[truncated: %u bytes]", s->full_len);
+	else if (s->flags & WIRE_STR_TRUNC)
 		r |= buf_adds(b, TRUNC_MARK);
 	return r ? -ENOMEM : 0;
 }
@@ -95,7 +112,7 @@ static int read_into(struct buf *b, const char *data, size_t data_len,
 		return r;
 	if (s->flags & WIRE_STR_PATH)
 		return join_path(b, p, n, s->flags);
-	return join_args(b, p, n, s->flags & WIRE_STR_TRUNC);
+	return join_args(b, p, n, s);
 }
 
 int wire_strdup(const char *data, size_t data_len, const struct wire_str *s,
@@ -129,68 +146,10 @@ int wire_set_field(struct event *ev, unsigned idx, const char *data,
 	return r;
 }
 
-/* Append name's components to b, each after a '/', dropping empty ones
- * and "." (".." is kept: only the kernel knows where it leads). */
-static int add_components(struct buf *b, const char *p, size_t len)
-{
-	int r = 0;
-
-	while (len > 0) {
-		const char *slash = memchr(p, '/', len);
-		size_t n = slash ? (size_t)(slash - p) : len;
-
-		if (n > 0 && !(n == 1 && p[0] == '.')) {
-			r |= buf_addc(b, '/');
-			r |= buf_add(b, p, n);
-		}
-		if (!slash)
-			break;
-		len -= n + 1;
-		p = slash + 1;
-	}
-	return r;
-}
-
-int wire_join_at(const char *data, size_t data_len, const struct wire_str *dir,
-		 const struct wire_str *name, char **out)
-{
-	const char *p, *n;
-	size_t plen, nlen;
-	struct buf b;
-	int r;
-
-	if ((r = wire_read(data, data_len, dir, &p, &plen)) < 0 ||
-	    (r = wire_read(data, data_len, name, &n, &nlen)) < 0)
-		return r;
-	if (memchr(n, '\0', nlen))
-		return -EINVAL;
-	buf_init(&b, 0);
-	r = 0;
-	if (dir->flags & WIRE_STR_PATH) {
-		r = join_path(&b, p, plen, dir->flags & ~WIRE_STR_DELETED);
-		/* The root alone joins as "", not "/". */
-		if (r == 0 && b.len == 1 && b.data[0] == '/')
-			b.len = 0;
-	} else if (nlen == 0 || n[0] != '/') {
-		/* The directory was gone by the time the kernel looked:
-		 * the name as given is all there is. */
-		r = buf_addc(&b, '.');
-	}
-	if (r == 0)
-		r = add_components(&b, n, nlen) ? -ENOMEM : 0;
-	if (r == 0 && b.len == 0)
-		r = buf_addc(&b, '/') ? -ENOMEM : 0;
-	if (r < 0) {
-		buf_release(&b);
-		return r;
-	}
-	*out = b.data;
-	return 0;
-}
-
 uint64_t decode_utc(const struct decoder *d, uint64_t boot_ns)
 {
-	return (uint64_t)((int64_t)boot_ns + d->boot_to_utc_ns);
+	/* Unsigned: a hostile timestamp wraps instead of overflowing. */
+	return boot_ns + (uint64_t)d->boot_to_utc_ns;
 }
 
 struct decode_want *decode_want(struct decoder *d, enum decode_want_kind kind,

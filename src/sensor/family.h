@@ -104,17 +104,6 @@ int wire_set_field(struct event *ev, unsigned idx, const char *data,
 int wire_strdup(const char *data, size_t data_len, const struct wire_str *s,
 		char **out);
 
-/*
- * The absolute path a *at() call named: the name part joined to the
- * directory part (see put_name_at() in bpf/path.bpf.h), empty and "."
- * components dropped, into a malloc'd string (*out; caller frees).  A
- * directory part the kernel could not resolve leaves a relative name
- * starting "./".  0, -EINVAL (out of bounds, NUL inside the name),
- * -ENOMEM.
- */
-int wire_join_at(const char *data, size_t data_len, const struct wire_str *dir,
-		 const struct wire_str *name, char **out);
-
 /* CLOCK_BOOTTIME ns -> UTC ns since the epoch. */
 uint64_t decode_utc(const struct decoder *d, uint64_t boot_ns);
 

@@ -63,26 +63,17 @@ static void set_utc(struct event *ev, unsigned idx, int64_t ns)
 		   tm.tm_min, tm.tm_sec, (int)(frac / 1000000));
 }
 
-/* The record's (first) file as an absolute path: path complete, or
- * path + name. */
+/* The record's (first) file as an absolute path. */
 static int file_path(const struct wire_file *f, size_t len, char **out)
 {
-	size_t data_len = len - sizeof(*f);
-
-	if (f->name.len == 0 && !(f->path.flags & WIRE_STR_PATH))
+	if (f->path.len == 0 && !(f->path.flags & WIRE_STR_PATH))
 		return -EINVAL; /* nothing named */
-	if (f->name.len == 0)
-		return wire_strdup(f->data, data_len, &f->path, out);
-	return wire_join_at(f->data, data_len, &f->path, &f->name, out);
+	return wire_strdup(f->data, len - sizeof(*f), &f->path, out);
 }
 
 static int old_path(const struct wire_file *f, size_t len, char **out)
 {
-	size_t data_len = len - sizeof(*f);
-
-	if (f->name2.len == 0)
-		return wire_strdup(f->data, data_len, &f->path2, out);
-	return wire_join_at(f->data, data_len, &f->path2, &f->name2, out);
+	return wire_strdup(f->data, len - sizeof(*f), &f->path2, out);
 }
 
 static uint64_t user_dev(uint32_t kdev)

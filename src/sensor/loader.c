@@ -173,6 +173,11 @@ struct sensor *sensor_open(const struct sensor_opts *o)
 	if ((r = check_table(s)) < 0)
 		goto fail;
 	s->skel->rodata->cfg_self_tgid = o->self_tgid;
+	s->skel->rodata->cfg_args_max =
+		o->args_max && o->args_max < WIRE_ARGS_MAX ? o->args_max
+							   : WIRE_ARGS_MAX;
+	if (!o->args_max)
+		s->skel->rodata->cfg_args_max = WIRE_ARGS_DEFAULT;
 	if ((r = size_maps(s, o)) < 0)
 		goto fail;
 	if ((r = sensor_bpf__load(s->skel)) < 0) {

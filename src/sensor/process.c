@@ -5,7 +5,9 @@
  * fork only updates the process table.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/sysmacros.h>
 
 #include "catalog/fields.h"
@@ -59,6 +61,13 @@ static void set_logon(struct decoder *d, struct event *ev,
 	event_setf(ev, EV1_TERMINAL_SESSION_ID, "%u", t->sessionid);
 }
 
+/* Whether the process sees the daemon's mount namespace (its paths are
+ * the daemon's paths); true when the daemon's is unknown. */
+static bool is_host_ns(const struct decoder *d, const struct wire_exec *e)
+{
+	return !d->host_mnt_ns || e->ctx.mnt_ns == d->host_mnt_ns;
+}
+
 static void want_hashes(struct decoder *d, const struct wire_exec *e)
 {
 	struct decode_want *w;
@@ -71,6 +80,67 @@ static void want_hashes(struct decoder *d, const struct wire_exec *e)
 	w->file.path_field = EV1_IMAGE;
 	w->file.dev = makedev(e->exe_dev >> 20, e->exe_dev & 0xfffff);
 	w->file.ino = e->exe_ino;
+	/* Image names no file the daemon can open: the file is reached
+	 * through the process itself, the inode check still applies. */
+	if (!is_host_ns(d, e) || (e->image.flags & WIRE_STR_DELETED))
+		w->file.exe_tgid = e->task.tgid;
+}
+
+/* "docker-<id>.scope", "/docker/<id>", "cri-containerd-<id>.scope",
+ * "crio-<id>.scope", "libpod-<id>.scope/container" ... */
+int sensor_container_id(const char *cgroup, size_t *off)
+{
+	int found = -ENOENT;
+	size_t run = 0, i;
+
+	for (i = 0;; i++) {
+		char c = cgroup[i];
+		bool is_hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+
+		if (is_hex) {
+			run++;
+			continue;
+		}
+		if (run == 64 && (i == 64 || strchr("/-.:", cgroup[i - 65])) &&
+		    (c == '\0' || strchr("/-.:", c))) {
+			*off = i - 64;
+			found = 0;
+		}
+		run = 0;
+		if (c == '\0')
+			break;
+	}
+	return found;
+}
+
+/*
+ * Privilege and where the process runs.  IntegrityLevel: High when the
+ * image runs with effective uid 0, Medium otherwise (docs/guarantees.md);
+ * the rest are vigil's extra fields.
+ */
+static int set_context(struct decoder *d, struct event *ev,
+		       const struct wire_exec *e, size_t data_len)
+{
+	char *cgroup = NULL;
+	size_t off;
+	int r;
+
+	event_set_str(ev, EV1_INTEGRITY_LEVEL,
+		      e->task.euid == 0 ? "High" : "Medium");
+	decode_want_user(d, EV1_EFFECTIVE_USER, e->task.euid);
+	event_set_str(ev, EV1_HOST_NAMESPACE,
+		      is_host_ns(d, e) ? "true" : "false");
+	event_setf(ev, EV1_MOUNT_NAMESPACE, "%u", e->ctx.mnt_ns);
+	event_setf(ev, EV1_PID_NAMESPACE, "%u", e->ctx.pid_ns);
+	event_setf(ev, EV1_NAMESPACE_PROCESS_ID, "%u", e->ctx.ns_pid);
+	r = wire_strdup(e->data, data_len, &e->cgroup, &cgroup);
+	if (r < 0)
+		return r;
+	event_set_str(ev, EV1_CGROUP, cgroup);
+	if (sensor_container_id(cgroup, &off) == 0)
+		event_set(ev, EV1_CONTAINER_ID, cgroup + off, 64);
+	free(cgroup);
+	return 0;
 }
 
 static int decode_exec(struct decoder *d, const void *rec, size_t len,
@@ -87,6 +157,8 @@ static int decode_exec(struct decoder *d, const void *rec, size_t len,
 		goto fail;
 	r = wire_set_field(ev, EV1_CURRENT_DIRECTORY, e->data, data_len,
 			   &e->cwd);
+	if (r == 0)
+		r = set_context(d, ev, e, data_len);
 	if (r < 0) {
 		event_release(ev);
 		goto fail;
@@ -99,7 +171,6 @@ static int decode_exec(struct decoder *d, const void *rec, size_t len,
 	event_set_str(ev, EV1_IMAGE, image);
 	event_set_str(ev, EV1_COMMAND_LINE, cmd);
 	decode_want_user(d, EV1_USER, e->task.uid);
-	event_set_str(ev, EV1_INTEGRITY_LEVEL, "no level");
 	set_logon(d, ev, &e->task);
 	set_parent(d, ev, &e->task);
 	want_hashes(d, e);

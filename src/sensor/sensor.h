@@ -36,6 +36,7 @@ typedef int sensor_record_fn(void *ctx, const void *data, size_t len);
 struct sensor_opts {
 	uint32_t self_tgid; /* the daemon: its activity is not recorded */
 	uint32_t ring_kib; /* ring buffer size, power of two >= 4096 KiB */
+	uint32_t args_max; /* argv bytes per exec, <= WIRE_ARGS_MAX; 0: 64K */
 	sensor_record_fn *on_record;
 	/* Which event ids the config can log (NULL: all); ctx is passed. */
 	bool (*wants)(void *ctx, unsigned event_id);
@@ -142,6 +143,10 @@ struct decode_want {
 			uint64_t
 				dev; /* user-space st_dev encoding, 0: unknown */
 			uint64_t ino;
+			/* non-zero: open the file as /proc/TGID/exe, the
+			 * path being no name the daemon can open (another
+			 * mount namespace, a memfd, an unlinked file) */
+			uint32_t exe_tgid;
 			unsigned mode; /* WANT_HOLD: st_mode, 0 unknown */
 			bool is_chmod; /* WANT_EXECUTABLE */
 		} file;
@@ -160,6 +165,7 @@ struct decoder {
 	struct proc_table *procs;
 	unsigned hash_algs; /* CONFIG_HASH_* bits for event 1 */
 	int64_t boot_to_utc_ns; /* add to CLOCK_BOOTTIME to get UTC */
+	uint32_t host_mnt_ns; /* the daemon's mount namespace; 0: unknown */
 	/* out: set by decode_record() */
 	struct decode_want wants[DECODE_MAX_WANTS];
 	unsigned nwants;
@@ -185,6 +191,13 @@ struct decoder {
 int decode_record(struct decoder *d, const void *data, size_t len,
 		  struct event *ev);
 
+/*
+ * The container id a cgroup path names: the last run of exactly 64
+ * lower-case hex digits between separators (/ - . :), as docker,
+ * containerd, CRI-O and podman name their cgroups.  0 and *off (the id
+ * is the 64 bytes at cgroup + *off), or -ENOENT.
+ */
+int sensor_container_id(const char *cgroup, size_t *off);
 /* Free what the decoder owns (the struct itself is the caller's). */
 void decode_release(struct decoder *d);
 

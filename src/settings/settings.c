@@ -52,6 +52,8 @@ void settings_defaults(struct settings *s)
 	s->queue_events = 16384;
 	s->ring_kib = 8192;
 	s->hash_max_bytes = 256 * MIB;
+	s->command_line_max = 64 * KIB;
+	s->extra_fields = false;
 }
 
 /* Where the parser is, for the diagnostic. */
@@ -237,6 +239,8 @@ enum key_id {
 	K_QUEUE_EVENTS,
 	K_RING_KIB,
 	K_HASH_MAX_BYTES,
+	K_COMMAND_LINE_MAX,
+	K_EXTRA_FIELDS,
 	K_COUNT,
 };
 
@@ -256,6 +260,8 @@ static const char *const key_names[K_COUNT] = {
 	[K_QUEUE_EVENTS] = "queue_events",
 	[K_RING_KIB] = "ring_kib",
 	[K_HASH_MAX_BYTES] = "hash_max_bytes",
+	[K_COMMAND_LINE_MAX] = "command_line_max",
+	[K_EXTRA_FIELDS] = "extra_fields",
 };
 
 static const char *parse_format(const char *v, int *out)
@@ -319,6 +325,16 @@ static const char *set_value(struct settings *s, enum key_id k, const char *v)
 		if (!err)
 			s->ring_kib = (unsigned)n;
 		return err;
+	case K_COMMAND_LINE_MAX:
+		/* The exec record's data[] bounds it (include/wire.h). */
+		err = parse_size(v, &n);
+		if (!err && (n < 4 * KIB || n > SETTINGS_COMMAND_LINE_MAX))
+			err = "must be between 4K and 111K";
+		if (!err)
+			s->command_line_max = (unsigned)n;
+		return err;
+	case K_EXTRA_FIELDS:
+		return parse_bool(v, &s->extra_fields);
 	case K_STDOUT:
 		return parse_bool(v, &s->stdout_on);
 	case K_SYSLOG:

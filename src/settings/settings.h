@@ -33,7 +33,13 @@ struct settings {
 	unsigned queue_events; /* user-space queue bound, events */
 	unsigned ring_kib; /* kernel ring buffer size */
 	uint64_t hash_max_bytes; /* larger images are not hashed */
+	unsigned command_line_max; /* argv bytes captured per exec */
+	bool extra_fields; /* render vigil's own fields after Sysmon's */
 };
+
+/* The largest command_line_max: what an exec record carries
+ * (WIRE_ARGS_MAX in include/wire.h, checked where both are seen). */
+#define SETTINGS_COMMAND_LINE_MAX 113664u
 
 /* The documented defaults. */
 void settings_defaults(struct settings *s);

@@ -37,19 +37,26 @@ int store_record_encode(struct buf *b, const struct event *ev)
 }
 
 /*
- * Find value idx of a blob of nfields values: 0 and *v, *len, or -EINVAL
- * when the blob does not hold exactly nfields values.
+ * Find value idx of a blob of def's values: 0 and *v, *len, or -EINVAL
+ * when the blob does not hold exactly def's fields.  A blob written
+ * before vigil's extra fields existed ends after Sysmon's: those read as
+ * unset (*len 0).
  */
-static int record_value(const unsigned char *p, size_t size, unsigned nfields,
-			unsigned idx, const unsigned char **v, size_t *len)
+static int record_value(const unsigned char *p, size_t size,
+			const struct catalog_event *def, unsigned idx,
+			const unsigned char **v, size_t *len)
 {
 	const unsigned char *end = p + size;
 
 	if (size > STORE_RECORD_MAX_BYTES)
 		return -EINVAL;
-	for (unsigned i = 0; i < nfields; i++) {
+	*v = p;
+	*len = 0;
+	for (unsigned i = 0; i < def->nfields; i++) {
 		const unsigned char *nul = memchr(p, '\0', (size_t)(end - p));
 
+		if (p == end && i == catalog_sysmon_fields(def))
+			return 0;
 		if (!nul)
 			return -EINVAL;
 		if (i == idx) {
@@ -76,6 +83,8 @@ int store_record_decode(struct event *ev, unsigned event_id, const void *data,
 	for (unsigned i = 0; i < ev->def->nfields; i++) {
 		const unsigned char *nul = memchr(p, '\0', (size_t)(end - p));
 
+		if (p == end && i == catalog_sysmon_fields(ev->def))
+			return 0; /* written before the extra fields */
 		if (!nul) {
 			event_release(ev);
 			return -EINVAL;
@@ -124,8 +133,8 @@ static void sql_field(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	size = sqlite3_value_bytes(argv[1]);
 	if (!blob && size)
 		return;
-	if (record_value(blob ? blob : "", (size_t)size, def->nfields,
-			 (unsigned)idx, &v, &len) < 0)
+	if (record_value(blob ? blob : "", (size_t)size, def, (unsigned)idx, &v,
+			 &len) < 0)
 		return;
 	if (len == 0)
 		sqlite3_result_text(ctx, "-", 1, SQLITE_STATIC);

@@ -50,7 +50,7 @@ is "Image" "$(field "$e" Image)" "$probe"
 is "CommandLine" "$(field "$e" CommandLine)" "$probe known-args two words"
 is "CurrentDirectory" "$(field "$e" CurrentDirectory)" "$work"
 is "User" "$(field "$e" User)" "root"
-is "IntegrityLevel" "$(field "$e" IntegrityLevel)" "no level"
+is "IntegrityLevel (root: High)" "$(field "$e" IntegrityLevel)" "High"
 is "FileVersion is empty" "$(field "$e" FileVersion)" "-"
 sha=$(sha256sum "$probe" | cut -d' ' -f1)
 sha1=$(sha1sum "$probe" | cut -d' ' -f1)

@@ -141,7 +141,7 @@ is "11 by cp" "$(ev 11 "$d/copied-elf" | jq -r .Image)" /usr/bin/cp
 is "11 by ln" "$(ev 11 "$d/hardlink" | jq -r .Image)" /usr/bin/ln
 is "11 by ln -s" "$(ev 11 "$d/symlink" | jq -r .Image)" /usr/bin/ln
 is "11 by mknod" "$(n 11 "$d/mknod-file")" 1
-is "11 relative to the cwd, ./ dropped" "$(n 11 "$d/sub/rel")" 1
+is "11 relative to the cwd, as named" "$(n 11 "$d/sub/./rel")" 1
 is "11 relative to a directory fd" "$(n 11 "$d/viafd/byfd")" 1
 is "11 by openat2" "$(n 11 "$d/by-openat2")" 1
 is "11 by io_uring OPENAT" "$(n 11 "$d/by-uring")" 1

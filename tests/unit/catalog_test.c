@@ -37,7 +37,8 @@ static void test_lookups(void)
 {
 	const struct catalog_event *pc = catalog_lookup(1);
 
-	CHECK(pc && pc->nfields == 23 && pc->version == 5);
+	CHECK(pc && catalog_sysmon_fields(pc) == 23 && pc->version == 5);
+	CHECK(pc->nfields == 23 + pc->nextra);
 	CHECK_STR(pc->rule_tag, "ProcessCreate");
 	CHECK(pc->rule_default == CATALOG_INCLUDE);
 	CHECK(catalog_field_index(pc, "ParentUser") == 22);
