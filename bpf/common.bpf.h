@@ -139,6 +139,9 @@ extern const volatile __u32 cfg_self_tgid;
 /* Bit n set: the config can log event n (< 64).  Written by the loader
  * whenever it arms, so programs skip work for events nobody logs. */
 extern __u64 cfg_wanted_events;
+/* Bit n set: records of kind n wake user space at once (sensor.h's
+ * sensor_set_urgent()). */
+extern __u64 cfg_urgent_kinds;
 /* argv bytes an exec record carries, at most WIRE_ARGS_MAX. */
 extern const volatile __u32 cfg_args_max;
 
@@ -179,6 +182,19 @@ static __always_inline __u64 wakeup_flag(void)
 static __always_inline void emit(void *rec, __u64 size)
 {
 	if (bpf_ringbuf_output(&events, rec, size, wakeup_flag()))
+		count_drop(WIRE_DROP_RING_FULL);
+}
+
+/* The same, waking user space at once when records of this kind are
+ * urgent (cfg_urgent_kinds: the daemon must act before the process
+ * goes on, e.g. open a new file before it is deleted). */
+static __always_inline void emit_kind(void *rec, __u64 size, __u32 kind)
+{
+	__u64 flags = kind < 64 && ((cfg_urgent_kinds >> kind) & 1)
+			      ? BPF_RB_FORCE_WAKEUP
+			      : wakeup_flag();
+
+	if (bpf_ringbuf_output(&events, rec, size, flags))
 		count_drop(WIRE_DROP_RING_FULL);
 }
 

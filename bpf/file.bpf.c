@@ -82,7 +82,7 @@ static __always_inline void file_emit(struct scratch *s, struct wire_file *f)
 	f->hdr.len = len;
 	if (len > sizeof(s->bytes))
 		return;
-	emit(f, len);
+	emit_kind(f, len, f->hdr.kind);
 }
 
 static __always_inline __s64 ts_ns(__s64 sec, __s64 nsec)

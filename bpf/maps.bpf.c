@@ -20,3 +20,4 @@ struct filtered_map filtered SEC(".maps");
 const volatile __u32 cfg_self_tgid = 0;
 const volatile __u32 cfg_args_max = 65536;
 __u64 cfg_wanted_events = 0;
+__u64 cfg_urgent_kinds = 0;

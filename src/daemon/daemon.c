@@ -382,6 +382,11 @@ static void set_prefilter(struct daemon *d)
 
 	for (unsigned k = 0; k < WIRE_PF_SLOTS; k++)
 		p[k] = &pfs[k];
+	/* Held files must be opened before they are deleted: creations
+	 * wake the daemon at once while archiving. */
+	sensor_set_urgent(d->sensor, content_is_archiving(d->content)
+					     ? 1ull << WIRE_FILE_CREATE
+					     : 0);
 	if (r == 0)
 		r = sensor_set_prefilter(d->sensor, p);
 	if (r < 0)

@@ -314,6 +314,11 @@ int sensor_set_prefilter(struct sensor *s,
 	return r;
 }
 
+void sensor_set_urgent(struct sensor *s, uint64_t mask)
+{
+	s->skel->bss->cfg_urgent_kinds = mask;
+}
+
 uint64_t sensor_filtered(struct sensor *s)
 {
 	uint64_t *per_cpu = calloc((size_t)s->ncpus, sizeof(*per_cpu));

@@ -70,6 +70,10 @@ int sensor_poll(struct sensor *s, int timeout_ms);
 int sensor_set_prefilter(struct sensor *s,
 			 const struct config_prefilter *const pfs[6]);
 
+/* Records of the kinds in mask (bit n: enum wire_kind n) wake the
+ * daemon as soon as they are sent, instead of in batches. */
+void sensor_set_urgent(struct sensor *s, uint64_t mask);
+
 /* Records the prefilter kept in the kernel since open. */
 uint64_t sensor_filtered(struct sensor *s);
 
