@@ -24,7 +24,8 @@
 struct sensor {
 	struct sensor_bpf *skel;
 	struct bpf_link *links[SENSOR_MAX_PROGS]; /* by program index */
-	int tp_ids[SENSOR_MAX_PROGS]; /* classic tracepoints: id, else 0 */
+	/* classic tracepoints: id, -1 when this kernel lacks it; else 0 */
+	int tp_ids[SENSOR_MAX_PROGS];
 	struct ring_buffer *ring;
 	sensor_record_fn *on_record;
 	void *ctx;
@@ -110,12 +111,20 @@ static int read_tp_ids(struct sensor *s)
 				return events;
 			}
 			r = tp_event_id(events, name);
-			if (r < 0) {
+			if (r == -ENOENT) {
+				/* An older kernel without this syscall: its
+				 * program is never attached. */
+				log_warn("sensor: no tracepoint %s in this "
+					 "kernel: not hooked",
+					 name);
+				s->tp_ids[i] = -1;
+			} else if (r < 0) {
 				log_error("sensor: tracepoint %s: %s", name,
 					  strerror(-r));
 				break;
+			} else {
+				s->tp_ids[i] = r;
 			}
-			s->tp_ids[i] = r;
 			r = 0;
 		}
 		i++;
@@ -133,6 +142,10 @@ static struct bpf_link *attach(struct sensor *s, struct bpf_program *prog,
 
 	if (!s->tp_ids[i])
 		return bpf_program__attach(prog);
+	if (s->tp_ids[i] < 0) {
+		errno = ENOENT;
+		return NULL;
+	}
 	pfd = tp_perf_open(s->tp_ids[i]);
 	if (pfd < 0) {
 		errno = -pfd;
@@ -251,7 +264,7 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 
 		if (i >= SENSOR_MAX_PROGS)
 			return -E2BIG;
-		if (want && !s->links[i]) {
+		if (want && !s->links[i] && s->tp_ids[i] >= 0) {
 			s->links[i] = attach(s, prog, i);
 			if (!s->links[i]) {
 				int r = -errno;
