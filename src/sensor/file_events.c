@@ -212,8 +212,9 @@ static int decode_written(struct decoder *d, const void *rec, size_t len,
 	set_subject(d, f, ev, EV29_PROCESS_GUID, EV29_PROCESS_ID, EV29_IMAGE,
 		    EV29_USER);
 	w = want_file(d, WANT_EXECUTABLE, EV29_HASHES, EV29_TARGET_FILENAME, f);
-	if (!w) {
+	if (!w) { /* no room to ask: an unchecked 29 would be a guess */
 		event_release(ev);
+		d->nwants = 0;
 		return 0;
 	}
 	w->file.is_chmod = f->how == WIRE_HOW_CHMOD;

@@ -93,6 +93,19 @@ static void check_wants(const struct decoder *d, struct event *ev)
 			if (!is_field(ev, w->file.path_field, false))
 				abort();
 			break;
+		case WANT_EXECUTABLE:
+		case WANT_HOLD:
+		case WANT_RENAME:
+			if (!is_field(ev, w->file.path_field, false))
+				abort();
+			if (w->kind == WANT_RENAME && !d->rename_from)
+				abort();
+			break;
+		case WANT_DELETED:
+			if (!is_field(ev, w->file.path_field, false) ||
+			    !is_field(ev, w->file.aux_field, true))
+				abort();
+			break;
 		case WANT_PROC:
 			if (!is_field(ev, w->proc.fields.guid, true) ||
 			    !is_field(ev, w->proc.fields.pid, true) ||
@@ -171,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		free(copy);
 	}
+	decode_release(&d);
 	proc_table_free(t);
 	return 0;
 }

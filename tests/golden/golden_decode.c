@@ -154,6 +154,7 @@ static int replay(const uint8_t *data, size_t size, size_t off)
 		free(copy);
 	}
 	printf("table: %zu processes\n", proc_table_count(t));
+	decode_release(&d);
 	proc_table_free(t);
 	return status;
 }
