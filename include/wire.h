@@ -222,10 +222,11 @@ enum wire_pf_slot {
 #define WIRE_PF_OFF	0xffff /* start of a slot that lets all through */
 #define WIRE_PF_ACCEPT	0x1 /* accepted whatever follows */
 #define WIRE_PF_AT_END	0x2 /* accepted if the path ends here */
+#define WIRE_PF_DEAD	0x4 /* no path going on from here is accepted */
 
 struct wire_pf_state {
 	__u16 next[WIRE_PF_CLASSES];
-	__u8 flags; /* WIRE_PF_ACCEPT, WIRE_PF_AT_END */
+	__u8 flags; /* WIRE_PF_ACCEPT, WIRE_PF_AT_END, WIRE_PF_DEAD */
 	__u8 pad[7];
 };
 

@@ -193,6 +193,37 @@ static int dfa_build(const struct nfa *a, struct prefilter_tables *t,
 	return (int)n;
 }
 
+/* Mark the states of [first, first + n) from which no accepting state
+ * can be reached: a walk may stop there. */
+static int mark_dead(struct prefilter_tables *t, uint32_t first, uint32_t n)
+{
+	bool *live = calloc(n, sizeof(*live));
+	bool changed = true;
+
+	if (!live)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		live[i] = t->states[first + i].flags != 0;
+	while (changed) {
+		changed = false;
+		for (uint32_t i = 0; i < n; i++) {
+			if (live[i])
+				continue;
+			for (unsigned c = 0; c < WIRE_PF_CLASSES; c++)
+				if (live[t->states[first + i].next[c] -
+					 first]) {
+					live[i] = changed = true;
+					break;
+				}
+		}
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (!live[i])
+			t->states[first + i].flags = WIRE_PF_DEAD;
+	free(live);
+	return 0;
+}
+
 int prefilter_build(const struct config_prefilter *const pfs[WIRE_PF_SLOTS],
 		    struct prefilter_tables *t)
 {
@@ -223,6 +254,11 @@ int prefilter_build(const struct config_prefilter *const pfs[WIRE_PF_SLOTS],
 		n = dfa_build(&a, t, t->nstates, sets);
 		if (n < 0)
 			continue;
+		if (mark_dead(t, t->nstates, (uint32_t)n) < 0) {
+			free(a.nodes);
+			free(sets);
+			return -ENOMEM;
+		}
 		t->start[k] = (uint16_t)t->nstates;
 		t->nstates += (uint32_t)n;
 	}
@@ -242,9 +278,11 @@ bool prefilter_match(const struct prefilter_tables *t, unsigned slot,
 	for (size_t i = 0; i < len; i++) {
 		if (t->states[st].flags & WIRE_PF_ACCEPT)
 			return true;
+		if (t->states[st].flags & WIRE_PF_DEAD)
+			return false;
 		st = t->states[st].next[t->classes[(unsigned char)path[i]]];
 	}
-	return t->states[st].flags != 0;
+	return t->states[st].flags & (WIRE_PF_ACCEPT | WIRE_PF_AT_END);
 }
 
 static bool ieq(const char *v, const char *r, size_t n)

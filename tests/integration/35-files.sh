@@ -59,7 +59,8 @@ mv "$d/created" "$d/renamed"
 ln "$d/renamed" "$d/hardlink"
 ln -s renamed "$d/symlink"
 python3 -c "import os; os.mknod('$d/mknod-file')"
-(cd "$d/sub" && python3 -c "import os; os.close(os.open('./rel', os.O_WRONLY | os.O_CREAT))")
+(cd "$d/sub" && python3 -c "import os; os.close(os.open('./rel', os.O_WRONLY | os.O_CREAT))" &&
+	ln -s rel ./lnk)
 python3 -c "
 import os
 fd = os.open('$d/viafd', os.O_RDONLY)
@@ -141,7 +142,8 @@ is "11 by cp" "$(ev 11 "$d/copied-elf" | jq -r .Image)" /usr/bin/cp
 is "11 by ln" "$(ev 11 "$d/hardlink" | jq -r .Image)" /usr/bin/ln
 is "11 by ln -s" "$(ev 11 "$d/symlink" | jq -r .Image)" /usr/bin/ln
 is "11 by mknod" "$(n 11 "$d/mknod-file")" 1
-is "11 relative to the cwd, as named" "$(n 11 "$d/sub/./rel")" 1
+is "11 by an open relative to the cwd: resolved" "$(n 11 "$d/sub/rel")" 1
+is "11 by a name relative to the cwd: as named" "$(n 11 "$d/sub/./lnk")" 1
 is "11 relative to a directory fd" "$(n 11 "$d/viafd/byfd")" 1
 is "11 by openat2" "$(n 11 "$d/by-openat2")" 1
 is "11 by io_uring OPENAT" "$(n 11 "$d/by-uring")" 1
