@@ -370,6 +370,29 @@ static __always_inline void note_written(struct task_struct *task,
 	bpf_map_update_elem(&writers, &tgid, &one, BPF_ANY);
 }
 
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * task_fd_file() for the hot path (every open of the machine): the table
+ * by direct BTF loads, one probe read for the slot, and the file made a
+ * read-only BTF pointer again (bpf_rdonly_cast), so its fields are plain
+ * loads instead of a helper call each.
+ */
+static __always_inline struct file *fd_file_fast(struct task_struct *task,
+						 long fd)
+{
+	struct fdtable *fdt = task->files->fdt;
+	void *f = NULL;
+
+	if (fd < 0 || fd >= fdt->max_fds)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f),
+			      (void *)((__u64)fdt->fd + fd * sizeof(f)));
+	if (!f)
+		return NULL;
+	return bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+}
+
 static __always_inline int on_open_done(struct task_struct *task, long fd,
 					__u64 oflags, __u16 how)
 {
@@ -378,14 +401,22 @@ static __always_inline int on_open_done(struct task_struct *task, long fd,
 	__u32 fmode, created;
 	__u16 mode;
 
-	if (fd < 0 || is_self(task))
+	if (fd < 0)
 		return 0;
-	file = task_fd_file(task, (int)fd);
+	/* Most opens neither create nor truncate: unless a block device
+	 * or a FIFO may be what was opened, nothing to look at. */
+	if (!(oflags & (O_CREAT | O_TRUNC)) && !wanted(9) && !wanted(18))
+		return 0;
+	if (is_self(task))
+		return 0;
+	file = fd_file_fast(task, fd);
 	if (!file)
 		return 0;
-	inode = BPF_CORE_READ(file, f_inode);
-	mode = BPF_CORE_READ(inode, i_mode);
-	fmode = BPF_CORE_READ(file, f_mode);
+	inode = file->f_inode;
+	if (!inode)
+		return 0;
+	mode = inode->i_mode;
+	fmode = file->f_mode;
 	switch (mode & S_IFMT) {
 	case S_IFREG:
 		/* O_TMPFILE has no name yet: linkat() gives it one. */
@@ -425,7 +456,7 @@ int on_sys_exit_openat(struct syscall_trace_exit *ctx)
 	if (ctx->ret < 0)
 		return 0;
 	return on_open_done(task, ctx->ret,
-			    PT_REGS_PARM3_CORE_SYSCALL(user_regs(task)),
+			    PT_REGS_PARM3_SYSCALL(user_regs(task)),
 			    WIRE_HOW_OPEN);
 }
 
@@ -437,7 +468,7 @@ int on_sys_exit_open(struct syscall_trace_exit *ctx)
 	if (ctx->ret < 0)
 		return 0;
 	return on_open_done(task, ctx->ret,
-			    PT_REGS_PARM2_CORE_SYSCALL(user_regs(task)),
+			    PT_REGS_PARM2_SYSCALL(user_regs(task)),
 			    WIRE_HOW_OPEN);
 }
 
@@ -459,7 +490,7 @@ int on_sys_exit_openat2(struct syscall_trace_exit *ctx)
 
 	if (ctx->ret < 0)
 		return 0;
-	uhow = (void *)PT_REGS_PARM3_CORE_SYSCALL(user_regs(task));
+	uhow = (void *)PT_REGS_PARM3_SYSCALL(user_regs(task));
 	bpf_probe_read_user(&oflags, sizeof(oflags), &uhow->flags);
 	return on_open_done(task, ctx->ret, oflags, WIRE_HOW_OPEN);
 }
@@ -517,9 +548,9 @@ int on_sys_exit_mknodat(struct syscall_trace_exit *ctx)
 {
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
-	return on_mknod_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
-			     (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
-			     PT_REGS_PARM3_CORE_SYSCALL(regs));
+	return on_mknod_done(ctx->ret, PT_REGS_PARM1_SYSCALL(regs),
+			     (void *)PT_REGS_PARM2_SYSCALL(regs),
+			     PT_REGS_PARM3_SYSCALL(regs));
 }
 
 SEC("tracepoint/syscalls/sys_exit_mknod")
@@ -528,8 +559,8 @@ int on_sys_exit_mknod(struct syscall_trace_exit *ctx)
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
 	return on_mknod_done(ctx->ret, AT_FDCWD,
-			     (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
-			     PT_REGS_PARM2_CORE_SYSCALL(regs));
+			     (void *)PT_REGS_PARM1_SYSCALL(regs),
+			     PT_REGS_PARM2_SYSCALL(regs));
 }
 
 static __always_inline int on_rename_done(long ret, long olddfd,
@@ -548,11 +579,11 @@ int on_sys_exit_renameat2(struct syscall_trace_exit *ctx)
 {
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
-	return on_rename_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
-			      (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
-			      PT_REGS_PARM3_CORE_SYSCALL(regs),
-			      (void *)PT_REGS_PARM4_CORE_SYSCALL(regs),
-			      PT_REGS_PARM5_CORE_SYSCALL(regs));
+	return on_rename_done(ctx->ret, PT_REGS_PARM1_SYSCALL(regs),
+			      (void *)PT_REGS_PARM2_SYSCALL(regs),
+			      PT_REGS_PARM3_SYSCALL(regs),
+			      (void *)PT_REGS_PARM4_SYSCALL(regs),
+			      PT_REGS_PARM5_SYSCALL(regs));
 }
 
 SEC("tracepoint/syscalls/sys_exit_renameat")
@@ -560,10 +591,10 @@ int on_sys_exit_renameat(struct syscall_trace_exit *ctx)
 {
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
-	return on_rename_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
-			      (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
-			      PT_REGS_PARM3_CORE_SYSCALL(regs),
-			      (void *)PT_REGS_PARM4_CORE_SYSCALL(regs), 0);
+	return on_rename_done(ctx->ret, PT_REGS_PARM1_SYSCALL(regs),
+			      (void *)PT_REGS_PARM2_SYSCALL(regs),
+			      PT_REGS_PARM3_SYSCALL(regs),
+			      (void *)PT_REGS_PARM4_SYSCALL(regs), 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_rename")
@@ -571,9 +602,9 @@ int on_sys_exit_rename(struct syscall_trace_exit *ctx)
 {
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
-	return on_rename_done(
-		ctx->ret, AT_FDCWD, (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
-		AT_FDCWD, (void *)PT_REGS_PARM2_CORE_SYSCALL(regs), 0);
+	return on_rename_done(ctx->ret, AT_FDCWD,
+			      (void *)PT_REGS_PARM1_SYSCALL(regs), AT_FDCWD,
+			      (void *)PT_REGS_PARM2_SYSCALL(regs), 0);
 }
 
 static __always_inline int on_link_done(long ret, __u16 how, long olddfd,
@@ -592,10 +623,10 @@ int on_sys_exit_linkat(struct syscall_trace_exit *ctx)
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
 	return on_link_done(ctx->ret, WIRE_HOW_LINK,
-			    PT_REGS_PARM1_CORE_SYSCALL(regs),
-			    (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
-			    PT_REGS_PARM3_CORE_SYSCALL(regs),
-			    (void *)PT_REGS_PARM4_CORE_SYSCALL(regs));
+			    PT_REGS_PARM1_SYSCALL(regs),
+			    (void *)PT_REGS_PARM2_SYSCALL(regs),
+			    PT_REGS_PARM3_SYSCALL(regs),
+			    (void *)PT_REGS_PARM4_SYSCALL(regs));
 }
 
 SEC("tracepoint/syscalls/sys_exit_link")
@@ -604,8 +635,8 @@ int on_sys_exit_link(struct syscall_trace_exit *ctx)
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
 	return on_link_done(ctx->ret, WIRE_HOW_LINK, AT_FDCWD,
-			    (void *)PT_REGS_PARM1_CORE_SYSCALL(regs), AT_FDCWD,
-			    (void *)PT_REGS_PARM2_CORE_SYSCALL(regs));
+			    (void *)PT_REGS_PARM1_SYSCALL(regs), AT_FDCWD,
+			    (void *)PT_REGS_PARM2_SYSCALL(regs));
 }
 
 /* A symlink's target is text, not a name: only the new name is kept. */
@@ -618,8 +649,8 @@ int on_sys_exit_symlinkat(struct syscall_trace_exit *ctx)
 	if (ctx->ret < 0)
 		return 0;
 	return emit_named(task, WIRE_FILE_CREATE, WIRE_HOW_SYMLINK,
-			  PT_REGS_PARM2_CORE_SYSCALL(regs),
-			  (void *)PT_REGS_PARM3_CORE_SYSCALL(regs), 0, NULL);
+			  PT_REGS_PARM2_SYSCALL(regs),
+			  (void *)PT_REGS_PARM3_SYSCALL(regs), 0, NULL);
 }
 
 SEC("tracepoint/syscalls/sys_exit_symlink")
@@ -630,8 +661,8 @@ int on_sys_exit_symlink(struct syscall_trace_exit *ctx)
 	if (ctx->ret < 0)
 		return 0;
 	return emit_named(task, WIRE_FILE_CREATE, WIRE_HOW_SYMLINK, AT_FDCWD,
-			  (void *)PT_REGS_PARM2_CORE_SYSCALL(user_regs(task)),
-			  0, NULL);
+			  (void *)PT_REGS_PARM2_SYSCALL(user_regs(task)), 0,
+			  NULL);
 }
 
 static __always_inline int on_unlink_done(long ret, long dfd, const char *name,
@@ -647,10 +678,10 @@ SEC("tracepoint/syscalls/sys_exit_unlinkat")
 int on_sys_exit_unlinkat(struct syscall_trace_exit *ctx)
 {
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
-	__u32 flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	__u32 flags = PT_REGS_PARM3_SYSCALL(regs);
 
-	return on_unlink_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
-			      (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+	return on_unlink_done(ctx->ret, PT_REGS_PARM1_SYSCALL(regs),
+			      (void *)PT_REGS_PARM2_SYSCALL(regs),
 			      flags & AT_REMOVEDIR ? WIRE_HOW_RMDIR
 						   : WIRE_HOW_UNLINK);
 }
@@ -661,7 +692,7 @@ int on_sys_exit_unlink(struct syscall_trace_exit *ctx)
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
 	return on_unlink_done(ctx->ret, AT_FDCWD,
-			      (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+			      (void *)PT_REGS_PARM1_SYSCALL(regs),
 			      WIRE_HOW_UNLINK);
 }
 
@@ -671,7 +702,7 @@ int on_sys_exit_rmdir(struct syscall_trace_exit *ctx)
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
 	return on_unlink_done(ctx->ret, AT_FDCWD,
-			      (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+			      (void *)PT_REGS_PARM1_SYSCALL(regs),
 			      WIRE_HOW_RMDIR);
 }
 
@@ -764,11 +795,11 @@ SEC("tracepoint/syscalls/sys_exit_utimensat")
 int on_sys_exit_utimensat(struct syscall_trace_exit *ctx)
 {
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
-	const char *name = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	const char *name = (void *)PT_REGS_PARM2_SYSCALL(regs);
 
 	return times_exit(
-		ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs), name,
-		given_mtime((void *)PT_REGS_PARM3_CORE_SYSCALL(regs), false));
+		ctx->ret, PT_REGS_PARM1_SYSCALL(regs), name,
+		given_mtime((void *)PT_REGS_PARM3_SYSCALL(regs), false));
 }
 
 SEC("tracepoint/syscalls/sys_exit_futimesat")
@@ -777,9 +808,9 @@ int on_sys_exit_futimesat(struct syscall_trace_exit *ctx)
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
 	return times_exit(
-		ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
-		(void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
-		given_mtime((void *)PT_REGS_PARM3_CORE_SYSCALL(regs), true));
+		ctx->ret, PT_REGS_PARM1_SYSCALL(regs),
+		(void *)PT_REGS_PARM2_SYSCALL(regs),
+		given_mtime((void *)PT_REGS_PARM3_SYSCALL(regs), true));
 }
 
 SEC("tracepoint/syscalls/sys_exit_utimes")
@@ -788,22 +819,22 @@ int on_sys_exit_utimes(struct syscall_trace_exit *ctx)
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
 	return times_exit(
-		ctx->ret, AT_FDCWD, (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
-		given_mtime((void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true));
+		ctx->ret, AT_FDCWD, (void *)PT_REGS_PARM1_SYSCALL(regs),
+		given_mtime((void *)PT_REGS_PARM2_SYSCALL(regs), true));
 }
 
 SEC("tracepoint/syscalls/sys_exit_utime")
 int on_sys_exit_utime(struct syscall_trace_exit *ctx)
 {
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
-	const __s64 *ub = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	const __s64 *ub = (void *)PT_REGS_PARM2_SYSCALL(regs);
 	__s64 t[2] = {};
 
 	/* struct utimbuf { actime; modtime; }, seconds. */
 	if (ub && bpf_probe_read_user(t, sizeof(t), ub))
 		t[1] = 0;
 	return times_exit(ctx->ret, AT_FDCWD,
-			  (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+			  (void *)PT_REGS_PARM1_SYSCALL(regs),
 			  ub ? ts_ns(t[1], 0) : 0);
 }
 
@@ -930,9 +961,9 @@ int on_sys_exit_fchmodat(struct syscall_trace_exit *ctx)
 {
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
-	return on_chmod_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
-			     (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
-			     PT_REGS_PARM3_CORE_SYSCALL(regs));
+	return on_chmod_done(ctx->ret, PT_REGS_PARM1_SYSCALL(regs),
+			     (void *)PT_REGS_PARM2_SYSCALL(regs),
+			     PT_REGS_PARM3_SYSCALL(regs));
 }
 
 SEC("tracepoint/syscalls/sys_exit_fchmodat2")
@@ -940,9 +971,9 @@ int on_sys_exit_fchmodat2(struct syscall_trace_exit *ctx)
 {
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
-	return on_chmod_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs),
-			     (void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
-			     PT_REGS_PARM3_CORE_SYSCALL(regs));
+	return on_chmod_done(ctx->ret, PT_REGS_PARM1_SYSCALL(regs),
+			     (void *)PT_REGS_PARM2_SYSCALL(regs),
+			     PT_REGS_PARM3_SYSCALL(regs));
 }
 
 SEC("tracepoint/syscalls/sys_exit_chmod")
@@ -951,8 +982,8 @@ int on_sys_exit_chmod(struct syscall_trace_exit *ctx)
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
 	return on_chmod_done(ctx->ret, AT_FDCWD,
-			     (void *)PT_REGS_PARM1_CORE_SYSCALL(regs),
-			     PT_REGS_PARM2_CORE_SYSCALL(regs));
+			     (void *)PT_REGS_PARM1_SYSCALL(regs),
+			     PT_REGS_PARM2_SYSCALL(regs));
 }
 
 SEC("tracepoint/syscalls/sys_exit_fchmod")
@@ -960,8 +991,8 @@ int on_sys_exit_fchmod(struct syscall_trace_exit *ctx)
 {
 	struct pt_regs *regs = user_regs(bpf_get_current_task_btf());
 
-	return on_chmod_done(ctx->ret, PT_REGS_PARM1_CORE_SYSCALL(regs), NULL,
-			     PT_REGS_PARM2_CORE_SYSCALL(regs));
+	return on_chmod_done(ctx->ret, PT_REGS_PARM1_SYSCALL(regs), NULL,
+			     PT_REGS_PARM2_SYSCALL(regs));
 }
 
 /* --- io_uring --- */
