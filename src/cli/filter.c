@@ -4,6 +4,8 @@
  * events as vigil JSON lines on standard input, the ones CONFIG would log
  * (RuleName filled, FieldSizes applied) on standard output.  A thin shell
  * over config_decide() for testing configs against recorded events.
+ * Each event keeps its own System values (Computer, ProcessID, ...): the
+ * output describes the machine that recorded it, not this one.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,8 +36,7 @@ int cmd_filter(int argc, char **argv)
 {
 	enum render_format fmt = RENDER_JSON;
 	const char *path = NULL;
-	struct render_host host;
-	char hostname[256] = "localhost";
+	struct render_system *sys;
 	unsigned long lineno = 0, bad = 0, logged = 0, seen = 0;
 	struct config *c;
 	struct diag d;
@@ -65,16 +66,15 @@ int cmd_filter(int argc, char **argv)
 			d.col, d.msg);
 		return 2;
 	}
-	render_host_defaults(&host);
-	gethostname(hostname, sizeof(hostname) - 1);
-	host.computer = hostname;
-	host.pid = (unsigned)getpid();
-	host.tid = host.pid;
-	host.euid = (unsigned)geteuid();
+	sys = malloc(sizeof(*sys));
+	if (!sys) {
+		config_free(c);
+		fprintf(stderr, "vigil filter: out of memory\n");
+		return 1;
+	}
 	buf_init(&out, 2 * EVENT_MAX_BYTES);
 	while ((n = getline(&line, &cap, stdin)) >= 0) {
 		struct event ev;
-		uint64_t created = 0;
 		size_t len = (size_t)n;
 
 		lineno++;
@@ -84,7 +84,7 @@ int cmd_filter(int argc, char **argv)
 			continue;
 		seen++;
 		if (len > FILTER_MAX_LINE ||
-		    render_parse_json(line, len, &ev, &created) < 0) {
+		    render_parse_json_system(line, len, &ev, sys) < 0) {
 			/* One line per bad input is fine here: this is a
 			 * command, not the daemon. */
 			fprintf(stderr,
@@ -97,7 +97,8 @@ int cmd_filter(int argc, char **argv)
 		if (config_decide(c, &ev)) {
 			config_apply_field_sizes(c, &ev);
 			buf_reset(&out);
-			if (render_event(&out, &host, &ev, fmt, created) == 0) {
+			if (render_event(&out, &sys->host, &ev, fmt,
+					 sys->created_ns) == 0) {
 				if (fmt != RENDER_TEXT)
 					buf_addc(&out, '\n');
 				fwrite(out.data, 1, out.len, stdout);
@@ -107,13 +108,14 @@ int cmd_filter(int argc, char **argv)
 		event_release(&ev);
 	}
 	free(line);
+	free(sys);
 	buf_release(&out);
 	config_free(c);
 	if (fflush(stdout) != 0)
 		return 1;
 	fprintf(stderr,
-		"vigil filter: %lu events, %lu logged, %lu dropped, "
+		"vigil filter: %lu event%s, %lu logged, %lu dropped, "
 		"%lu unreadable\n",
-		seen, logged, seen - logged - bad, bad);
+		seen, seen == 1 ? "" : "s", logged, seen - logged - bad, bad);
 	return bad ? 1 : 0;
 }

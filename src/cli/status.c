@@ -89,7 +89,13 @@ static void print_status(const struct status_info *st, const char *state)
 	printf("\n  version        %s\n", st->version);
 	printf("  config         %s\n", st->config_path);
 	printf("  config hash    SHA256=%s\n", st->config_hash);
-	printf("  schema         %s\n", st->schema_version);
+	/* The schema events speak (event 4 says it too), and the one the
+	 * config was written for when that differs. */
+	printf("  schema         %s", st->schema_version);
+	if (st->config_schema[0] &&
+	    strcmp(st->config_schema, st->schema_version) != 0)
+		printf(" (the config declares %s)", st->config_schema);
+	printf("\n");
 	printf("  armed events   ");
 	print_armed(st);
 	printf("\n  events logged  %" PRIu64 "\n", st->logged);

@@ -10,10 +10,11 @@
 #include <string.h>
 
 #include "internal.h"
+#include "util/version.h"
 
 static const char default_xml[] =
 	"<!-- vigil default configuration: Sysmon's defaults. -->\n"
-	"<Sysmon schemaversion=\"4.90\">\n"
+	"<Sysmon schemaversion=\"" VIGIL_SCHEMA_VERSION "\">\n"
 	"  <HashAlgorithms>sha1,md5,sha256</HashAlgorithms>\n"
 	"  <EventFiltering>\n"
 	"    <!-- No rule sets: events 1 and 5 are logged by default,\n"
@@ -29,11 +30,8 @@ const char *config_default_xml(void)
 struct config *config_default(void)
 {
 	struct diag d;
-	struct config *c = config_load_mem(default_xml, strlen(default_xml),
-					   "(default)", &d);
-
-	/* The default has no file behind it. */
-	if (c)
-		snprintf(c->hash_hex, sizeof(c->hash_hex), "-");
-	return c;
+	/* Its hash is that of the text above, as for a file: it tells which
+	 * built-in default a daemon runs. */
+	return config_load_mem(default_xml, strlen(default_xml), "(default)",
+			       &d);
 }

@@ -33,6 +33,7 @@
 #include "sink/sink.h"
 #include "status/status.h"
 #include "users/users.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -301,29 +302,36 @@ static void gather(struct daemon *d)
 	c->lost[LOSS_SINK] = ws.lost_sink;
 	c->lost[LOSS_DECODE] = c->lost_decode;
 	c->lost[LOSS_PENDING] = c->lost_pending;
+	c->lost[LOSS_STDOUT] = c->lost[LOSS_SYSLOG] = c->lost[LOSS_JSONL] = 0;
+	for (size_t k = 0; k < ws.nsinks; k++) {
+		const char *name = ws.sinks[k].name;
+		uint64_t n = ws.sinks[k].lost.backlog + ws.sinks[k].lost.failed;
+		enum loss_reason r = LOSS_SINK;
+
+		if (!strcmp(name, "stdout"))
+			r = LOSS_STDOUT;
+		else if (!strcmp(name, "syslog"))
+			r = LOSS_SYSLOG;
+		else if (!strcmp(name, "jsonl"))
+			r = LOSS_JSONL;
+		c->lost[r] += n;
+	}
 }
 
 /* Tell every new loss as one event 255 with exact counts per reason. */
 static void report_losses(struct daemon *d)
 {
-	const uint64_t *lost = d->counters.lost;
-	uint64_t total = status_lost_total(lost);
-	char text[512];
-	size_t len;
+	uint64_t total = status_lost_total(d->counters.lost);
+	struct buf text;
 
 	if (total == d->reported_lost)
 		return;
-	len = (size_t)snprintf(text, sizeof(text),
-			       "%llu events lost since the last report; "
-			       "totals since start: ",
-			       (unsigned long long)(total - d->reported_lost));
-	for (size_t i = 0; i < LOSS_MAX && len < sizeof(text); i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-					"%s%s %llu", i ? ", " : "",
-					status_loss(i)->text,
-					(unsigned long long)lost[i]);
+	buf_init(&text, 0);
+	if (status_format_losses(&text, total - d->reported_lost,
+				 d->counters.lost) == 0)
+		emit_error(d, "EventsLost", text.data);
+	buf_release(&text);
 	d->reported_lost = total;
-	emit_error(d, "EventsLost", text);
 }
 
 /* One line naming the events the config asks for that no sensor of this
@@ -449,6 +457,8 @@ static void write_status(struct daemon *d)
 	snprintf(st.config_hash, sizeof(st.config_hash), "%s",
 		 config_file_hash(d->cfg));
 	snprintf(st.schema_version, sizeof(st.schema_version), "%s",
+		 VIGIL_SCHEMA_VERSION);
+	snprintf(st.config_schema, sizeof(st.config_schema), "%s",
 		 config_schema_version(d->cfg));
 	snprintf(st.store_path, sizeof(st.store_path), "%s",
 		 store_path[0] ? store_path : "-");
@@ -637,15 +647,33 @@ static void loop(struct daemon *d)
 int daemon_run(const struct daemon_opts *o)
 {
 	struct daemon d = { .opts = o };
-	int r;
+	long other = 0;
+	int r, pid_fd;
 
+	/* One daemon per run directory, checked before anything is touched
+	 * (the store is locked too, for one that shares only the store). */
+	pid_fd = status_lock_pid(o->settings.run_dir, &other);
+	if (pid_fd == -EBUSY) {
+		if (other)
+			log_error("already running, pid %ld (%s/vigil.pid)",
+				  other, o->settings.run_dir);
+		else
+			log_error("already running (%s/vigil.pid is locked)",
+				  o->settings.run_dir);
+		return 1;
+	}
+	if (pid_fd < 0) {
+		log_error("cannot take %s/vigil.pid: %s", o->settings.run_dir,
+			  strerror(-pid_fd));
+		return 1;
+	}
 	install_signals();
 	r = setup(&d);
 	if (r < 0) {
 		teardown(&d);
+		status_remove(o->settings.run_dir, pid_fd);
 		return 1;
 	}
-	status_write_pid(o->settings.run_dir);
 	emit_state(&d, "Started");
 	emit_config(&d);
 	log_info("monitoring (pid %d)", (int)getpid());
@@ -664,7 +692,7 @@ int daemon_run(const struct daemon_opts *o)
 	report_losses(&d);
 	emit_state(&d, "Stopped");
 	teardown(&d);
-	status_remove(o->settings.run_dir);
+	status_remove(o->settings.run_dir, pid_fd);
 	log_info("stopped");
 	return 0;
 }

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * daemon/outputs.c - settings -> sinks -> writer.
+ *
+ * The store is written on the writer thread (it is the lossless output:
+ * the writer queue is what protects it).  Every other output runs behind
+ * sink_async_new(), so a stalled reader never holds up the store.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,7 +19,31 @@
 #include "util/log.h"
 #include "writer.h"
 
-#define MAX_SINKS 4
+#define MAX_SINKS	     4
+#define OUTPUT_BACKLOG_BYTES (32u << 20)
+
+/*
+ * Put an output that can stall (a terminal, a pipe, syslog, a file) on a
+ * thread of its own: then it loses only its own events when it falls
+ * behind, and the store never waits for it.  Each has a backlog as deep
+ * as the writer queue, in events, and OUTPUT_BACKLOG_BYTES of values.
+ */
+static struct sink *detach(struct sink *inner, const struct settings *s)
+{
+	struct sink *a;
+
+	if (!inner)
+		return NULL;
+	a = sink_async_new(inner, s->queue_events ? s->queue_events : 1,
+			   OUTPUT_BACKLOG_BYTES);
+	if (!a) {
+		int e = errno;
+
+		inner->free(inner);
+		errno = e;
+	}
+	return a;
+}
 
 /* Add the sink made by new to sinks; false (with a log line) on failure. */
 static bool add(struct sink **sinks, size_t *n, struct sink *new,
@@ -46,12 +74,15 @@ struct writer *outputs_open(const struct settings *s,
 		 s->store_path))
 		goto fail;
 	if (s->stdout_on &&
-	    !add(sinks, &n, sink_stdout_new(h, s->stdout_format), "stdout"))
+	    !add(sinks, &n, detach(sink_stdout_new(h, s->stdout_format), s),
+		 "stdout"))
 		goto fail;
-	if (s->syslog_on && !add(sinks, &n, sink_syslog_new(h), "syslog"))
+	if (s->syslog_on &&
+	    !add(sinks, &n, detach(sink_syslog_new(h), s), "syslog"))
 		goto fail;
 	if (s->jsonl_path[0] &&
-	    !add(sinks, &n, sink_jsonl_new(s->jsonl_path, h), s->jsonl_path))
+	    !add(sinks, &n, detach(sink_jsonl_new(s->jsonl_path, h), s),
+		 s->jsonl_path))
 		goto fail;
 	w = writer_new(sinks, n, s->queue_events, s->state_dir);
 	if (w)

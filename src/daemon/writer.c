@@ -240,6 +240,18 @@ void writer_get_stats(struct writer *w, struct writer_stats *out)
 	pthread_mutex_lock(&w->lock);
 	*out = w->stats;
 	pthread_mutex_unlock(&w->lock);
+	/* The sinks array never changes after writer_new(). */
+	out->nsinks = 0;
+	for (size_t k = 0; k < w->nsinks && out->nsinks < WRITER_MAX_SINKS;
+	     k++) {
+		struct sink *s = w->sinks[k];
+
+		if (!s->losses)
+			continue;
+		out->sinks[out->nsinks].name = s->name;
+		s->losses(s, &out->sinks[out->nsinks].lost);
+		out->nsinks++;
+	}
 }
 
 void writer_free(struct writer *w)

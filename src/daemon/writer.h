@@ -17,10 +17,20 @@
 struct event;
 struct sink;
 
+#include "sink/sink.h"
+
+#define WRITER_MAX_SINKS 8
+
 struct writer_stats {
 	uint64_t written; /* events handed to the sinks */
 	uint64_t lost_queue; /* queue full */
-	uint64_t lost_sink; /* a sink failed to take an event */
+	uint64_t lost_sink; /* a sink without losses() failed to take one */
+	/* The sinks that count their own losses (sink_async_new()). */
+	size_t nsinks;
+	struct {
+		const char *name; /* the sink's name */
+		struct sink_losses lost;
+	} sinks[WRITER_MAX_SINKS];
 };
 
 struct writer;

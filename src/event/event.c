@@ -56,6 +56,20 @@ void event_release(struct event *ev)
 	memset(ev, 0, sizeof(*ev));
 }
 
+int event_copy(struct event *dst, const struct event *src)
+{
+	*dst = *src;
+	dst->cap = src->used ? src->used : 1;
+	dst->buf = malloc(dst->cap);
+	if (!dst->buf) {
+		memset(dst, 0, sizeof(*dst));
+		return -ENOMEM;
+	}
+	if (src->used)
+		memcpy(dst->buf, src->buf, src->used);
+	return 0;
+}
+
 void event_reset(struct event *ev)
 {
 	memset(ev->len, 0, sizeof(ev->len));

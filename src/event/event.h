@@ -50,6 +50,12 @@ int event_retype(struct event *ev, unsigned id);
 /* Free what ev owns; ev may then be initialised again.  NULL is fine. */
 void event_release(struct event *ev);
 
+/*
+ * Make dst an independent copy of src (its buffer sized to the values).
+ * Returns 0 or -ENOMEM (dst is then empty).
+ */
+int event_copy(struct event *dst, const struct event *src);
+
 /* Clear all values but keep the type and the buffer (reuse per event). */
 void event_reset(struct event *ev);
 

@@ -8,6 +8,7 @@
  * one memcpy, and only stops for the rare byte that needs work.
  */
 #include <errno.h>
+#include <stdbool.h>
 
 #include "escape.h"
 #include "render.h"
@@ -54,7 +55,7 @@ void render_put_u64(struct render_out *w, uint64_t v)
 #define C 0x0f /* C0 control: every context */
 #define Q 0x06 /* '"': XML attributes and JSON */
 #define M 0x03 /* & < >: XML */
-#define B 0x04 /* '\\': JSON */
+#define B 0x0f /* '\\': every context (before 'x' it is escaped) */
 #define D 0x08 /* DEL: text (terminals) */
 #define H 0x10 /* high bit: validate UTF-8 */
 static const unsigned char esc_class[256] = {
@@ -135,6 +136,70 @@ static void put_byte_text(struct render_out *w, unsigned char c,
 		render_put(w, t + 1, 4);
 }
 
+/*
+ * A backslash: "\x5c" when an 'x' follows it, so that "\x" in value text
+ * always starts a byte escape; otherwise itself (JSON: "\\").
+ */
+static void put_backslash(struct render_out *w, bool is_before_x,
+			  enum render_esc esc)
+{
+	if (is_before_x)
+		put_byte_text(w, '\\', esc);
+	else if (esc == RENDER_ESC_JSON)
+		render_put(w, "\\\\", 2);
+	else
+		render_put(w, "\\", 1);
+}
+
+/*
+ * The code point of the valid UTF-8 sequence p[0..u) when it is one a
+ * reader cannot see but a terminal or a bidirectional display acts on:
+ * the C1 controls U+0080..U+009F (NEL, CSI, OSC...), the bidirectional
+ * controls U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069, and
+ * the line and paragraph separators U+2028, U+2029.  0 for any other.
+ */
+static unsigned hidden_cp(const unsigned char *p, size_t u)
+{
+	unsigned cp;
+
+	if (u == 2)
+		return p[0] == 0xc2 && p[1] < 0xa0    ? p[1]
+		       : p[0] == 0xd8 && p[1] == 0x9c ? 0x61c
+						      : 0;
+	if (u != 3 || p[0] != 0xe2 || (p[1] != 0x80 && p[1] != 0x81))
+		return 0;
+	cp = 0x2000u | (unsigned)(p[1] & 0x3f) << 6 | (unsigned)(p[2] & 0x3f);
+	if (cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069))
+		return cp;
+	return 0;
+}
+
+/* A hidden code point: XML "&#N;", JSON "\uXXXX", text its bytes. */
+static void put_hidden(struct render_out *w, const unsigned char *p, size_t u,
+		       unsigned cp, enum render_esc esc)
+{
+	char t[8];
+
+	switch (esc) {
+	case RENDER_ESC_JSON:
+		memcpy(t, "\\u", 2);
+		for (int i = 0; i < 4; i++)
+			t[2 + i] = hexdig[cp >> (12 - 4 * i) & 15];
+		render_put(w, t, 6);
+		break;
+	case RENDER_ESC_TEXT:
+		for (size_t i = 0; i < u; i++)
+			put_byte_text(w, p[i], esc);
+		break;
+	default:
+		render_put(w, "&#", 2);
+		render_put_u64(w, cp);
+		render_put(w, ";", 1);
+		break;
+	}
+}
+
 static void put_special(struct render_out *w, unsigned char c,
 			enum render_esc esc)
 {
@@ -145,9 +210,6 @@ static void put_special(struct render_out *w, unsigned char c,
 		switch (c) {
 		case '"':
 			render_put(w, "\\\"", 2);
-			return;
-		case '\\':
-			render_put(w, "\\\\", 2);
 			return;
 		case '\n':
 			render_put(w, "\\n", 2);
@@ -164,20 +226,9 @@ static void put_special(struct render_out *w, unsigned char c,
 		}
 	}
 	if (esc == RENDER_ESC_TEXT) {
-		switch (c) {
-		case '\n':
-			render_put(w, "\\n", 2);
-			return;
-		case '\t':
-			render_put(w, "\\t", 2);
-			return;
-		case '\r':
-			render_put(w, "\\r", 2);
-			return;
-		default:
-			put_byte_text(w, c, esc);
-			return;
-		}
+		/* TAB, LF, CR too: "\n" would read like a literal one. */
+		put_byte_text(w, c, esc);
+		return;
 	}
 	switch (c) { /* XML text and attributes */
 	case '&':
@@ -246,7 +297,7 @@ static const unsigned char *skip_clean(const unsigned char *p,
 			v = load64(p);
 			if ((v & HIGHS) | any_below(v, 0x20) |
 			    any_equal(v, '<') | any_equal(v, '>') |
-			    any_equal(v, '&'))
+			    any_equal(v, '&') | any_equal(v, '\\'))
 				break;
 		}
 		break;
@@ -255,7 +306,8 @@ static const unsigned char *skip_clean(const unsigned char *p,
 			v = load64(p);
 			if ((v & HIGHS) | any_below(v, 0x20) |
 			    any_equal(v, '<') | any_equal(v, '>') |
-			    any_equal(v, '&') | any_equal(v, '"'))
+			    any_equal(v, '&') | any_equal(v, '"') |
+			    any_equal(v, '\\'))
 				break;
 		}
 		break;
@@ -271,7 +323,7 @@ static const unsigned char *skip_clean(const unsigned char *p,
 		for (; end - p >= 8; p += 8) {
 			v = load64(p);
 			if ((v & HIGHS) | any_below(v, 0x20) |
-			    any_equal(v, 0x7f))
+			    any_equal(v, 0x7f) | any_equal(v, '\\'))
 				break;
 		}
 		break;
@@ -287,15 +339,17 @@ void render_escape(struct render_out *w, const char *s, size_t n,
 
 	while (p < end) {
 		const unsigned char *run = p;
-		size_t u;
+		unsigned cp = 0;
+		size_t u = 0;
 
-		/* Clean ASCII and valid UTF-8 extend the run. */
+		/* Clean ASCII and visible valid UTF-8 extend the run. */
 		for (;;) {
 			p = skip_clean(p, end, esc);
 			while (p < end && !(esc_class[*p] & mask))
 				p++;
 			if (p < end && *p >= 0x80 &&
-			    (u = render_utf8_len(p, end)) != 0) {
+			    (u = render_utf8_len(p, end)) != 0 &&
+			    (cp = hidden_cp(p, u)) == 0) {
 				p += u;
 				continue;
 			}
@@ -305,12 +359,62 @@ void render_escape(struct render_out *w, const char *s, size_t n,
 			render_put(w, run, (size_t)(p - run));
 		if (p == end)
 			break;
+		if (*p >= 0x80 && u) {
+			put_hidden(w, p, u, cp, esc);
+			p += u;
+			continue;
+		}
 		if (*p >= 0x80)
 			put_byte_text(w, *p, esc);
+		else if (*p == '\\')
+			put_backslash(w, p + 1 < end && p[1] == 'x', esc);
 		else
 			put_special(w, *p, esc);
 		p++;
 	}
+}
+
+static int hex_value(unsigned char c, bool is_strict)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (!is_strict && c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int render_value_decode(char *dst, const char *src, size_t n, size_t *out_len,
+			bool is_strict)
+{
+	const unsigned char *p = (const unsigned char *)src, *end = p + n;
+	size_t o = 0;
+
+	while (p < end) {
+		const unsigned char *bs = memchr(p, '\\', (size_t)(end - p));
+		int hi, lo;
+
+		if (!bs)
+			bs = end;
+		memmove(dst + o, p, (size_t)(bs - p));
+		o += (size_t)(bs - p);
+		p = bs;
+		if (p == end)
+			break;
+		if (end - p >= 4 && p[1] == 'x' &&
+		    (hi = hex_value(p[2], is_strict)) >= 0 &&
+		    (lo = hex_value(p[3], is_strict)) >= 0 && (hi | lo)) {
+			dst[o++] = (char)(hi << 4 | lo);
+			p += 4;
+			continue;
+		}
+		if (is_strict && end - p >= 2 && p[1] == 'x')
+			return -EINVAL; /* the renderer writes no such "\x" */
+		dst[o++] = (char)*p++;
+	}
+	*out_len = o;
+	return 0;
 }
 
 /*

@@ -5,22 +5,23 @@
  * shares.
  *
  * Byte policy (the same in every format, so an event reads the same in
- * XML, JSON and text):
+ * XML, JSON and text; the contract is "value text" in render.h):
  *
  *  - valid UTF-8 is copied as is, except U+FFFE and U+FFFF, which XML 1.0
- *    forbids; they are treated like invalid bytes below;
+ *    forbids; they are treated like invalid bytes below, and the hidden
+ *    code points (C1 controls, bidirectional controls, U+2028/U+2029),
+ *    which XML writes as &#N;, JSON as \uXXXX, text as "\xNN" bytes;
  *  - every byte that is not part of a valid UTF-8 sequence (stray
  *    continuation bytes, truncated sequences, overlong forms such as
  *    C0 80 or E0 80 80, encoded surrogates ED A0..BF xx, code points over
  *    U+10FFFF, F5..FF) becomes the four visible characters "\xNN" (lower
- *    case hex), one per byte, so nothing captured is lost: an analyst can
- *    still tell which bytes a hidden path or command line held.  A literal
- *    backslash-x-hex-hex in a value looks the same; when the exact bytes
- *    matter, the event store keeps them raw;
+ *    case hex), one per byte, so nothing captured is lost;
+ *  - a backslash followed by 'x' becomes "\x5c", so a literal "\xff" in a
+ *    value never reads like the byte FF: decoding is exact;
  *  - control bytes: XML writes TAB, LF, CR as &#9; &#10; &#13; and any
  *    other C0 byte as "\xNN" (XML 1.0 cannot hold it at all); JSON writes
- *    \t \n \r and \u00XX (lossless); text writes \t \n \r and \xNN, and
- *    DEL as \x7f;
+ *    \t \n \r and \u00XX (lossless); text writes every C0 byte and DEL
+ *    as "\xNN";
  *  - markup: XML escapes & < > (and " inside attributes) like libxml2's
  *    writer; JSON escapes " and \ and never '/'.
  *

@@ -32,9 +32,24 @@ struct jp {
 	size_t scratch_size; /* input length + 1: decoding never grows */
 };
 
-enum kind { K_UINT, K_STR, K_TIME, K_OBJ };
+/* K_NUMSTR: a string of decimal digits ("UserId":"0"). */
+enum kind { K_UINT, K_STR, K_NUMSTR, K_TIME, K_OBJ };
 
-enum slot { S_NONE, S_ID, S_RECORD, S_CREATED, S_COUNT };
+/* Where a value goes: numbers to slot[], strings to the render_system. */
+enum slot {
+	S_NONE,
+	S_ID,
+	S_RECORD,
+	S_CREATED,
+	S_PID,
+	S_TID,
+	S_UID,
+	S_NAME,
+	S_GUID,
+	S_CHANNEL,
+	S_COMPUTER,
+	S_COUNT
+};
 
 struct key {
 	const char *name;
@@ -44,8 +59,8 @@ struct key {
 };
 
 static const struct key provider_keys[] = {
-	{ "Name", K_STR, S_NONE, NULL },
-	{ "Guid", K_STR, S_NONE, NULL },
+	{ "Name", K_STR, S_NAME, NULL },
+	{ "Guid", K_STR, S_GUID, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -55,13 +70,13 @@ static const struct key time_keys[] = {
 };
 
 static const struct key execution_keys[] = {
-	{ "ProcessID", K_UINT, S_NONE, NULL },
-	{ "ThreadID", K_UINT, S_NONE, NULL },
+	{ "ProcessID", K_UINT, S_PID, NULL },
+	{ "ThreadID", K_UINT, S_TID, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
 static const struct key security_keys[] = {
-	{ "UserId", K_STR, S_NONE, NULL },
+	{ "UserId", K_NUMSTR, S_UID, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -76,8 +91,8 @@ static const struct key system_keys[] = {
 	{ "TimeCreated", K_OBJ, S_NONE, time_keys },
 	{ "EventRecordID", K_UINT, S_RECORD, NULL },
 	{ "Execution", K_OBJ, S_NONE, execution_keys },
-	{ "Channel", K_STR, S_NONE, NULL },
-	{ "Computer", K_STR, S_NONE, NULL },
+	{ "Channel", K_STR, S_CHANNEL, NULL },
+	{ "Computer", K_STR, S_COMPUTER, NULL },
 	{ "Security", K_OBJ, S_NONE, security_keys },
 	{ NULL, 0, 0, NULL },
 };
@@ -86,6 +101,7 @@ struct parsed {
 	uint64_t slot[S_COUNT];
 	bool has[S_COUNT];
 	const unsigned char *data; /* just after "EventData": */
+	struct render_system *sys; /* NULL: System strings are not kept */
 };
 
 static void skip_ws(struct jp *j)
@@ -260,6 +276,64 @@ static int get_string(struct jp *j, char *dst, size_t cap, size_t *len)
 	return -EINVAL; /* unterminated */
 }
 
+/* A value string: JSON-decoded, then its value text decoded (render.h). */
+static int get_value(struct jp *j, size_t *len)
+{
+	if (get_string(j, j->scratch, j->scratch_size, len))
+		return -EINVAL;
+	return render_value_decode(j->scratch, j->scratch, *len, len, true);
+}
+
+/* A string of decimal digits, as "UserId" is written. */
+static int get_numstr(struct jp *j, uint64_t *v)
+{
+	size_t len;
+
+	if (get_string(j, j->scratch, j->scratch_size, &len) || !len ||
+	    len > 10 || (len > 1 && j->scratch[0] == '0'))
+		return -EINVAL;
+	*v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (j->scratch[i] < '0' || j->scratch[i] > '9')
+			return -EINVAL;
+		*v = *v * 10 + (uint64_t)(j->scratch[i] - '0');
+	}
+	return *v > UINT32_MAX ? -EINVAL : 0;
+}
+
+/* Keep a System string in out->sys, when there is one. */
+static int keep_text(struct parsed *out, enum slot slot, const char *v,
+		     size_t len)
+{
+	struct render_system *sys = out->sys;
+	char *dst;
+
+	if (!sys)
+		return 0;
+	switch (slot) {
+	case S_NAME:
+		dst = sys->provider_name;
+		break;
+	case S_GUID:
+		dst = sys->provider_guid;
+		break;
+	case S_CHANNEL:
+		dst = sys->channel;
+		break;
+	case S_COMPUTER:
+		dst = sys->computer;
+		break;
+	default:
+		return 0;
+	}
+	/* A NUL inside would cut the value: the renderer never writes one. */
+	if (len >= RENDER_SYSTEM_TEXT_MAX || memchr(v, '\0', len))
+		return -EINVAL;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+	return 0;
+}
+
 static int get_uint(struct jp *j, uint64_t *v)
 {
 	skip_ws(j);
@@ -330,7 +404,12 @@ static int parse_object(struct jp *j, const struct key *keys,
 			r = get_uint(j, &v);
 			break;
 		case K_STR:
-			r = get_string(j, j->scratch, j->scratch_size, &len);
+			r = get_value(j, &len);
+			if (!r)
+				r = keep_text(out, k->slot, j->scratch, len);
+			break;
+		case K_NUMSTR:
+			r = get_numstr(j, &v);
 			break;
 		case K_TIME:
 			r = get_string(j, j->scratch, j->scratch_size, &len);
@@ -343,7 +422,8 @@ static int parse_object(struct jp *j, const struct key *keys,
 		default:
 			r = -EINVAL;
 		}
-		if (r)
+		if (r ||
+		    ((k->slot == S_PID || k->slot == S_TID) && v > UINT32_MAX))
 			return -EINVAL;
 		if (k->slot != S_NONE) {
 			out->slot[k->slot] = v;
@@ -378,7 +458,7 @@ static int parse_data(struct jp *j, struct event *ev)
 				return -EINVAL;
 			seen |= 1ull << idx;
 		}
-		if (get_string(j, j->scratch, j->scratch_size, &len))
+		if (get_value(j, &len))
 			return -EINVAL;
 		if (!ev)
 			continue;
@@ -432,12 +512,25 @@ static int parse_top(struct jp *j, struct parsed *out)
 int render_parse_json(const char *line, size_t len, struct event *ev,
 		      uint64_t *created_ns)
 {
+	struct render_system sys;
+	int r = render_parse_json_system(line, len, ev, &sys);
+
+	if (r == 0 && created_ns)
+		*created_ns = sys.created_ns;
+	return r;
+}
+
+int render_parse_json_system(const char *line, size_t len, struct event *ev,
+			     struct render_system *sys)
+{
 	struct parsed out;
 	struct jp j;
 	int r;
 
 	memset(ev, 0, sizeof(*ev));
 	memset(&out, 0, sizeof(out));
+	memset(sys, 0, sizeof(*sys));
+	out.sys = sys;
 	if (!line || len > PARSE_MAX_LINE)
 		return -EINVAL;
 	j.p = (const unsigned char *)line;
@@ -462,8 +555,18 @@ int render_parse_json(const char *line, size_t len, struct event *ev,
 	r = parse_data(&j, ev);
 	if (r)
 		goto out;
-	if (created_ns)
-		*created_ns = out.slot[S_CREATED];
+	sys->created_ns = out.slot[S_CREATED];
+	render_host_defaults(&sys->host);
+	sys->host.pid = (unsigned)out.slot[S_PID];
+	sys->host.tid = (unsigned)out.slot[S_TID];
+	sys->host.euid = (unsigned)out.slot[S_UID];
+	sys->host.computer = sys->computer;
+	if (out.has[S_NAME])
+		sys->host.provider_name = sys->provider_name;
+	if (out.has[S_GUID])
+		sys->host.provider_guid = sys->provider_guid;
+	if (out.has[S_CHANNEL])
+		sys->host.channel = sys->channel;
 out:
 	if (r)
 		event_release(ev);

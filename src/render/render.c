@@ -84,3 +84,12 @@ int render_event(struct buf *out, const struct render_host *h,
 	}
 	return render_out_finish(&w);
 }
+
+int render_value_text(struct buf *out, const char *s, size_t n)
+{
+	struct render_out w;
+
+	render_out_init(&w, out);
+	render_escape(&w, s, n, RENDER_ESC_TEXT);
+	return render_out_finish(&w);
+}

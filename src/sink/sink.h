@@ -4,16 +4,25 @@
  * wants and writes; the writer thread calls write() for every event of a
  * batch, then flush() once (a store commits there).
  *
- * Sinks are called from one thread only.  A failing sink returns a
- * negative errno; the writer counts the loss (event 255) and goes on.
+ * A sink is called from one thread only (losses() excepted).  A failing
+ * sink returns a negative errno; the writer counts the loss (event 255)
+ * and goes on.  Outputs that can stall (stdout, syslog, files) run behind
+ * sink_async_new(), on threads of their own, and count their own losses.
  */
 #ifndef VIGIL_SINK_H
 #define VIGIL_SINK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct event;
 struct render_host;
+
+/* Events a sink dropped on its own, since it was opened. */
+struct sink_losses {
+	uint64_t backlog; /* its queue was full: the output fell behind */
+	uint64_t failed; /* the output refused them (write error) */
+};
 
 struct sink {
 	const char *name;
@@ -21,9 +30,25 @@ struct sink {
 	int (*flush)(struct sink *s);
 	/* Highest EventRecordID this sink holds durably, 0 if none/unknown. */
 	uint64_t (*last_record_id)(struct sink *s);
+	/* NULL: the writer counts this sink's failures.  Otherwise the sink
+	 * counts its own; may be called from any thread. */
+	void (*losses)(struct sink *s, struct sink_losses *out);
 	void (*free)(struct sink *s); /* closes and frees s */
 	void *priv;
 };
+
+/*
+ * Run inner on a thread of its own behind a queue of at most max_events
+ * events and max_bytes bytes of values (plus a reserve of 64 events for
+ * those the daemon always logs: 4, 16, 255).  The returned sink's write()
+ * never blocks and never fails: an event that does not fit is counted in
+ * losses().backlog, one inner refuses in losses().failed.  Its free()
+ * writes what is queued, waiting up to 2 s for a stalled output (then
+ * leaves the thread to the process exit), and frees inner.  Takes
+ * ownership of inner on success only; NULL and errno on error.
+ */
+struct sink *sink_async_new(struct sink *inner, size_t max_events,
+			    size_t max_bytes);
 
 /* Standard output, one rendered event per line (format: render_format). */
 struct sink *sink_stdout_new(const struct render_host *h, int format);

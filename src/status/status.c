@@ -8,10 +8,12 @@
  * checked.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,11 +32,30 @@ static const struct loss_def losses[LOSS_MAX] = {
 	[LOSS_SINK] = { "sink", "output failed" },
 	[LOSS_DECODE] = { "decode", "malformed record" },
 	[LOSS_PENDING] = { "pending", "hash backlog full" },
+	[LOSS_STDOUT] = { "stdout",
+			  "not written to stdout (behind or failed)" },
+	[LOSS_SYSLOG] = { "syslog", "not sent to syslog (behind or failed)" },
+	[LOSS_JSONL] = { "jsonl",
+			 "not written to the JSON file (behind or failed)" },
 };
 
 const struct loss_def *status_loss(enum loss_reason r)
 {
 	return &losses[r];
+}
+
+int status_format_losses(struct buf *out, uint64_t n,
+			 const uint64_t lost[LOSS_MAX])
+{
+	int err = buf_addf(out,
+			   "%llu event%s lost since the last report; "
+			   "totals since start: ",
+			   (unsigned long long)n, n == 1 ? "" : "s");
+
+	for (size_t i = 0; i < LOSS_MAX; i++)
+		err |= buf_addf(out, "%s%s %llu", i ? ", " : "", losses[i].text,
+				(unsigned long long)lost[i]);
+	return err ? -ENOMEM : 0;
 }
 
 uint64_t status_lost_total(const uint64_t lost[LOSS_MAX])
@@ -54,7 +75,8 @@ int status_format(const struct status_info *st, struct buf *out)
 			st->started, st->version);
 	err |= buf_addf(out, "config_path=%s\nconfig_hash=%s\n",
 			st->config_path, st->config_hash);
-	err |= buf_addf(out, "schema_version=%s\narmed=", st->schema_version);
+	err |= buf_addf(out, "schema_version=%s\nconfig_schema=%s\narmed=",
+			st->schema_version, st->config_schema);
 	for (size_t i = 0; i < st->narmed && i < STATUS_MAX_ARMED; i++)
 		err |= buf_addf(out, "%s%u", i ? "," : "", st->armed[i]);
 	err |= buf_addf(out, "\nlogged=%llu\n", (unsigned long long)st->logged);
@@ -144,6 +166,8 @@ static int set_key(struct status_info *st, const char *k, size_t klen,
 		  sizeof(st->config_hash) },
 		{ "schema_version", NULL, st->schema_version,
 		  sizeof(st->schema_version) },
+		{ "config_schema", NULL, st->config_schema,
+		  sizeof(st->config_schema) },
 		{ "store_path", NULL, st->store_path, sizeof(st->store_path) },
 	};
 	uint64_t n;
@@ -251,27 +275,73 @@ uint64_t status_store_bytes(const char *path)
 	return total;
 }
 
-int status_write_pid(const char *run_dir)
+/* The pid written in an open pid file, 0 when it holds none. */
+static long read_pid(int fd)
 {
-	char path[PATH_MAX];
-	FILE *f;
+	char text[32];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	char *end;
+	long pid;
 
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	pid = strtol(text, &end, 10);
+	return pid > 0 && (*end == '\n' || *end == '\0') ? pid : 0;
+}
+
+int status_lock_pid(const char *run_dir, long *other_pid)
+{
+	char path[PATH_MAX], text[32];
+	struct stat a, b;
+	int fd, n;
+
+	*other_pid = 0;
 	if (mkdir(run_dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	snprintf(path, sizeof(path), "%s/vigil.pid", run_dir);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	fprintf(f, "%d\n", (int)getpid());
-	return fclose(f) == 0 ? 0 : -errno;
+	/* A few rounds: the holder may unlink the file as it exits, after
+	 * we opened it; a lock on a file no longer at the path is no lock. */
+	for (int round = 0; round < 10; round++) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			  0644);
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+			*other_pid = read_pid(fd);
+			close(fd);
+			return err;
+		}
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		return -EBUSY;
+	n = snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)n, 0) != n) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
-void status_remove(const char *run_dir)
+void status_remove(const char *run_dir, int pid_fd)
 {
 	char path[PATH_MAX];
 
+	/* Unlink while still holding the lock: a newcomer that opened the
+	 * old file sees it gone and starts over on a new one. */
 	snprintf(path, sizeof(path), "%s/vigil.pid", run_dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/status", run_dir);
 	unlink(path);
+	if (pid_fd >= 0)
+		close(pid_fd);
 }

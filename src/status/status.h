@@ -7,8 +7,11 @@
  * commands read them.  Both sides use this module, so the format has one
  * writer and one parser.  The file is "key=value" lines:
  *
- *   pid, started (epoch s), version, config_path, config_hash,
- *   schema_version, armed (event ids, comma separated), logged (events
+ *   pid, started (epoch s), version, config_path, config_hash (SHA-256
+ *   of the config file, or of the built-in config's text),
+ *   schema_version (the Sysmon schema the daemon speaks, as event 4's
+ *   SchemaVersion says), config_schema (the schemaversion the config
+ *   declares), armed (event ids, comma separated), logged (events
  *   written), filtered (records the kernel prefilter kept back: not
  *   lost, the rules would have dropped them), lost_<key> for each loss
  *   reason below, store_path ("-":
@@ -35,9 +38,16 @@ enum loss_reason {
 	LOSS_RING, /* kernel ring buffer full */
 	LOSS_SCRATCH, /* kernel scratch memory unavailable */
 	LOSS_QUEUE, /* user-space writer queue full */
-	LOSS_SINK, /* an output failed */
+	LOSS_SINK, /* the store refused them (disk full, I/O error) */
 	LOSS_DECODE, /* malformed kernel record */
 	LOSS_PENDING, /* too many events waiting for big hashes */
+	/* One per output that runs on its own thread (sink_async_new()):
+	 * events that output alone did not get, because it fell behind (a
+	 * stalled reader: its backlog was full) or refused them.  The store
+	 * and the other outputs still have them. */
+	LOSS_STDOUT,
+	LOSS_SYSLOG,
+	LOSS_JSONL,
 	LOSS_MAX,
 };
 
@@ -49,6 +59,14 @@ struct loss_def {
 /* The row of reason r (r < LOSS_MAX). */
 const struct loss_def *status_loss(enum loss_reason r);
 
+/*
+ * Event 255's Description for n new losses: "N event(s) lost since the
+ * last report; totals since start: <text> <count>, ..." for every reason,
+ * appended to out.  Pure.  Returns 0 or -ENOMEM.
+ */
+int status_format_losses(struct buf *out, uint64_t n,
+			 const uint64_t lost[LOSS_MAX]);
+
 /* Sum of lost[0..LOSS_MAX). */
 uint64_t status_lost_total(const uint64_t lost[LOSS_MAX]);
 
@@ -59,7 +77,8 @@ struct status_info {
 	char version[32];
 	char config_path[PATH_MAX]; /* "(built-in)" for the default */
 	char config_hash[80];
-	char schema_version[16];
+	char schema_version[16]; /* what event 4 says: VIGIL_SCHEMA_VERSION */
+	char config_schema[16]; /* what the config declares ("" unknown) */
 	unsigned armed[STATUS_MAX_ARMED];
 	size_t narmed;
 	uint64_t logged;
@@ -92,8 +111,18 @@ int status_read(const char *run_dir, struct status_info *st);
  * (0 for NULL or ""). */
 uint64_t status_store_bytes(const char *path);
 
-/* Write <run_dir>/vigil.pid (creating run_dir); remove both at exit. */
-int status_write_pid(const char *run_dir);
-void status_remove(const char *run_dir);
+/*
+ * Make this process the one daemon of run_dir: create run_dir and
+ * <run_dir>/vigil.pid if needed, lock the pid file (flock, exclusive,
+ * held while the returned descriptor is open) and write our pid in it.
+ * Returns the descriptor, or -EBUSY when another process holds the lock
+ * (*other_pid is then the pid its file names, 0 if unreadable; nothing
+ * was changed), or another negative errno.
+ */
+int status_lock_pid(const char *run_dir, long *other_pid);
+
+/* At exit: remove the pid and status files, then drop the lock (pid_fd
+ * from status_lock_pid(), or -1). */
+void status_remove(const char *run_dir, int pid_fd);
 
 #endif /* VIGIL_STATUS_H */

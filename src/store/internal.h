@@ -83,6 +83,7 @@ struct store {
 	struct segment seg; /* the one being filled (first_rid 0: none) */
 	int64_t run; /* runs.run of this sink's System values */
 	char *path;
+	int lock_fd; /* the database file, flock()ed while the store is open */
 	struct buf data; /* the values blob of the event being written */
 	uint64_t max_bytes, max_age_s;
 	uint64_t wal_budget; /* bytes the WAL may take of max_bytes */

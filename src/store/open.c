@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -164,28 +165,41 @@ static int ensure_dir(const char *path, gid_t gid)
  * the first byte; SQLite then gives -wal and -shm the same mode and (when
  * run as root) the same owner and group.  An existing file keeps its
  * group but loses any access for others.
+ *
+ * The file is locked (flock, exclusive) before anything is changed, and
+ * the lock is held until the store is closed: a second daemon pointed at
+ * the same store stops here (-EBUSY) instead of interleaving its writes.
+ * flock() locks do not interact with SQLite's fcntl() locks.  Returns the
+ * locked descriptor or a negative errno.
  */
 static int prepare_file(const char *path, gid_t gid)
 {
 	struct stat st;
+	bool is_new = true;
 	int fd;
 
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 		  0640);
-	if (fd >= 0) {
+	if (fd < 0 && errno == EEXIST) {
+		is_new = false;
+		fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		close(fd);
+		return err;
+	}
+	if (is_new) {
 		if (fchmod(fd, 0640) < 0 ||
 		    (gid != (gid_t)-1 && geteuid() == 0 &&
 		     fchown(fd, -1, gid) < 0))
 			log_warn("store: cannot set mode of %s: %s", path,
 				 strerror(errno));
-		close(fd);
-		return 0;
+		return fd;
 	}
-	if (errno != EEXIST)
-		return -errno;
-	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
@@ -193,8 +207,7 @@ static int prepare_file(const char *path, gid_t gid)
 	if ((st.st_mode & 0027) && fchmod(fd, st.st_mode & 0750) < 0)
 		log_warn("store: cannot tighten mode of %s: %s", path,
 			 strerror(errno));
-	close(fd);
-	return 0;
+	return fd;
 }
 
 int store_exec(sqlite3 *db, const char *sql)
@@ -249,6 +262,7 @@ static int store_check_schema(sqlite3 *db)
 int store_open_ro(const char *path, unsigned busy_timeout_ms, sqlite3 **out)
 {
 	sqlite3 *db = NULL;
+	struct stat st;
 	int rc, err;
 
 	*out = NULL;
@@ -256,6 +270,11 @@ int store_open_ro(const char *path, unsigned busy_timeout_ms, sqlite3 **out)
 		return -errno;
 	if (access(path, R_OK) < 0)
 		return -errno;
+	/* SQLite reads an empty file as an empty database; but a store has
+	 * its header from the moment the daemon opens it (journal_mode),
+	 * so an empty file is something else. */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+		return -EPROTO;
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
 		sqlite3_close(db);
@@ -436,6 +455,8 @@ static void store_free(struct sink *sk)
 		store_exec(s->db, "PRAGMA optimize");
 		sqlite3_close(s->db);
 	}
+	if (s->lock_fd >= 0) /* after SQLite is done with the file */
+		close(s->lock_fd);
 	buf_release(&s->data);
 	buf_release(&s->rows);
 	free(s->path);
@@ -456,7 +477,8 @@ static const char *open_error_text(int err)
 		       "not convert (move it aside or delete it to start a "
 		       "new store)";
 	case -EBUSY:
-		return "locked by another writer (is another vigil running?)";
+		return "in use by another vigil (already running with this "
+		       "store)";
 	default:
 		return strerror(-err);
 	}
@@ -474,6 +496,7 @@ static struct store *store_open(const char *path, uint64_t max_bytes,
 		*errp = -ENOMEM;
 		return NULL;
 	}
+	s->lock_fd = -1;
 	buf_init(&s->data, STORE_RECORD_MAX_BYTES);
 	/* the last row may pass ROWS_MAX_BYTES by one row at most */
 	buf_init(&s->rows, ROWS_MAX_BYTES + STORE_RECORD_MAX_BYTES +
@@ -490,9 +513,11 @@ static struct store *store_open(const char *path, uint64_t max_bytes,
 	err = ensure_dir(path, gid);
 	if (err < 0)
 		goto fail;
-	err = prepare_file(path, gid);
-	if (err < 0)
+	s->lock_fd = prepare_file(path, gid);
+	if (s->lock_fd < 0) {
+		err = s->lock_fd;
 		goto fail;
+	}
 	rc = sqlite3_open_v2(path, &s->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {

@@ -155,9 +155,12 @@ int store_record_register(struct sqlite3 *db);
  * busy_timeout_ms for the moments the writer holds a lock.  Returns 0 and
  * *db (close with sqlite3_close()), or:
  *   -ENOENT  no such file;       -EACCES  no permission;
- *   -ENODATA the file holds no store yet (created but never written);
+ *   -ENODATA the file holds no store yet (a database without tables:
+ *            the daemon is creating it);
  *   -EIO     damaged or not a database;
- *   -EPROTO  a database that is not a vigil store, or a newer schema;
+ *   -EPROTO  a database that is not a vigil store, or a newer schema,
+ *            or an empty file (for a moment as the daemon creates the
+ *            store; --follow waits on an empty file);
  *   -EPROTONOSUPPORT a store of an older vigil (older schema);
  *   -EBUSY   locked longer than busy_timeout_ms.
  * The connection has vigil_field() (store_record_register()).

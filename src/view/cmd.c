@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -451,6 +452,14 @@ static int note_min(const struct view_row *row, void *arg)
 	return 0;
 }
 
+/* An empty file is what the daemon creates first: worth waiting on. */
+static bool is_empty_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
 /*
  * --follow: print the last few matching events, then poll for record
  * ids above the last one seen.  Ids only grow and a batch commits as a
@@ -472,7 +481,8 @@ static int follow(struct view_cmd *c)
 	for (;;) {
 		err = store_open_ro(c->store, BUSY_TIMEOUT_MS, &db);
 		if (err == 0 ||
-		    (err != -ENOENT && err != -ENODATA && err != -EBUSY)) {
+		    (err != -ENOENT && err != -ENODATA && err != -EBUSY &&
+		     !(err == -EPROTO && is_empty_file(c->store)))) {
 			break;
 		}
 		if (!is_waiting_noted) {

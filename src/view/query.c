@@ -24,6 +24,7 @@
 
 #include "catalog/catalog.h"
 #include "event/event.h"
+#include "render/render.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/duration.h"
@@ -94,7 +95,7 @@ static int parse_relative(const char *s, uint64_t now_ns, uint64_t *out)
 static int parse_absolute(const char *s, uint64_t *out)
 {
 	struct tm tm = { 0 };
-	int n = 0, got;
+	int n = 0, got, y, mon, day;
 	time_t t;
 
 	got = sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
@@ -119,13 +120,19 @@ static int parse_absolute(const char *s, uint64_t *out)
 		s++;
 	if (*s || tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
 	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59 || tm.tm_sec > 60 || tm.tm_hour < 0 ||
+	    tm.tm_min > 59 || tm.tm_sec > 59 || tm.tm_hour < 0 ||
 	    tm.tm_min < 0 || tm.tm_sec < 0)
 		return -EINVAL;
+	y = tm.tm_year;
+	mon = tm.tm_mon;
+	day = tm.tm_mday;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	t = timegm(&tm);
-	if (t < 0)
+	/* timegm() rolls 2026-02-30 over to March: a date it changed did
+	 * not exist. */
+	if (t < 0 || tm.tm_year + 1900 != y || tm.tm_mon + 1 != mon ||
+	    tm.tm_mday != day)
 		return -EINVAL;
 	*out = (uint64_t)t * 1000000000ull;
 	return 0;
@@ -162,7 +169,7 @@ static const char *canonical_field(const char *name)
 int view_parse_cond(const char *s, struct view_cond *c, char *err,
 		    size_t errlen)
 {
-	size_t n = strcspn(s, "=~");
+	size_t n = strcspn(s, "=~"), len;
 	char name[VIEW_NAME_MAX];
 	const char *canon;
 
@@ -186,6 +193,9 @@ int view_parse_cond(const char *s, struct view_cond *c, char *err,
 	}
 	snprintf(c->name, sizeof(c->name), "%s", canon);
 	snprintf(c->value, sizeof(c->value), "%s", s + n + 1);
+	/* Typed as the output shows it: "\xNN" is the byte (render.h). */
+	render_value_decode(c->value, c->value, strlen(c->value), &len, false);
+	c->value[len] = '\0';
 	c->is_contains = s[n] == '~';
 	return 0;
 }
@@ -553,55 +563,16 @@ out:
 	return n;
 }
 
-/* Length of the valid UTF-8 sequence at p (not a C1 control), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t avail)
-{
-	unsigned char c = p[0];
-	size_t n;
-
-	if (c < 0xc2 || c > 0xf4)
-		return 0;
-	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-	if (avail < n)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if (c == 0xc2 && p[1] < 0xa0) /* U+0080..U+009F: C1 controls */
-		return 0;
-	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xf0 && p[1] < 0x90) ||
-	    (c == 0xf4 && p[1] > 0x8f) || (c == 0xed && p[1] > 0x9f))
-		return 0;
-	return n;
-}
-
 void view_put_safe(FILE *out, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	struct buf b;
 
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t n;
-
-		if (c >= 0x20 && c < 0x7f) {
-			fputc(c, out);
-			i++;
-		} else if (c == '\n') {
-			fputs("\\n", out);
-			i++;
-		} else if (c == '\t') {
-			fputs("\\t", out);
-			i++;
-		} else if (c == '\r') {
-			fputs("\\r", out);
-			i++;
-		} else if (c >= 0x80 && (n = utf8_len(p + i, len - i))) {
-			fwrite(p + i, 1, n, out);
-			i += n;
-		} else {
-			fprintf(out, "\\x%02x", c);
-			i++;
-		}
-	}
+	/* The text format's escaping, so --tree and --check write a value
+	 * exactly as the event text does. */
+	buf_init(&b, 0);
+	if (render_value_text(&b, s, len) < 0)
+		fputs("(out of memory)", out);
+	else if (b.len)
+		fwrite(b.data, 1, b.len, out);
+	buf_release(&b);
 }

@@ -4,16 +4,20 @@
  * descendants, from ProcessCreate events linked by ProcessGuid and
  * ParentProcessGuid (both indexed columns of the store).
  *
- * A parent that started before the store began has no event 1; it is
- * drawn from what its child's event says about it (ParentImage,
- * ParentProcessId).  Depth and size are bounded, and a GUID seen twice
+ * A parent without an event 1 (it started before the store began, or
+ * forked without exec, or its event was filtered out or lost) is drawn
+ * from what its child's event says about it (ParentImage,
+ * ParentProcessId), labelled "started before the log" only when its
+ * GUID proves it.  Depth and size are bounded, and a GUID seen twice
  * (a cycle in damaged or forged data) is not followed again.
  */
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "event/event.h"
 #include "view.h"
 
 #define TREE_MAX_DEPTH 64
@@ -136,6 +140,62 @@ static void draw(struct tree *t, const struct node *n, int depth)
 	t->drawn++;
 }
 
+/* Seconds since boot that a vigil ProcessGuid holds ({machine-low-high-
+ * ...}, proc_format_guid()), or -1 for a GUID not of that form. */
+static int64_t guid_start_s(const char *guid)
+{
+	unsigned machine, lo, hi;
+	int n = 0;
+
+	if (sscanf(guid, "{%8x-%4x-%4x-%n", &machine, &lo, &hi, &n) != 3 ||
+	    n != 20)
+		return -1;
+	return (int64_t)lo | (int64_t)hi << 16;
+}
+
+/* UtcTime of the oldest event the store holds: 0 and *ns, or -1. */
+static int first_time(struct tree *t, uint64_t *ns)
+{
+	sqlite3_stmt *st = NULL;
+	int r = -1;
+
+	if (sqlite3_prepare_v2(t->db,
+			       "SELECT time_ns FROM events"
+			       " ORDER BY EventRecordID LIMIT 1",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		*ns = (uint64_t)sqlite3_column_int64(st, 0);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/*
+ * Whether a parent that has no ProcessCreate in the store provably
+ * started before the oldest event.  Its GUID holds its start in seconds
+ * since boot; the child's GUID and UtcTime (its exec, which comes after
+ * its start) give a boot time no earlier than the real one, so the
+ * parent's start is at most that boot time + its seconds + 1.  "Before"
+ * can so be proven, never wrongly claimed; otherwise the parent may also
+ * have forked without exec, or its event was filtered out or lost.
+ */
+static bool is_before_log(struct tree *t, const struct node *child)
+{
+	int64_t ps = guid_start_s(child->parent);
+	int64_t cs = guid_start_s(child->guid);
+	uint64_t exec_ns, first_ns, boot_ns, latest_ns;
+
+	if (ps < 0 || cs < 0 || ps > cs ||
+	    event_parse_time(child->time, &exec_ns) < 0 ||
+	    first_time(t, &first_ns) < 0 ||
+	    exec_ns < (uint64_t)cs * 1000000000ull)
+		return false;
+	boot_ns = exec_ns - (uint64_t)cs * 1000000000ull;
+	latest_ns = boot_ns + (uint64_t)(ps + 1) * 1000000000ull;
+	return latest_ns <= first_ns;
+}
+
 /* A parent known only from its child's event. */
 static void draw_unknown(struct tree *t, const struct node *child)
 {
@@ -145,7 +205,9 @@ static void draw_unknown(struct tree *t, const struct node *child)
 	put(t->out, child->pimage);
 	fputs("  ", t->out);
 	put(t->out, child->parent[0] ? child->parent : "-");
-	fputs("  (started before the log)\n", t->out);
+	fputs(is_before_log(t, child) ? "  (started before the log)\n"
+				      : "  (no ProcessCreate in the log)\n",
+	      t->out);
 	t->drawn++;
 }
 

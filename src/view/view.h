@@ -115,8 +115,9 @@ int64_t view_query(struct sqlite3 *db, const struct view_filter *f,
 int view_tree(struct sqlite3 *db, const char *guid, FILE *out);
 
 /*
- * Write s to out with what could steer a terminal (control bytes, C1
- * controls, invalid UTF-8) escaped as \n, \t, \r, \xNN.
+ * Write s to out as the text format writes a value (render.h "value
+ * text"): what could steer a terminal (control bytes, C1 and bidi
+ * controls, invalid UTF-8) as \xNN.
  */
 void view_put_safe(FILE *out, const char *s, size_t len);
 

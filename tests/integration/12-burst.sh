@@ -21,7 +21,7 @@ seen=$(jq -r --arg p "$probe" 'select(.Event.System.EventID == 1 and
 	sort -u | wc -l)
 lost=$(jq -r 'select(.Event.System.EventID == 255) |
 	.Event.EventData.Description' "$out" |
-	sed -n 's/^\([0-9]*\) events lost.*/\1/p' | paste -sd+ | bc)
+	sed -n 's/^\([0-9]*\) events\{0,1\} lost.*/\1/p' | paste -sd+ | bc)
 lost=${lost:-0}
 echo "# logged $seen of $N, reported lost $lost"
 ok "every process logged or its loss reported" \

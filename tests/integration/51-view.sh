@@ -63,7 +63,15 @@ is "bad time: 2" "$(status view --since yesterday)" 2
 is "unknown field: 2" "$(status view --field Nope=1)" 2
 is "missing store: 3" "$(status "$VIGIL" view --store "$T_DIR/none.db")" 3
 : >"$T_DIR/empty.db"
-is "empty store: 5" "$(status "$VIGIL" view --store "$T_DIR/empty.db")" 5
+is "an empty file is not a store: 7" \
+	"$(status "$VIGIL" view --store "$T_DIR/empty.db")" 7
+ok "an empty file: 'not a vigil event store'" grep -q 'not a vigil event store' \
+	<("$VIGIL" view --store "$T_DIR/empty.db" 2>&1)
+"$WRITER" --burst "$T_DIR/none.db" 0 1 >/dev/null 2>&1
+if [ -s "$T_DIR/none.db" ]; then
+	is "a store without events: 5" \
+		"$(status "$VIGIL" view --store "$T_DIR/none.db")" 5
+fi
 head -c 65536 /dev/urandom >"$T_DIR/junk.db"
 is "not a database: 7" "$(status "$VIGIL" view --store "$T_DIR/junk.db")" 7
 if command -v sqlite3 >/dev/null; then

@@ -745,8 +745,18 @@ static void check_options(void)
 	CHECK(c &&
 	      config_hash_algorithms(c) == (CONFIG_HASH_SHA1 | CONFIG_HASH_MD5 |
 					    CONFIG_HASH_SHA256));
-	CHECK(c && strcmp(config_file_hash(c), "-") == 0);
+	/* The built-in config's hash is that of its text, like a file's. */
+	CHECK(c && strlen(config_file_hash(c)) == 64);
 	CHECK(strstr(config_default_xml(), "<Sysmon") != NULL);
+	{
+		const char *x = config_default_xml();
+		struct config *f = config_load_mem(x, strlen(x), "d.xml", &d);
+
+		CHECK(c && f &&
+		      strcmp(config_file_hash(c), config_file_hash(f)) == 0);
+		CHECK(c && strcmp(config_schema_version(c), "4.91") == 0);
+		config_free(f);
+	}
 	config_free(c);
 }
 

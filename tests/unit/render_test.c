@@ -321,7 +321,29 @@ static void test_escaping(void)
 		{ "a<b>&c\"d'e/f\\g", "a&lt;b&gt;&amp;c\"d'e/f\\g",
 		  "a<b>&c\\\"d'e/f\\\\g", "a<b>&c\"d'e/f\\g" },
 		{ "1\r\n2\t3", "1&#13;&#10;2&#9;3", "1\\r\\n2\\t3",
-		  "1\\r\\n2\\t3" },
+		  "1\\x0d\\x0a2\\x093" },
+		/* A literal backslash-x is not a byte escape: "\x5c". */
+		{ "\\xff\\xfe", "\\x5cxff\\x5cxfe", "\\\\x5cxff\\\\x5cxfe",
+		  "\\x5cxff\\x5cxfe" },
+		{ "\xff\xfe", "\\xff\\xfe", "\\\\xff\\\\xfe", "\\xff\\xfe" },
+		{ "a\\\\x\\", "a\\\\x5cx\\", "a\\\\\\\\x5cx\\\\",
+		  "a\\\\x5cx\\" },
+		/* Hidden code points: C1 controls (NEL, CSI, OSC), bidi
+		 * controls, separators; neighbours pass. */
+		{ "\xc2\x85\xc2\x9b\xc2\x9d\xc2\xa0",
+		  "&#133;&#155;&#157;\xc2\xa0", "\\u0085\\u009b\\u009d\xc2\xa0",
+		  "\\xc2\\x85\\xc2\\x9b\\xc2\\x9d\xc2\xa0" },
+		{ "a\xe2\x80\xae"
+		  "b\xe2\x81\xa6"
+		  "c\xd8\x9c\xe2\x80\x8f\xe2\x80\xa8",
+		  "a&#8238;b&#8294;c&#1564;&#8207;&#8232;",
+		  "a\\u202eb\\u2066c\\u061c\\u200f\\u2028",
+		  "a\\xe2\\x80\\xaeb\\xe2\\x81\\xa6c\\xd8\\x9c\\xe2\\x80\\x8f"
+		  "\\xe2\\x80\\xa8" },
+		{ "\xe2\x80\xaf\xe2\x81\xa5\xe2\x80\x8d",
+		  "\xe2\x80\xaf\xe2\x81\xa5\xe2\x80\x8d",
+		  "\xe2\x80\xaf\xe2\x81\xa5\xe2\x80\x8d",
+		  "\xe2\x80\xaf\xe2\x81\xa5\xe2\x80\x8d" },
 		{ "\x01\x1b[0m\x1f\x7f", "\\x01\\x1b[0m\\x1f\x7f",
 		  "\\u0001\\u001b[0m\\u001f\x7f", "\\x01\\x1b[0m\\x1f\\x7f" },
 		{ "\b\f", "\\x08\\x0c", "\\u0008\\u000c", "\\x08\\x0c" },
@@ -375,6 +397,56 @@ static void test_escaping(void)
 		s = render_value(c->in, strlen(c->in), RENDER_TEXT);
 		CHECK_STR(s, c->text);
 		free(s);
+	}
+}
+
+/*
+ * Value text decodes to the exact bytes: text output is value text with
+ * no other escaping, so decode(render_text(v)) == v for any v, and the
+ * JSON parser gives v back.  Values are drawn from the bytes that matter
+ * (backslash, 'x', hex digits, invalid and hidden sequences).
+ */
+static void test_value_text_decodes(void)
+{
+	static const unsigned char alphabet[] = {
+		'\\', 'x',  'f',  '5',	'c',  'a',  '\n', '\t',
+		0x01, 0x7f, 0xff, 0xfe, 0xc2, 0x85, 0x9b, 0xe2,
+		0x80, 0xae, 0x81, 0xa6, 0xc3, 0xa9,
+	};
+	char v[24], *out, *back;
+	size_t n, len, bad = 0;
+	unsigned seed = 12345;
+
+	for (int round = 0; round < 20000; round++) {
+		n = 1 + (seed = seed * 1103515245u + 12345u) % sizeof(v);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			v[i] = (char)alphabet[(seed >> 16) % sizeof(alphabet)];
+		}
+		out = render_value(v, n, RENDER_TEXT);
+		back = malloc(strlen(out) + 1);
+		if (render_value_decode(back, out, strlen(out), &len, true) ||
+		    len != n || memcmp(back, v, n))
+			bad++;
+		free(back);
+		free(out);
+	}
+	CHECK(bad == 0);
+	/* In place, strict and lenient. */
+	{
+		char s[] = "a\\x5cxff\\xff\\x", d[sizeof(s)];
+
+		CHECK(render_value_decode(d, s, strlen(s), &len, true) ==
+		      -EINVAL);
+		CHECK(render_value_decode(s, s, strlen(s), &len, false) == 0);
+		CHECK(len == 8 && memcmp(s, "a\\xff\xff\\x", 8) == 0);
+	}
+	{
+		char s[] = "\\x00 \\xFF", d[sizeof(s)];
+
+		CHECK(render_value_decode(d, s, 4, &len, true) == -EINVAL);
+		CHECK(render_value_decode(s, s, strlen(s), &len, false) == 0);
+		CHECK(len == 6 && memcmp(s, "\\x00 \xff", 6) == 0);
 	}
 }
 
@@ -670,6 +742,27 @@ static void test_parse_round_trip(void)
 	    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80/\x7f");
 	set(&ev, "Image", "");
 	check_round_trip(&ev);
+	/* Invalid UTF-8 and a literal "\xff" come back as they were. */
+	set(&ev, "Image", "/tmp/\xff\xfe");
+	set(&ev, "CurrentDirectory", "/tmp/\\xff\\xfe\\");
+	set(&ev, "User", "\xc2\x9b\xe2\x80\xae");
+	check_round_trip(&ev);
+	{
+		struct buf a;
+
+		buf_init(&a, 0);
+		CHECK(render_event(&a, NULL, &ev, RENDER_JSON, 1) == 0);
+		CHECK(render_parse_json(a.data, a.len, &back, NULL) == 0);
+		if (back.def) {
+			CHECK_STR(event_named(&back, "Image"), "/tmp/\xff\xfe");
+			CHECK_STR(event_named(&back, "CurrentDirectory"),
+				  "/tmp/\\xff\\xfe\\");
+			CHECK_STR(event_named(&back, "User"),
+				  "\xc2\x9b\xe2\x80\xae");
+		}
+		event_release(&back);
+		buf_release(&a);
+	}
 	ev.record_id = 0;
 	check_round_trip(&ev);
 	event_release(&ev);
@@ -710,6 +803,38 @@ static void test_parse_round_trip(void)
 	CHECK(render_parse_json(line, strlen(line), &back, NULL) == 0);
 	CHECK(back.def && back.def->id == 4);
 	event_release(&back);
+}
+
+/* The System values of the record come back (vigil filter keeps them). */
+static void test_parse_system(void)
+{
+	struct render_host h = test_host();
+	struct render_system sys;
+	struct event ev, back;
+	struct buf a, b;
+
+	h.computer = "other-host";
+	h.pid = 4242;
+	h.tid = 4243;
+	h.euid = 7;
+	h.channel = "Chan\xff";
+	make_event1(&ev);
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	CHECK(render_event(&a, &h, &ev, RENDER_JSON, CREATED) == 0);
+	CHECK(render_parse_json_system(a.data, a.len, &back, &sys) == 0);
+	CHECK_STR(sys.host.computer, "other-host");
+	CHECK(sys.host.pid == 4242 && sys.host.tid == 4243);
+	CHECK(sys.host.euid == 7);
+	CHECK_STR(sys.host.channel, "Chan\xff");
+	CHECK(sys.created_ns == CREATED);
+	CHECK(render_event(&b, &sys.host, &back, RENDER_JSON, sys.created_ns) ==
+	      0);
+	CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+	event_release(&back);
+	buf_release(&a);
+	buf_release(&b);
+	event_release(&ev);
 }
 
 static void test_parse_reject(void)
@@ -792,6 +917,17 @@ static void test_parse_reject(void)
 		"{\"User\":\"\\u12\"}}}",
 		"{\"Event\":{\"System\":{\"EventID\":5},\"EventData\":"
 		"{\"User\":\"\\x41\"}}}",
+		/* value text: a "\x" the renderer never writes */
+		"{\"Event\":{\"System\":{\"EventID\":5},\"EventData\":"
+		"{\"User\":\"\\\\xZZ\"}}}",
+		"{\"Event\":{\"System\":{\"EventID\":5},\"EventData\":"
+		"{\"User\":\"\\\\x00\"}}}",
+		"{\"Event\":{\"System\":{\"EventID\":5},\"EventData\":"
+		"{\"User\":\"a\\\\x\"}}}",
+		"{\"Event\":{\"System\":{\"EventID\":5,\"Security\":"
+		"{\"UserId\":\"x\"}},\"EventData\":{}}}",
+		"{\"Event\":{\"System\":{\"EventID\":5,\"Execution\":"
+		"{\"ProcessID\":4294967296}},\"EventData\":{}}}",
 		"{\"Event\":{\"System\":{\"EventID\":5},\"EventData\":"
 		"{\"User\":\"abc",
 		"{\"Event\":{\"System\":{\"EventID\":5},\"EventData\":"
@@ -883,6 +1019,8 @@ int main(void)
 	test_golden_event1();
 	test_golden_small();
 	test_escaping();
+	test_value_text_decodes();
+	test_parse_system();
 	test_host_values();
 	test_format_parse();
 	test_time();

@@ -39,7 +39,8 @@ static void sample(struct status_info *st)
 	snprintf(st->version, sizeof(st->version), "1.2.3");
 	snprintf(st->config_path, sizeof(st->config_path), "/etc/v/c.xml");
 	snprintf(st->config_hash, sizeof(st->config_hash), "abc123");
-	snprintf(st->schema_version, sizeof(st->schema_version), "4.90");
+	snprintf(st->schema_version, sizeof(st->schema_version), "4.91");
+	snprintf(st->config_schema, sizeof(st->config_schema), "4.90");
 	st->armed[0] = 1;
 	st->armed[1] = 5;
 	st->armed[2] = 255;
@@ -68,7 +69,10 @@ static void test_round_trip(void)
 	CHECK(strstr(t.data, "\nlost_sink=13\n") != NULL);
 	CHECK(status_parse(t.data, t.len, &b) == 0);
 	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
-	CHECK(status_lost_total(b.lost) == 10 + 11 + 12 + 13 + 14 + 15);
+	CHECK(strstr(t.data, "\nlost_stdout=16\n") != NULL);
+	CHECK(strstr(t.data, "\nlost_jsonl=18\n") != NULL);
+	CHECK(status_lost_total(b.lost) ==
+	      10 + 11 + 12 + 13 + 14 + 15 + 16 + 17 + 18);
 	buf_release(&t);
 
 	/* No armed events: an empty list both ways. */
@@ -123,6 +127,8 @@ static void test_files(void)
 	char dir[] = "/tmp/vigil-status-XXXXXX";
 	char path[PATH_MAX];
 	struct status_info a, b;
+	long other = 0;
+	int fd;
 
 	CHECK(mkdtemp(dir) != NULL);
 	CHECK(status_read(dir, &b) == -ENOENT);
@@ -130,10 +136,28 @@ static void test_files(void)
 	CHECK(status_write(dir, &a) == 0);
 	CHECK(status_read(dir, &b) == 0);
 	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
-	CHECK(status_write_pid(dir) == 0);
+	fd = status_lock_pid(dir, &other);
+	CHECK(fd >= 0);
 	snprintf(path, sizeof(path), "%s/vigil.pid", dir);
 	CHECK(access(path, F_OK) == 0);
-	status_remove(dir);
+	/* A second taker (another open file, as another process would
+	 * have) is refused and told who holds it; the file is unchanged. */
+	CHECK(status_lock_pid(dir, &other) == -EBUSY);
+	CHECK(other == (long)getpid());
+	{
+		FILE *f = fopen(path, "r");
+		long pid = 0;
+
+		CHECK(f && fscanf(f, "%ld", &pid) == 1 &&
+		      pid == (long)getpid());
+		if (f)
+			fclose(f);
+	}
+	status_remove(dir, fd);
+	/* Once released, it can be taken again. */
+	fd = status_lock_pid(dir, &other);
+	CHECK(fd >= 0);
+	status_remove(dir, fd);
 	CHECK(access(path, F_OK) < 0);
 	CHECK(status_read(dir, &b) == -ENOENT);
 	CHECK(rmdir(dir) == 0); /* nothing else was left there */
@@ -143,8 +167,35 @@ static void test_files(void)
 	CHECK(status_store_bytes("/nonexistent/x.db") == 0);
 }
 
+/* Event 255's text: singular for one, every reason with its total. */
+static void test_loss_text(void)
+{
+	uint64_t lost[LOSS_MAX] = { 0 };
+	struct buf b;
+
+	lost[LOSS_STDOUT] = 7;
+	lost[LOSS_QUEUE] = 1;
+	buf_init(&b, 0);
+	CHECK(status_format_losses(&b, 1, lost) == 0);
+	CHECK(b.data && strncmp(b.data,
+				"1 event lost since the last report; "
+				"totals since start: kernel ring "
+				"buffer full 0, ",
+				strlen("1 event lost since the last report; "
+				       "totals since start: kernel ring "
+				       "buffer full 0, ")) == 0);
+	CHECK(b.data && strstr(b.data, ", queue full 1, "));
+	CHECK(b.data &&
+	      strstr(b.data, ", not written to stdout (behind or failed) 7"));
+	buf_reset(&b);
+	CHECK(status_format_losses(&b, 2, lost) == 0);
+	CHECK(b.data && strncmp(b.data, "2 events lost since", 19) == 0);
+	buf_release(&b);
+}
+
 int main(void)
 {
+	test_loss_text();
 	test_table();
 	test_round_trip();
 	test_hostile();

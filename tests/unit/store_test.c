@@ -387,6 +387,38 @@ static void test_ids_continue(void)
 		s->free(s);
 }
 
+/* A second writer of the same store is refused before it changes
+ * anything; the first goes on writing. */
+static void test_one_writer(void)
+{
+	struct render_host h = test_host();
+	struct sink *s, *t;
+	char path[300];
+	struct stat a, b;
+
+	path_in_tmp(path, sizeof(path), "one.db");
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s && write_range(s, 1, 50, T0_NS) == 0 && s->flush(s) == 0);
+	if (!s)
+		return;
+	CHECK(stat(path, &a) == 0);
+	errno = 0;
+	t = sink_store_new(path, 0, 0, &h);
+	CHECK(t == NULL && errno == EBUSY);
+	if (t)
+		t->free(t);
+	CHECK(sql_int(path, "SELECT count(*) FROM runs") == 1);
+	CHECK(stat(path, &b) == 0 && a.st_mode == b.st_mode);
+	CHECK(write_range(s, 51, 50, T0_NS) == 0 && s->flush(s) == 0);
+	CHECK(sql_int(path, "SELECT count(*) FROM events") == 100);
+	s->free(s);
+	/* Closed: the next one may open it. */
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s && s->last_record_id(s) == 100);
+	if (s)
+		s->free(s);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -475,9 +507,18 @@ static void test_bad_files(void)
 	path_in_tmp(path, sizeof(path), "missing.db");
 	CHECK(store_open_ro(path, 100, &db) == -ENOENT);
 
+	/* An empty file is not a store (the daemon's has its header from
+	 * the start); a database without tables is one being created. */
 	path_in_tmp(path, sizeof(path), "empty.db");
 	fd = open(path, O_CREAT | O_WRONLY, 0640);
 	close(fd);
+	CHECK(store_open_ro(path, 100, &db) == -EPROTO);
+	path_in_tmp(path, sizeof(path), "notables.db");
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL,
+			   NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	db = NULL;
 	CHECK(store_open_ro(path, 100, &db) == -ENODATA);
 
 	path_in_tmp(path, sizeof(path), "garbage.db");
@@ -676,6 +717,7 @@ int main(int argc, char **argv)
 	test_columns();
 	test_modes();
 	test_ids_continue();
+	test_one_writer();
 	test_retention_by_age();
 	test_retention_by_size();
 	test_bad_files();

@@ -325,6 +325,15 @@ static void test_parsers(void)
 	CHECK(strstr(err, "yesterday") != NULL);
 	CHECK(view_parse_time("2025-13-01", now, &t, NULL, 0) == -EINVAL);
 	CHECK(view_parse_time("2025-01-01 25:00", now, &t, NULL, 0) == -EINVAL);
+	/* Days that do not exist are refused, not rolled over. */
+	CHECK(view_parse_time("2026-02-30", now, &t, NULL, 0) == -EINVAL);
+	CHECK(view_parse_time("2026-02-29", now, &t, NULL, 0) == -EINVAL);
+	CHECK(view_parse_time("2026-04-31 10:00", now, &t, NULL, 0) == -EINVAL);
+	CHECK(view_parse_time("2024-02-29", now, &t, NULL, 0) == 0);
+	CHECK(view_parse_time("2100-02-29", now, &t, NULL, 0) == -EINVAL);
+	CHECK(view_parse_time("2000-02-29", now, &t, NULL, 0) == 0);
+	CHECK(view_parse_time("2025-12-31 23:59:60", now, &t, NULL, 0) ==
+	      -EINVAL);
 	CHECK(view_parse_time("10x", now, &t, NULL, 0) == -EINVAL);
 	CHECK(view_parse_time("99999999999d", now, &t, NULL, 0) == -EINVAL);
 
@@ -344,19 +353,23 @@ static void test_parsers(void)
 	CHECK(strstr(err, "NoSuchField") != NULL);
 	CHECK(view_parse_cond("Image", &c, NULL, 0) == -EINVAL);
 	CHECK(view_parse_cond("=x", &c, NULL, 0) == -EINVAL);
+	/* Values are typed as the output shows them: \xNN is the byte. */
+	CHECK(view_parse_cond("Image=/t/\\xff\\x5cxfe\\q", &c, NULL, 0) == 0);
+	CHECK_STR(c.value, "/t/\xff\\xfe\\q");
 }
 
 static void test_put_safe(void)
 {
 	static const char in[] = "a\x1b[31mb\nc\td\xff\xc2\x9b"
-				 "\xed\x95\x9c";
+				 "\xed\x95\x9c\xe2\x80\xae\\xff";
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	view_put_safe(f, in, sizeof(in) - 1);
 	fclose(f);
-	CHECK_STR(text, "a\\x1b[31mb\\nc\\td\\xff\\xc2\\x9b\xed\x95\x9c");
+	CHECK_STR(text, "a\\x1b[31mb\\x0ac\\x09d\\xff\\xc2\\x9b\xed\x95\x9c"
+			"\\xe2\\x80\\xae\\x5cxff");
 	free(text);
 }
 
@@ -413,7 +426,7 @@ static void test_tree(void)
 	CHECK(n == 5);
 	CHECK_STR(
 		text,
-		"- 1 /sbin/init  G0  (started before the log)\n"
+		"- 1 /sbin/init  G0  (no ProcessCreate in the log)\n"
 		"    - 1 /usr/sbin/sshd  G1  2025-01-01 00:00:01.000\n"
 		"      /usr/sbin/sshd\n"
 		"        - 2 /usr/bin/bash  G2  2025-01-01 00:00:02.000\n"
@@ -438,6 +451,41 @@ static void test_tree(void)
 	f = open_memstream(&text, &len);
 	CHECK(view_tree(db, "G7", f) == 0);
 	fclose(f);
+	free(text);
+	sqlite3_close(db);
+
+	/*
+	 * vigil GUIDs hold the start in seconds since boot.  The only event
+	 * is at T0 + 100 s, a child started 50 s after boot: boot was at
+	 * T0 + 50 s at the latest.  A parent started 5 s after boot is
+	 * provably from before the log; one started 60 s after boot (a
+	 * process that forked without exec) is not.
+	 */
+	snprintf(path, sizeof(path), "%s/tree2.db", tmpdir);
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	add_proc(s, 100, "{0000abcd-0032-0000-0000-000000000001}",
+		 "{0000abcd-0005-0000-0000-000000000002}", "/usr/bin/a");
+	add_proc(s, 101, "{0000abcd-0033-0000-0000-000000000003}",
+		 "{0000abcd-003c-0000-0000-000000000004}", "/usr/bin/b");
+	CHECK(s->flush(s) == 0);
+	s->free(s);
+	CHECK(store_open_ro(path, 1000, &db) == 0);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	CHECK(view_tree(db, "{0000abcd-0032-0000-0000-000000000001}", f) == 2);
+	fclose(f);
+	CHECK(text && strstr(text, "-000000000002}  (started before the "
+				   "log)\n"));
+	free(text);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	CHECK(view_tree(db, "{0000abcd-0033-0000-0000-000000000003}", f) == 2);
+	fclose(f);
+	CHECK(text && strstr(text, "-000000000004}  (no ProcessCreate in the "
+				   "log)\n"));
 	free(text);
 	sqlite3_close(db);
 }
