@@ -15,7 +15,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 OUT       := .build-san
 endif
-PKGS      := libbpf libxml-2.0 sqlite3 libcrypto
+PKGS      := libbpf libxml-2.0 sqlite3 libcrypto libmicrohttpd
 VG_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
              -Iinclude -Isrc -isystem $(OUT) \
              $(shell pkg-config --cflags $(PKGS)) -MMD -MP
@@ -179,7 +179,7 @@ $(BENCH_BINS): $(OUT)/bench/%: bench/%.c bench/bench.h
 # The module benchmarks (rules, store) are built too when present, so
 # that run.sh folds their figures into the table.
 bench: $(BENCH_BINS) $(patsubst bench/%.c,$(OUT)/bench/%,\
-       $(wildcard bench/rules_bench.c bench/store_bench.c))
+       $(wildcard bench/rules_bench.c bench/store_bench.c bench/web_bench.c))
 
 # ---- config module: fuzzing and the rules benchmark -----------------------
 # make fuzz T=fuzz_config SECS=300: libFuzzer + ASan/UBSan with clang, new
@@ -223,13 +223,23 @@ $(OUT)/bench/rules_bench: bench/rules_bench.c $(OUT)/libvigil.a
 # them), and `make man-lint` checks them.
 $(OUT)/src/service/manpages.o: man/vigil.8 man/vigil.conf.5
 
+# Web module: the viewer's pages are built into the binary.
+$(OUT)/src/web/assets.o: $(wildcard web/*)
+
+# The README's screenshots, taken by the web viewer's browser test.
+.PHONY: web-shots
+web-shots: all
+	@WEB_SHOTS=$(abspath docs) VIGIL=$(abspath $(OUT)/vigil) \
+		HELPERS=$(abspath $(OUT)/tests/helpers) \
+		bash tests/integration/70-web.sh
+
 .PHONY: man-lint
 man-lint:
 	mandoc -Tlint -Wwarning man/vigil.8 man/vigil.conf.5
 
 # Event store benchmark (insert rate and field query latency, with
 # baselines); bench/run.sh runs it when built.
-$(OUT)/bench/store_bench: bench/store_bench.c $(OUT)/libvigil.a
+$(OUT)/bench/store_bench $(OUT)/bench/web_bench: $(OUT)/bench/%: bench/%.c $(OUT)/libvigil.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@

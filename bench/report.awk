@@ -230,6 +230,20 @@ END {
 	v = "store_query_ms" in F ? F["store_query_ms"] " ms" : \
 		"not measured [7]"
 	row("store query", "-", v, "-", "-", "-")
+	if ("web_page_ms" in F) {
+		v = F["web_page_ms"] " ms (deepest " F["web_page_max_ms"] \
+		    " ms) [8]"
+		base = F["web_page_offset_ms"] " ms (deepest " \
+		       F["web_page_offset_max_ms"] " ms)"
+		ok = F["web_page_max_ms"] < 1000 ? "yes" : "no"
+	} else {
+		v = "not measured [8]"
+		base = "-"
+		ok = "-"
+	}
+	row("web viewer: one page of 100 of " \
+	    grouped(F["web_events"] + 0) " stored events", base, v, "-",
+	    "well under 1 s", ok)
 
 	print ""
 	if (!vigil_ran)
@@ -264,6 +278,21 @@ END {
 	    !("store_insert_events_per_s" in F))
 		print "[7] bench/rules_bench or bench/store_bench was not " \
 			"built, or printed no figure."
+	if ("web_page_ms" in F)
+		print "[8] bench/web_bench: /api/events?limit=100&before=ID " \
+			"through web_api() at 20 depths (median; the deepest " \
+			"is the last page), rendering included; the no " \
+			"monitoring column is the same page by LIMIT/OFFSET in " \
+			"plain SQL without rendering.  Walking 200 pages: " \
+			F["web_walk_ms_per_page"] " ms per page; Image= page " \
+			F["web_image_page_ms"] " ms; DestinationPort= page " \
+			F["web_field_page_ms"] " ms; free text (100,000 ids " \
+			"per request) " F["web_text_window_ms"] " ms; " \
+			"histogram " F["web_histogram_ms"] " ms; process page " \
+			F["web_process_ms"] " ms; its timeline " \
+			F["web_timeline_ms"] " ms."
+	else
+		print "[8] bench/web_bench was not built, or printed no figure."
 	if (vigil_ran)
 		print "\nvigil armed event ids: " F["vigil_armed"] "."
 

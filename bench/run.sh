@@ -571,7 +571,7 @@ vigil_alone() {
 
 module_benches() {
 	local b out kv
-	for b in rules_bench store_bench; do
+	for b in rules_bench store_bench web_bench; do
 		[ -x "$bin/$b" ] || continue
 		say "running $b"
 		if ! out=$(timeout 300 "$bin/$b" 2>>"$work/$b.err"); then
@@ -580,7 +580,7 @@ module_benches() {
 		for kv in $out; do
 			case $kv in
 			rules_eval_ns_per_event=* | store_insert_events_per_s=* | \
-				store_query_ms=*)
+				store_query_ms=* | web_*=*)
 				fact "${kv%%=*}" "${kv#*=}"
 				;;
 			esac
@@ -636,7 +636,7 @@ write_report() {
 		echo "auditd -n -c <work>/audit"
 		echo "auditctl -b 8192 --backlog_wait_time 60000 -f 1"
 		for k in "${auditd_rules[@]}"; do echo "auditctl $k"; done
-		for k in rules_bench store_bench; do
+		for k in rules_bench store_bench web_bench; do
 			if [ -x "$bin/$k" ]; then echo "$bin/$k"; fi
 		done
 		echo "# columns without auditd, once audit has been enabled:"

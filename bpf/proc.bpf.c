@@ -8,6 +8,7 @@
  * fire per process event, never per syscall, so un-hooked syscalls pay
  * nothing.
  */
+#include "inode.bpf.h"
 #include "path.bpf.h"
 
 /* Where p runs: its mount and pid namespaces and its cgroup. */
@@ -77,11 +78,9 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	fill_task(&e->task, p);
 	fill_ctx(&e->ctx, p);
-	e->pad = 0;
 
 	exe = BPF_CORE_READ(bprm, file);
-	e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
-	e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+	fill_inode(&e->exe, BPF_CORE_READ(exe, f_inode));
 	put_args(s, e->data, p, &e->args);
 	put_path(s, e->data, &exe->f_path, &e->image);
 	put_path(s, e->data, &p->fs->pwd, &e->cwd);

@@ -17,7 +17,7 @@
 #include <linux/types.h>
 #endif
 
-#define WIRE_VERSION  3
+#define WIRE_VERSION  4
 
 #define WIRE_NAME_MAX 256 /* one path component with its NUL */
 #define WIRE_PATH_MAX 4096 /* bytes of one path, as the kernel's PATH_MAX */
@@ -115,6 +115,24 @@ struct wire_str {
 };
 
 /*
+ * A file's identity and change counters as its inode held them when the
+ * record was made (for exec: the bytes being executed).  User space
+ * hashes the file only while it still matches them, and keys its hash
+ * cache by them.
+ */
+struct wire_inode {
+	__u64 ino;
+	__u64 size;
+	__s64 mtime_sec;
+	__s64 ctime_sec;
+	__u32 mtime_nsec;
+	__u32 ctime_nsec; /* without the kernel's "queried" flag bit */
+	__u64 version; /* i_version without its flag bit; 0: none */
+	__u32 dev; /* kernel encoding: major << 20 | minor */
+	__u32 pad;
+};
+
+/*
  * Where a process runs: its namespaces (the inode numbers
  * /proc/PID/ns/{mnt,pid} show) and its cgroup (v2).
  */
@@ -129,9 +147,7 @@ struct wire_ctx {
 struct wire_exec {
 	struct wire_hdr hdr;
 	struct wire_task task; /* after exec: end_code is the new image's */
-	__u64 exe_ino;
-	__u32 exe_dev; /* kernel encoding: major << 20 | minor */
-	__u32 pad;
+	struct wire_inode exe; /* the file executed, at exec */
 	struct wire_ctx ctx;
 	struct wire_str args; /* argv bytes, NUL after each argument */
 	struct wire_str image; /* path of the file executed */
@@ -240,8 +256,9 @@ struct wire_pf_head {
 _Static_assert(sizeof(struct wire_hdr) == 16, "wire_hdr layout");
 _Static_assert(sizeof(struct wire_task) == 56, "wire_task layout");
 _Static_assert(sizeof(struct wire_str) == 16, "wire_str layout");
+_Static_assert(sizeof(struct wire_inode) == 56, "wire_inode layout");
 _Static_assert(sizeof(struct wire_ctx) == 24, "wire_ctx layout");
-_Static_assert(sizeof(struct wire_exec) == 176, "wire_exec layout");
+_Static_assert(sizeof(struct wire_exec) == 216, "wire_exec layout");
 _Static_assert(sizeof(struct wire_fork) == 88, "wire_fork layout");
 _Static_assert(sizeof(struct wire_exit) == 80, "wire_exit layout");
 _Static_assert(sizeof(struct wire_file) == 144, "wire_file layout");

@@ -6,9 +6,11 @@ set -euo pipefail
 pkgs=(
 	# build: C toolchain, BPF toolchain, libraries
 	make gcc libc6-dev clang llvm pkg-config bpftool libbpf-dev libelf-dev
-	zlib1g-dev libssl-dev libxml2-dev libsqlite3-dev
+	zlib1g-dev libssl-dev libxml2-dev libsqlite3-dev libmicrohttpd-dev
 	# tests: real parsers and tools the tests drive
-	libxml2-utils jq bc sqlite3 python3 mandoc rsyslog systemd
+	libxml2-utils jq bc sqlite3 python3 mandoc rsyslog systemd curl
+	# the web viewer's end-to-end test drives a headless browser
+	chromium
 )
 if [ "${1:-}" == "--list" ]; then
 	echo "${pkgs[@]}"

@@ -10,11 +10,13 @@
 #include "cli/cli.h"
 #include "service/service.h"
 #include "view/view.h"
+#include "web/web.h"
 
 static const struct cli_command commands[] = {
 	{ "run", cmd_run, "run the monitor in the foreground" },
 	{ "status", cmd_status, "state of the installed daemon" },
 	{ "view", view_main, "show events from the event store" },
+	{ "web", web_main, "serve the event viewer to a browser" },
 	{ "filter", cmd_filter, "apply a config to JSON events on stdin" },
 	{ NULL, NULL, NULL },
 };

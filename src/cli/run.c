@@ -4,9 +4,11 @@
  * of the service and of containers.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -121,10 +123,88 @@ static int apply_option(int c, struct settings *s)
 	}
 }
 
+struct web_child {
+	pid_t pid;
+	int fd; /* the write end of its --parent-fd pipe */
+};
+
+/*
+ * web = yes: `vigil web` beside the monitor, as a child of its own that
+ * drops to web_user at once (started before the daemon opens anything,
+ * so it inherits no descriptor and no BPF object).  It is told the
+ * settings in force, run options included.  It stops when the pipe
+ * behind --parent-fd closes: once the daemon has dropped its
+ * capabilities (no CAP_KILL), it could not signal another user's process.
+ */
+static void start_web(const struct settings *s, const char *settings_path,
+		      struct web_child *w)
+{
+	char fd_text[16];
+	char *argv[] = { "vigil",
+			 "web",
+			 "--listen",
+			 (char *)s->web_listen,
+			 "--store",
+			 (char *)s->store_path,
+			 "--token-file",
+			 (char *)s->web_token_path,
+			 "--user",
+			 (char *)s->web_user,
+			 "--parent-fd",
+			 fd_text,
+			 settings_path ? "--settings" : NULL,
+			 (char *)settings_path,
+			 NULL };
+	int fds[2];
+
+	*w = (struct web_child){ .pid = 0, .fd = -1 };
+	if (!s->web_on)
+		return;
+	if (!s->store_path[0]) {
+		log_warn("web = yes but the store is off: no web viewer");
+		return;
+	}
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		log_warn("cannot start the web viewer: %s", strerror(errno));
+		return;
+	}
+	snprintf(fd_text, sizeof(fd_text), "%d", fds[0]);
+	w->pid = fork();
+	if (w->pid == 0) {
+		/* the read end stays open across exec, the write end not */
+		fcntl(fds[0], F_SETFD, 0);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	close(fds[0]);
+	if (w->pid < 0) {
+		log_warn("cannot start the web viewer: %s", strerror(errno));
+		close(fds[1]);
+		w->pid = 0;
+		return;
+	}
+	w->fd = fds[1];
+	log_info("web viewer started (pid %d) on %s", (int)w->pid,
+		 s->web_listen);
+}
+
+/* Close its pipe (it stops within a fifth of a second), then reap it. */
+static void stop_web(struct web_child *w)
+{
+	int status;
+
+	if (w->pid <= 0)
+		return;
+	close(w->fd);
+	waitpid(w->pid, &status, 0);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct daemon_opts o = { 0 };
-	int c;
+	const char *settings_path = NULL;
+	struct web_child web;
+	int c, status;
 
 	if (load_settings(argc, argv, &o.settings) < 0)
 		return 2;
@@ -147,5 +227,11 @@ int cmd_run(int argc, char **argv)
 	if (geteuid() != 0)
 		log_warn("not running as root: loading BPF programs will "
 			 "probably fail");
-	return daemon_run(&o);
+	for (int i = 1; i < argc - 1; i++)
+		if (strcmp(argv[i], "--settings") == 0)
+			settings_path = argv[i + 1];
+	start_web(&o.settings, settings_path, &web);
+	status = daemon_run(&o);
+	stop_web(&web);
+	return status;
 }

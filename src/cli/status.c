@@ -20,6 +20,7 @@
 #include "service/service.h"
 #include "settings/settings.h"
 #include "status/status.h"
+#include "util/token.h"
 
 static void print_duration(long long s)
 {
@@ -132,6 +133,28 @@ static void print_stopped(const struct svc_paths *p, const struct settings *s,
 	}
 }
 
+/* The web viewer: where it listens and the link that logs in. */
+static void print_web(const struct settings *s)
+{
+	char token[TOKEN_LEN + 1];
+	int err = token_read(s->web_token_path, token);
+
+	printf("  web viewer     %s (%s)\n",
+	       s->web_on ? "on"
+			 : "off: web = yes in the settings, or run "
+			   "vigil web",
+	       s->web_listen);
+	if (err == 0)
+		printf("  web login      http://%s/login#token=%s\n",
+		       s->web_listen, token);
+	else
+		printf("  web token      %s (%s)\n", s->web_token_path,
+		       err == -EACCES
+			       ? "readable by root and group adm"
+			       : strerror(err == -EINVAL ? EINVAL : -err));
+	explicit_bzero(token, sizeof(token));
+}
+
 static int status_usage(void)
 {
 	fprintf(stderr, "usage: vigil status [--settings FILE]\n");
@@ -177,6 +200,7 @@ int cmd_status(int argc, char **argv)
 	err = status_read(s.run_dir, &st);
 	if (pid && !err && st.pid == pid) {
 		print_status(&st, "running");
+		print_web(&s);
 		return SVC_EXIT_OK;
 	}
 	if (pid) {
@@ -189,5 +213,6 @@ int cmd_status(int argc, char **argv)
 		printf("(stale status file from pid %ld in %s)\n", st.pid,
 		       s.run_dir);
 	print_stopped(&p, &s, svc_exists(p.config));
+	print_web(&s);
 	return SVC_EXIT_NOT_RUNNING;
 }

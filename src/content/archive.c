@@ -99,7 +99,7 @@ int content_archive(struct content *c, struct content_file *f, const char *path,
 		return -errno;
 	r = lseek(f->fd, 0, SEEK_SET) < 0
 		    ? -errno
-		    : hash_fd(c->hashes, f->fd, algs, out, hashes);
+		    : hash_fd_copy(c->hashes, f->fd, algs, out, hashes);
 	if (close(out) < 0 && r == 0)
 		r = -errno;
 	if (r == 0) {

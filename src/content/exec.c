@@ -101,7 +101,7 @@ int content_executable(struct content *c, const char *path, uint64_t dev,
 	if (!yes)
 		goto out;
 	r = 1;
-	if (algs && hash_fd(c->hashes, fd, algs, -1, hashes) < 0)
+	if (algs && hash_fd_copy(c->hashes, fd, algs, -1, hashes) < 0)
 		hashes[0] = '\0';
 out:
 	close(fd);

@@ -235,7 +235,7 @@ int content_take(struct content *c, const char *path, unsigned algs,
 		return 0;
 	if (lseek(f->fd, 0, SEEK_SET) < 0)
 		return -errno;
-	r = hash_fd(c->hashes, f->fd, algs, -1, f->hashes);
+	r = hash_fd_copy(c->hashes, f->fd, algs, -1, f->hashes);
 	return r == -ENOTSUP || r == -EFBIG ? 0 : r;
 }
 

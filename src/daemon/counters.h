@@ -16,7 +16,7 @@ struct daemon_counters {
 	/* Counted on the pipeline thread as they happen; gather() copies
 	 * them into lost[] with the sensor's and the writer's counts. */
 	uint64_t lost_decode; /* malformed kernel record */
-	uint64_t lost_pending; /* too many events waiting for big hashes */
+	uint64_t lost_pending; /* too many events waiting for enrichment */
 	uint64_t lost[LOSS_MAX]; /* totals since start, per reason */
 };
 

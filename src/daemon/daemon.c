@@ -24,36 +24,33 @@
 #include "config/config.h"
 #include "content/content.h"
 #include "daemon.h"
+#include "enrich/enrich.h"
 #include "event/event.h"
-#include "hash/hash.h"
 #include "wire.h"
 #include "proc/proc.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
 #include "sink/sink.h"
 #include "status/status.h"
-#include "users/users.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
-#include "wire.h"
 #include "counters.h"
-#include "hasher.h"
 #include "file_enrich.h"
 #include "outputs.h"
-#include "pending.h"
 #include "privs.h"
 #include "writer.h"
 
 #define PROC_TABLE_MAX 65536
 #define HASH_CACHE_MAX 4096
-/* Images up to this size are hashed inline (a few ms at most); bigger
- * ones, when not cached, on the hasher thread. */
-#define HASH_INLINE_MAX (2u << 20)
-#define HASHER_JOBS	64
-#define PENDING_MAX	16384
-#define POLL_MS		100
+/* Enrichment: events waiting in order, slow-path jobs in flight, and how
+ * long the oldest event waits for a slow path (hashing the biggest image
+ * allowed takes a second or two) before it leaves without that field. */
+#define ENRICH_EVENTS_MAX  16384
+#define ENRICH_JOBS_MAX	   64
+#define ENRICH_WAIT_MAX_MS 5000
+#define POLL_MS		   100
 /* Held files for ArchiveDirectory (content/content.h): how many, how
  * long, and the largest file archived. */
 #define HELD_MAX	  4096
@@ -79,17 +76,15 @@ struct daemon {
 	struct sensor *sensor;
 	struct writer *writer;
 	struct proc_table *procs;
-	struct hash_cache *hashes;
-	struct hasher *hasher;
-	struct pending *pending;
+	struct enrich *enrich;
 	struct content *content;
-	uint64_t next_ticket;
-	struct users *users;
 	struct decoder dec;
 	struct render_host host;
 	char computer[256];
 	struct daemon_counters counters;
 	uint64_t reported_lost; /* losses already told in an event 255 */
+	uint64_t reported_unfilled; /* enrichment misses already logged */
+	time_t unfilled_logged;
 	time_t started;
 };
 
@@ -153,111 +148,19 @@ static void finish(struct daemon *d, struct event *ev)
 	}
 }
 
+/* Let go, in order, the events the enrichment stage has completed. */
 static void release_ready(struct daemon *d)
 {
 	struct event ev;
 
-	while (pending_pop_ready(d->pending, &ev))
+	while (enrich_pop(d->enrich, &ev))
 		finish(d, &ev);
-}
-
-/* Collect what the hasher finished and let the events it unblocked go. */
-static void collect_hashes(struct daemon *d)
-{
-	struct hasher_result r;
-
-	while (hasher_collect(d->hasher, &r))
-		pending_resolve(d->pending, r.ticket, r.error ? NULL : r.text);
-	release_ready(d);
-}
-
-/* Hash inline when small or cached; else hand the file to the hasher and
- * return its ticket (0: nothing to wait for). */
-static uint64_t enrich_hash(struct daemon *d, struct event *ev,
-			    const struct decode_want *w)
-{
-	const char *path = event_value(ev, (unsigned)w->file.path_field, NULL);
-	char text[HASH_TEXT_MAX], exe[32];
-	int r;
-
-	if (w->file.exe_tgid) {
-		snprintf(exe, sizeof(exe), "/proc/%u/exe", w->file.exe_tgid);
-		path = exe;
-	}
-	r = hash_file(d->hashes, path, w->file.dev, w->file.ino,
-		      d->dec.hash_algs, text);
-	if (r == 0) {
-		event_set_str(ev, (unsigned)w->field, text);
-		return 0;
-	}
-	if (r != -EFBIG || !d->hasher)
-		return 0;
-	if (hasher_submit(d->hasher, ++d->next_ticket, path, w->file.dev,
-			  w->file.ino, d->dec.hash_algs) < 0)
-		return 0; /* hasher saturated: log the event without hashes */
-	return d->next_ticket;
-}
-
-static void set_if(struct event *ev, int idx, const char *v)
-{
-	if (idx >= 0)
-		event_set_str(ev, (unsigned)idx, v);
-}
-
-/* A process the table does not know: what /proc says of it. */
-static void enrich_proc(struct daemon *d, struct event *ev,
-			const struct decode_want *w)
-{
-	struct proc info;
-
-	if (proc_read_info(d->procs, w->proc.tgid, w->proc.start_ns, &info) < 0)
-		return;
-	set_if(ev, w->proc.fields.guid, info.guid);
-	set_if(ev, w->proc.fields.image, info.image);
-	set_if(ev, w->proc.fields.cmdline, info.cmdline);
-	set_if(ev, w->proc.user_field, users_name(d->users, info.uid));
-	proc_info_release(&info);
-}
-
-/* Fill what the decoder asked for; returns a hasher ticket or 0, and
- * clears *keep when the event turned out not to exist (event 29 for a
- * file that is no executable). */
-static uint64_t enrich(struct daemon *d, struct event *ev, bool *keep)
-{
-	uint64_t ticket = 0;
-
-	for (unsigned i = 0; i < d->dec.nwants; i++) {
-		const struct decode_want *w = &d->dec.wants[i];
-
-		switch (w->kind) {
-		case WANT_USER:
-			event_set_str(ev, (unsigned)w->field,
-				      users_name(d->users, w->uid));
-			break;
-		case WANT_PROC:
-			enrich_proc(d, ev, w);
-			break;
-		case WANT_HASH:
-			ticket = enrich_hash(d, ev, w);
-			break;
-		case WANT_EXECUTABLE:
-		case WANT_HOLD:
-		case WANT_RENAME:
-		case WANT_DELETED:
-			if (!file_enrich(d->content, d->cfg, &d->dec, ev, w))
-				*keep = false;
-			break;
-		}
-	}
-	return ticket;
 }
 
 static int on_record(void *ctx, const void *data, size_t len)
 {
 	struct daemon *d = ctx;
 	struct event ev;
-	uint64_t ticket;
-	bool keep = true;
 	int r = decode_record(&d->dec, data, len, &ev);
 
 	if (r < 0) {
@@ -266,17 +169,23 @@ static int on_record(void *ctx, const void *data, size_t len)
 	}
 	if (r == 0)
 		return 0;
-	ticket = enrich(d, &ev, &keep);
-	if (!keep) {
-		event_release(&ev);
-		return 0;
-	}
-	if (ticket == 0 && pending_is_empty(d->pending)) {
+	/* The file family's requests first, inline (they use the held
+	 * files, which live on this thread); an event 29 for a file that is
+	 * no executable ends here. */
+	for (unsigned i = 0; i < d->dec.nwants; i++)
+		if (d->dec.wants[i].kind > WANT_KIND_MAX &&
+		    !file_enrich(d->content, d->cfg, &d->dec, &ev,
+				 &d->dec.wants[i])) {
+			event_release(&ev);
+			return 0;
+		}
+	r = enrich_add(d->enrich, &ev, d->dec.wants, d->dec.nwants);
+	if (r == 1)
 		finish(d, &ev);
-		return 0;
-	}
-	if (pending_add(d->pending, &ev, ticket) < 0)
+	else if (r < 0)
 		d->counters.lost_pending++;
+	else
+		release_ready(d);
 	return 0;
 }
 
@@ -332,6 +241,23 @@ static void report_losses(struct daemon *d)
 		emit_error(d, "EventsLost", text.data);
 	buf_release(&text);
 	d->reported_lost = total;
+}
+
+/* Fields enrichment had to leave unfilled (a lookup that hangs, too many
+ * at once): one log line a minute at most, with the count. */
+static void report_unfilled(struct daemon *d, time_t now)
+{
+	struct enrich_stats st;
+
+	enrich_get_stats(d->enrich, &st);
+	if (st.unfilled == d->reported_unfilled ||
+	    now - d->unfilled_logged < 60)
+		return;
+	log_warn("enrichment left %llu fields unfilled (user names as uids, "
+		 "no hashes): lookups or hashing too slow or too many",
+		 (unsigned long long)(st.unfilled - d->reported_unfilled));
+	d->reported_unfilled = st.unfilled;
+	d->unfilled_logged = now;
 }
 
 /* One line naming the events the config asks for that no sensor of this
@@ -490,6 +416,15 @@ static void read_machine_id(char *out, size_t size)
 	}
 }
 
+/* The daemon's mount namespace (the inode /proc/self/ns/mnt names), 0
+ * when unknown: processes elsewhere see other paths. */
+static uint32_t own_mnt_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/mnt", &st) == 0 ? (uint32_t)st.st_ino : 0;
+}
+
 /* Held files take descriptors: raise the soft limit to make room, and
  * hold fewer when the hard limit is lower. */
 static struct content *new_content(void)
@@ -516,15 +451,6 @@ static struct content *new_content(void)
 					     : 0;
 	}
 	return content_new(&l);
-}
-
-/* The daemon's mount namespace (the inode /proc/self/ns/mnt names), 0
- * when unknown: processes elsewhere see other paths. */
-static uint32_t own_mnt_ns(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/mnt", &st) == 0 ? (uint32_t)st.st_ino : 0;
 }
 
 static int setup(struct daemon *d)
@@ -557,14 +483,18 @@ static int setup(struct daemon *d)
 
 	read_machine_id(machine, sizeof(machine));
 	d->procs = proc_table_new(PROC_TABLE_MAX, machine, "/proc");
-	d->hashes = hash_cache_new(HASH_CACHE_MAX, HASH_INLINE_MAX);
-	d->hasher =
-		hasher_new(HASH_CACHE_MAX / 4, s->hash_max_bytes, HASHER_JOBS);
-	d->pending = pending_new(PENDING_MAX);
-	d->users = users_new();
+	if (!d->procs)
+		return -ENOMEM;
+	d->enrich = enrich_new(&(struct enrich_opts){
+		.procs = d->procs,
+		.max_events = ENRICH_EVENTS_MAX,
+		.max_jobs = ENRICH_JOBS_MAX,
+		.max_wait_ms = ENRICH_WAIT_MAX_MS,
+		.hash_cache_entries = HASH_CACHE_MAX,
+		.hash_max_bytes = s->hash_max_bytes,
+	});
 	d->content = new_content();
-	if (!d->procs || !d->hashes || !d->hasher || !d->pending || !d->users ||
-	    !d->content)
+	if (!d->enrich || !d->content)
 		return -ENOMEM;
 	set_archive(d);
 	d->dec.procs = d->procs;
@@ -598,14 +528,11 @@ static int setup(struct daemon *d)
 static void teardown(struct daemon *d)
 {
 	sensor_close(d->sensor);
-	hasher_free(d->hasher);
-	pending_free(d->pending);
+	enrich_free(d->enrich);
 	content_free(d->content);
 	decode_release(&d->dec);
 	writer_free(d->writer);
 	proc_table_free(d->procs);
-	hash_cache_free(d->hashes);
-	users_free(d->users);
 	config_free(d->cfg);
 }
 
@@ -628,7 +555,7 @@ static void loop(struct daemon *d)
 		time_t now;
 
 		sensor_poll(d->sensor, POLL_MS);
-		collect_hashes(d);
+		release_ready(d);
 		if (got_hup) {
 			got_hup = 0;
 			reload(d);
@@ -640,6 +567,7 @@ static void loop(struct daemon *d)
 		d->dec.boot_to_utc_ns = boot_to_utc();
 		gather(d);
 		report_losses(d);
+		report_unfilled(d, now);
 		write_status(d);
 	}
 }
@@ -679,14 +607,15 @@ int daemon_run(const struct daemon_opts *o)
 	log_info("monitoring (pid %d)", (int)getpid());
 	loop(&d);
 
-	/* Drain what the kernel still holds, give big hashes a moment, then
-	 * say goodbye. */
+	/* Drain what the kernel still holds, give slow enrichment (a big
+	 * hash) a moment, then say goodbye. */
 	sensor_poll(d.sensor, 0);
-	for (int i = 0; i < 50 && !pending_is_empty(d.pending); i++) {
+	release_ready(&d);
+	for (int i = 0; i < 50 && enrich_waiting(d.enrich); i++) {
 		usleep(100 * 1000);
-		collect_hashes(&d);
+		release_ready(&d);
 	}
-	pending_release_all(d.pending);
+	enrich_flush(d.enrich);
 	release_ready(&d);
 	gather(&d);
 	report_losses(&d);

@@ -5,13 +5,14 @@
  * The cache is a fixed array of entries (allocated once), a chained hash
  * table of entry indices for O(1) lookup, and a doubly linked LRU list
  * through the same entries.  A key is everything that changes when the
- * file's content may have changed: (dev, ino, size, mtime, ctime), plus
- * the algorithm set, so a config change never serves a stale result.
+ * file's content may have changed (struct hash_id), plus the algorithm
+ * set, so a config change never serves a stale result.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,8 +29,7 @@
 #define ALGS_KNOWN	 (HASH_SHA1 | HASH_MD5 | HASH_SHA256)
 
 struct hash_key {
-	uint64_t dev, ino, size;
-	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+	struct hash_id id;
 	unsigned algs;
 };
 
@@ -88,8 +88,7 @@ struct hash_cache *hash_cache_new(size_t max_entries, uint64_t max_file_bytes)
 	c->bucket_mask = nb - 1;
 	c->buckets = malloc(nb * sizeof(*c->buckets));
 	c->entries = calloc(max_entries ? max_entries : 1, sizeof(*c->entries));
-	c->readbuf = malloc(HASH_READ_BYTES);
-	if (!c->buckets || !c->entries || !c->readbuf)
+	if (!c->buckets || !c->entries)
 		goto nomem;
 	memset(c->buckets, 0xff, nb * sizeof(*c->buckets));
 	for (size_t i = 0; i < NALGOS; i++) {
@@ -154,11 +153,14 @@ static size_t key_bucket(const struct hash_cache *c, const struct hash_key *k)
 {
 	uint64_t h = 0;
 
-	h = mix(h, k->dev);
-	h = mix(h, k->ino);
-	h = mix(h, k->size);
-	h = mix(h, (uint64_t)k->mtime_sec ^ (uint64_t)k->mtime_nsec << 32);
-	h = mix(h, (uint64_t)k->ctime_sec ^ (uint64_t)k->ctime_nsec << 32);
+	h = mix(h, k->id.dev);
+	h = mix(h, k->id.ino);
+	h = mix(h, k->id.size);
+	h = mix(h,
+		(uint64_t)k->id.mtime_sec ^ (uint64_t)k->id.mtime_nsec << 32);
+	h = mix(h,
+		(uint64_t)k->id.ctime_sec ^ (uint64_t)k->id.ctime_nsec << 32);
+	h = mix(h, k->id.version);
 	h = mix(h, k->algs);
 	/* Final avalanche so the low bits used as index depend on all. */
 	h ^= h >> 33;
@@ -167,12 +169,23 @@ static size_t key_bucket(const struct hash_cache *c, const struct hash_key *k)
 	return (size_t)h & c->bucket_mask;
 }
 
-static bool key_equal(const struct hash_key *a, const struct hash_key *b)
+/* Whether two versions are the same bytes, as far as user space can
+ * tell (the change counter aside). */
+static bool id_same_file(const struct hash_id *a, const struct hash_id *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	       a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec &&
-	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec &&
-	       a->algs == b->algs;
+	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec;
+}
+
+bool hash_id_equal(const struct hash_id *a, const struct hash_id *b)
+{
+	return id_same_file(a, b) && a->version == b->version;
+}
+
+static bool key_equal(const struct hash_key *a, const struct hash_key *b)
+{
+	return hash_id_equal(&a->id, &b->id) && a->algs == b->algs;
 }
 
 static void lru_unlink(struct hash_cache *c, uint32_t i)
@@ -248,6 +261,7 @@ static void cache_insert(struct hash_cache *c, const struct hash_key *k,
 
 static const char hexdig[] = "0123456789abcdef";
 
+/* One read of fd through every digest asked for, formatted into out. */
 static int write_all(int fd, const unsigned char *p, size_t n)
 {
 	while (n > 0) {
@@ -273,6 +287,8 @@ static int digest_fd(struct hash_cache *c, int fd, unsigned algs, int copy_fd,
 	size_t pos = 0;
 	ssize_t n;
 
+	if (!c->readbuf && !(c->readbuf = malloc(HASH_READ_BYTES)))
+		return -ENOMEM;
 	for (size_t i = 0; i < NALGOS; i++) {
 		if (!(algs & algos[i].bit))
 			continue;
@@ -322,28 +338,22 @@ static int digest_fd(struct hash_cache *c, int fd, unsigned algs, int copy_fd,
 	return 0;
 }
 
-static void key_from_stat(struct hash_key *k, const struct stat *st,
-			  unsigned algs)
+static void id_from_stat(struct hash_id *id, const struct stat *st)
 {
-	memset(k, 0, sizeof(*k));
-	k->dev = (uint64_t)st->st_dev;
-	k->ino = (uint64_t)st->st_ino;
-	k->size = (uint64_t)st->st_size;
-	k->mtime_sec = st->st_mtim.tv_sec;
-	k->mtime_nsec = st->st_mtim.tv_nsec;
-	k->ctime_sec = st->st_ctim.tv_sec;
-	k->ctime_nsec = st->st_ctim.tv_nsec;
-	k->algs = algs;
+	memset(id, 0, sizeof(*id));
+	id->dev = (uint64_t)st->st_dev;
+	id->ino = (uint64_t)st->st_ino;
+	id->size = (uint64_t)st->st_size;
+	id->mtime_sec = st->st_mtim.tv_sec;
+	id->mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
+	id->ctime_sec = st->st_ctim.tv_sec;
+	id->ctime_nsec = (uint32_t)st->st_ctim.tv_nsec;
 }
 
-/* Whether st may be hashed: the expected inode, a regular file, small
- * enough.  0 or the error hash_file() returns. */
-static int check_stat(const struct hash_cache *c, const struct stat *st,
-		      uint64_t dev, uint64_t ino)
+/* Whether st may be hashed: a regular file, small enough.  0 or the
+ * error hash_file() returns. */
+static int check_stat(const struct hash_cache *c, const struct stat *st)
 {
-	if ((dev && (uint64_t)st->st_dev != dev) ||
-	    (ino && (uint64_t)st->st_ino != ino))
-		return -ESTALE;
 	if (!S_ISREG(st->st_mode))
 		return -EINVAL;
 	if (c->max_file_bytes && (uint64_t)st->st_size > c->max_file_bytes)
@@ -365,13 +375,47 @@ static bool cache_get(struct hash_cache *c, const struct hash_key *key,
 	return true;
 }
 
-/* Digest the file at path, which stat()ed as key, and cache the result
- * if the file did not change on the way. */
-static int hash_miss(struct hash_cache *c, const char *path, uint64_t dev,
-		     uint64_t ino, struct hash_key *key, char *out)
+/*
+ * Digest fd, whose fstat() was *st, into out.  want NULL: cache the result
+ * under the stat()'s identity if the file did not change while it was
+ * read; else the file must be version *want before and after (-ESTALE).
+ */
+static int hash_fd(struct hash_cache *c, int fd, struct stat *st,
+		   const struct hash_id *want, unsigned algs, char *out)
 {
 	char text[HASH_TEXT_MAX];
-	struct hash_key after;
+	struct hash_key key = { .algs = algs };
+	struct hash_id after;
+	int r;
+
+	id_from_stat(&key.id, st);
+	if (want && !id_same_file(&key.id, want))
+		return -ESTALE;
+	if ((r = check_stat(c, st)) < 0)
+		return r;
+	c->misses++;
+	r = digest_fd(c, fd, algs, -1, text);
+	if (r)
+		return r;
+	if (fstat(fd, st) < 0)
+		return -errno;
+	id_from_stat(&after, st);
+	if (!id_same_file(&key.id, &after)) {
+		if (want)
+			return -ESTALE; /* written while we read it */
+	} else {
+		if (want)
+			key.id = *want; /* with the kernel's change counter */
+		cache_insert(c, &key, text);
+	}
+	memcpy(out, text, HASH_TEXT_MAX);
+	return 0;
+}
+
+/* Open path and hash it (hash_fd()). */
+static int hash_path(struct hash_cache *c, const char *path,
+		     const struct hash_id *want, unsigned algs, char *out)
+{
 	struct stat st;
 	int fd, r;
 
@@ -383,52 +427,62 @@ static int hash_miss(struct hash_cache *c, const char *path, uint64_t dev,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	/* The path may name another file than the one stat()ed. */
-	if ((r = check_stat(c, &st, dev, ino)) < 0)
-		goto out;
-	key_from_stat(key, &st, key->algs);
-	c->misses++;
-	r = digest_fd(c, fd, key->algs, -1, text);
-	if (r)
-		goto out;
-	memcpy(out, text, HASH_TEXT_MAX);
-	if (fstat(fd, &st) == 0) {
-		key_from_stat(&after, &st, key->algs);
-		if (key_equal(key, &after))
-			cache_insert(c, key, text);
-	}
-out:
+	r = fstat(fd, &st) < 0 ? -errno : hash_fd(c, fd, &st, want, algs, out);
 	close(fd);
 	return r;
 }
 
-int hash_file(struct hash_cache *c, const char *path, uint64_t dev,
-	      uint64_t ino, unsigned algs, char *out)
+bool hash_cache_get(struct hash_cache *c, const struct hash_id *id,
+		    unsigned algs, char *out)
 {
-	struct hash_key key;
+	struct hash_key key = { .id = *id, .algs = algs & ALGS_KNOWN };
+
+	return cache_get(c, &key, out);
+}
+
+void hash_cache_put(struct hash_cache *c, const struct hash_id *id,
+		    unsigned algs, const char *text)
+{
+	struct hash_key key = { .id = *id, .algs = algs & ALGS_KNOWN };
+	char buf[HASH_TEXT_MAX] = "";
+
+	if (cache_find(c, &key) != NIL)
+		return;
+	snprintf(buf, sizeof(buf), "%s", text);
+	cache_insert(c, &key, buf);
+}
+
+int hash_file(struct hash_cache *c, const char *path, const struct hash_id *id,
+	      unsigned algs, char *out)
+{
+	struct hash_key key = { .algs = algs & ALGS_KNOWN };
 	struct stat st;
 	int r;
 
 	out[0] = '\0';
-	algs &= ALGS_KNOWN;
-	if (!algs)
+	if (!key.algs)
 		return -ENOTSUP;
+	if (id) {
+		key.id = *id;
+		if (cache_get(c, &key, out))
+			return 0;
+		if (c->max_file_bytes && id->size > c->max_file_bytes)
+			return -EFBIG;
+		return hash_path(c, path, id, key.algs, out);
+	}
 	/* A cache hit costs one stat(): no open, no read. */
 	if (stat(path, &st) < 0)
 		return -errno;
-	if ((r = check_stat(c, &st, dev, ino)) < 0)
+	if ((r = check_stat(c, &st)) < 0)
 		return r;
-	key_from_stat(&key, &st, algs);
+	id_from_stat(&key.id, &st);
 	if (cache_get(c, &key, out))
 		return 0;
-	return hash_miss(c, path, dev, ino, &key, out);
+	return hash_path(c, path, NULL, key.algs, out);
 }
 
-int hash_fd(struct hash_cache *c, int fd, unsigned algs, int copy_fd, char *out)
+int hash_fd_copy(struct hash_cache *c, int fd, unsigned algs, int copy_fd,
+		 char *out)
 {
 	int r;
 

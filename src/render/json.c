@@ -19,6 +19,17 @@ static void put_str(struct render_out *w, const char *s)
 	render_put(w, "\"", 1);
 }
 
+int render_json_string(struct buf *out, const char *s, size_t n)
+{
+	struct render_out w;
+
+	render_out_init(&w, out);
+	render_put(&w, "\"", 1);
+	render_escape(&w, s, n, RENDER_ESC_JSON);
+	render_put(&w, "\"", 1);
+	return render_out_finish(&w);
+}
+
 void render_json(struct render_out *w, const struct render_host *h,
 		 const struct event *ev, uint64_t created_ns)
 {

@@ -85,6 +85,14 @@ int render_event(struct buf *out, const struct render_host *h,
 		 uint64_t created_ns);
 
 /*
+ * Append the n bytes at s to out as one JSON string, quotes included,
+ * escaped with the byte policy above (so any bytes make valid JSON).  For
+ * other JSON documents that carry event values (the web viewer's API).
+ * Returns 0, -ENOMEM, or -ENOBUFS when out reached its max_bytes.
+ */
+int render_json_string(struct buf *out, const char *s, size_t n);
+
+/*
  * Parse one line of vigil's JSON rendering back: ev is initialised with
  * the event id found (caller releases it), EventRecordID and UtcTime are
  * restored (time_ns from UtcTime when it parses), and *created_ns gets

@@ -78,8 +78,17 @@ static void want_hashes(struct decoder *d, const struct wire_exec *e)
 	if (!w)
 		return;
 	w->file.path_field = EV1_IMAGE;
-	w->file.dev = makedev(e->exe_dev >> 20, e->exe_dev & 0xfffff);
-	w->file.ino = e->exe_ino;
+	w->file.algs = d->hash_algs;
+	w->file.id = (struct hash_id){
+		.dev = makedev(e->exe.dev >> 20, e->exe.dev & 0xfffff),
+		.ino = e->exe.ino,
+		.size = e->exe.size,
+		.mtime_sec = e->exe.mtime_sec,
+		.mtime_nsec = e->exe.mtime_nsec,
+		.ctime_sec = e->exe.ctime_sec,
+		.ctime_nsec = e->exe.ctime_nsec,
+		.version = e->exe.version,
+	};
 	/* Image names no file the daemon can open: the file is reached
 	 * through the process itself, the inode check still applies. */
 	if (!is_host_ns(d, e) || (e->image.flags & WIRE_STR_DELETED))

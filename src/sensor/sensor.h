@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash/hash.h"
 #include "proc/proc.h"
 
 struct config_prefilter;
@@ -108,18 +109,23 @@ int sensor_check_programs(const char *const *names, size_t n, char *err,
 
 /*
  * What a decoded event still needs that decoding must not do itself (it
- * does no I/O): enrichment fills these fields afterwards, off the
- * ring-draining path where the work can block.
+ * does no I/O): the enrichment stage (src/enrich/) fills these fields
+ * afterwards, off the ring-draining path where the work can block.  A new
+ * kind is one value here and one row in the stage's table.
  */
 enum decode_want_kind {
 	WANT_USER, /* field := the name of uid */
-	WANT_HASH, /* field := Hashes of the file named by path_field */
+	WANT_HASH, /* field := Hashes of version id of the file at path_field */
 	WANT_PROC, /* proc fields := what /proc says of (tgid, start_ns) */
+	WANT_KIND_MAX,
 	/*
+	 * The file family's requests (daemon/file_enrich.c, not the stage's
+	 * table: they use the held files, which live on the pipeline thread).
+	 *
 	 * Event 29: keep the event only if the file named by path_field
 	 * (dev/ino when known) holds an executable (an ELF image, or a "#!"
 	 * script with an exec bit); field := its Hashes.  is_chmod: the exec
-	 * bit was just given, so only a script written earlier counts.
+	 * bit was just given, so only a file created without one counts.
 	 */
 	WANT_EXECUTABLE,
 	/* A file came into existence at path_field: keep its content
@@ -143,9 +149,11 @@ struct decode_want {
 		uint32_t uid;
 		struct {
 			int path_field;
+			unsigned algs; /* HASH_* bits */
+			struct hash_id id; /* the bytes the kernel saw */
+			/* the file family's (WANT_EXECUTABLE ...): */
 			int aux_field; /* WANT_DELETED: IsExecutable */
-			uint64_t
-				dev; /* user-space st_dev encoding, 0: unknown */
+			uint64_t dev; /* user-space st_dev, 0: unknown */
 			uint64_t ino;
 			/* non-zero: open the file as /proc/TGID/exe, the
 			 * path being no name the daemon can open (another

@@ -391,6 +391,8 @@ void svc_usage(FILE *f)
 	      "  vigil status                           state of the "
 	      "installed daemon\n"
 	      "  vigil view [FILTERS]                   read the event store\n"
+	      "  vigil web [--listen ADDR:PORT]         the event viewer in a "
+	      "browser\n"
 	      "  vigil filter CONFIG < events.json      test a config on "
 	      "recorded events\n"
 	      "\n"

@@ -130,6 +130,11 @@ int svc_settings_load(const struct svc_paths *p, struct settings *s)
 		snprintf(s->run_dir, sizeof(s->run_dir), "%s", p->run_dir);
 		snprintf(s->store_path, sizeof(s->store_path), "%s", p->store);
 	}
+	/* A token path left at its default lives under the root too. */
+	if (p->root[0] &&
+	    strcmp(s->web_token_path, "/etc/vigil/web.token") == 0)
+		snprintf(s->web_token_path, sizeof(s->web_token_path), "%s",
+			 p->web_token);
 	if (err == -EINVAL)
 		print_diag(&d);
 	else if (err && err != -ENOENT)

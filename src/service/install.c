@@ -11,6 +11,7 @@
  * Sysmon refuses to install twice): `-c` changes the config, `-u` removes.
  */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "settings/settings.h"
 #include "util/buf.h"
 #include "util/file.h"
+#include "util/token.h"
 
 /* Man pages embedded at build time (manpages.c). */
 extern const char svc_man_vigil_8[];
@@ -46,6 +48,7 @@ static int settings_text(const struct svc_paths *p, struct buf *out)
 	err |= buf_addf(out, "state_dir = %s\n", p->state_dir);
 	err |= buf_addf(out, "run_dir = %s\n", p->run_dir);
 	err |= buf_addf(out, "store_path = %s\n", p->store);
+	err |= buf_addf(out, "web_token_path = %s\n", p->web_token);
 	err |= buf_adds(out, "stdout = no\n"
 			     "syslog = no\n"
 			     "\n"
@@ -53,7 +56,10 @@ static int settings_text(const struct svc_paths *p, struct buf *out)
 			     "# store_max_bytes = 1G\n"
 			     "# store_max_age = 30d\n"
 			     "# stdout_format = xml\n"
-			     "# jsonl_path =\n");
+			     "# jsonl_path =\n"
+			     "# web = no\n");
+	err |= buf_addf(out, "# web_listen = %s\n", s.web_listen);
+	err |= buf_addf(out, "# web_user = %s\n", s.web_user);
 	err |= buf_addf(out, "# provider_name = %s\n", s.provider_name);
 	err |= buf_addf(out, "# provider_guid = %s\n", s.provider_guid);
 	err |= buf_addf(out, "# channel = %s\n", s.channel);
@@ -112,6 +118,19 @@ static int install_unit(const struct svc_paths *p)
 	return err;
 }
 
+/* The web viewer's token, readable by root and adm (who may read the
+ * store anyway); one that exists is kept. */
+static int install_token(const struct settings *s)
+{
+	const struct group *adm = getgrnam("adm");
+	int err = file_mkdir_parent(s->web_token_path, 0755);
+
+	if (!err)
+		err = token_create(s->web_token_path,
+				   adm ? adm->gr_gid : (gid_t)-1);
+	return step(err < 0 ? err : 0, "cannot write", s->web_token_path);
+}
+
 /* An existing settings file (seeded by configuration management before
  * the install) is kept; it must be valid. */
 static int prepare_settings(const struct svc_paths *p, struct settings *s,
@@ -135,6 +154,7 @@ static void roll_back(const struct svc_paths *p, bool is_seeded)
 	svc_remove(p->man8, false);
 	svc_remove(p->man5, false);
 	svc_remove(p->config, false);
+	svc_remove(p->web_token, false);
 	if (!is_seeded)
 		svc_remove(p->settings, false);
 	if (n <= 0)
@@ -176,6 +196,8 @@ static int write_files(const struct svc_paths *p, const struct settings *s,
 		err = install_text(p->man5, svc_man_vigil_conf_5, 0644);
 	if (!err)
 		err = install_unit(p);
+	if (!err)
+		err = install_token(s);
 	/* The config last: its presence is what "installed" means. */
 	if (!err)
 		err = svc_config_install(p, config->data, config->len, hash,
@@ -268,9 +290,10 @@ int svc_install(const struct svc_args *a, const struct svc_paths *p)
 		return SVC_EXIT_FAIL;
 	printf("vigil installed:\n"
 	       "  binary    %s\n  config    %s (SHA256=%s)\n"
-	       "  settings  %s%s\n  unit      %s\n  store     %s\n",
+	       "  settings  %s%s\n  unit      %s\n  store     %s\n"
+	       "  web token %s (vigil status shows it)\n",
 	       p->bin, p->config, hash, p->settings,
 	       is_seeded ? " (kept the existing file)" : "", p->unit,
-	       s.store_path[0] ? s.store_path : "(off)");
+	       s.store_path[0] ? s.store_path : "(off)", s.web_token_path);
 	return start(p, &s, hash) ? SVC_EXIT_FAIL : SVC_EXIT_OK;
 }

@@ -43,6 +43,8 @@ int svc_paths_init(struct svc_paths *p, const char *root)
 		  "/usr/local/share/man/man8/vigil.8" },
 		{ offsetof(struct svc_paths, man5),
 		  "/usr/local/share/man/man5/vigil.conf.5" },
+		{ offsetof(struct svc_paths, web_token),
+		  "/etc/vigil/web.token" },
 	};
 	char base[PATH_MAX];
 	size_t len;

@@ -96,6 +96,7 @@ struct svc_paths {
 	char unit[PATH_MAX]; /* /etc/systemd/system/vigil.service */
 	char man8[PATH_MAX]; /* /usr/local/share/man/man8/vigil.8 */
 	char man5[PATH_MAX]; /* /usr/local/share/man/man5/vigil.conf.5 */
+	char web_token[PATH_MAX]; /* /etc/vigil/web.token */
 };
 
 /* Fill p for root (NULL, "" or "/" mean the real system).  Returns 0, or

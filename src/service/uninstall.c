@@ -135,6 +135,7 @@ static void remove_files(const struct svc_paths *p, const struct settings *s)
 	snprintf(path, sizeof(path), "%s/.config.xml.new", p->etc_dir);
 	svc_remove(path, false);
 	svc_remove(p->settings, true);
+	svc_remove(s->web_token_path, true);
 	remove_dir(p->etc_dir);
 	svc_remove(p->man8, true);
 	svc_remove(p->man5, true);

@@ -55,11 +55,13 @@ int svc_unit_text(const struct svc_paths *p, struct buf *out)
 	if (!p->root[0])
 		err |= buf_adds(out, "RuntimeDirectory=vigil\n"
 				     "RuntimeDirectoryMode=0755\n");
+	/* CAP_SETUID and CAP_SETGID: the web viewer (web = yes) becomes
+	 * web_user; the daemon drops both with the rest (privs_drop()). */
 	err |= buf_adds(out,
 			"\n"
 			"CapabilityBoundingSet=CAP_BPF CAP_PERFMON "
 			"CAP_SYS_ADMIN CAP_SYS_RESOURCE CAP_DAC_READ_SEARCH "
-			"CAP_SYS_PTRACE\n"
+			"CAP_SYS_PTRACE CAP_SETUID CAP_SETGID\n"
 			"NoNewPrivileges=yes\n"
 			"ProtectSystem=strict\n");
 	err |= buf_addf(out, "ReadWritePaths=%s %s\n", p->state_dir,

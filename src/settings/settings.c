@@ -54,6 +54,12 @@ void settings_defaults(struct settings *s)
 	s->hash_max_bytes = 256 * MIB;
 	s->command_line_max = 64 * KIB;
 	s->extra_fields = false;
+	s->web_on = false;
+	snprintf(s->web_listen, sizeof(s->web_listen), "127.0.0.1:%d",
+		 SETTINGS_WEB_PORT);
+	snprintf(s->web_token_path, sizeof(s->web_token_path),
+		 "/etc/vigil/web.token");
+	snprintf(s->web_user, sizeof(s->web_user), "nobody");
 }
 
 /* Where the parser is, for the diagnostic. */
@@ -223,6 +229,37 @@ static const char *parse_name(const char *v, char *dst, size_t cap)
 	return NULL;
 }
 
+/* "ADDRESS:PORT": an IPv4 address or [IPv6], a port 1-65535 (checked
+ * again, and resolved, by `vigil web`). */
+static const char *parse_listen(const char *v, char *dst, size_t cap)
+{
+	const char *colon = strrchr(v, ':');
+	uint64_t port;
+	const char *end;
+
+	if (!colon || colon == v || strlen(v) >= cap ||
+	    strspn(v, "0123456789abcdefABCDEF.:[]") != strlen(v))
+		return "expected ADDRESS:PORT (127.0.0.1:8470, [::1]:8470)";
+	if (parse_u64(colon + 1, &port, &end) || *end || port == 0 ||
+	    port > 65535)
+		return "expected a port between 1 and 65535";
+	snprintf(dst, cap, "%s", v);
+	return NULL;
+}
+
+/* A user name as useradd allows it. */
+static const char *parse_user(const char *v, char *dst, size_t cap)
+{
+	size_t n = strlen(v);
+
+	if (!n || n >= cap || v[0] == '-' ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n)
+		return "expected a user name (lower-case letters, digits, _ "
+		       "and -)";
+	snprintf(dst, cap, "%s", v);
+	return NULL;
+}
+
 enum key_id {
 	K_STATE_DIR,
 	K_RUN_DIR,
@@ -241,6 +278,10 @@ enum key_id {
 	K_HASH_MAX_BYTES,
 	K_COMMAND_LINE_MAX,
 	K_EXTRA_FIELDS,
+	K_WEB,
+	K_WEB_LISTEN,
+	K_WEB_TOKEN_PATH,
+	K_WEB_USER,
 	K_COUNT,
 };
 
@@ -262,6 +303,10 @@ static const char *const key_names[K_COUNT] = {
 	[K_HASH_MAX_BYTES] = "hash_max_bytes",
 	[K_COMMAND_LINE_MAX] = "command_line_max",
 	[K_EXTRA_FIELDS] = "extra_fields",
+	[K_WEB] = "web",
+	[K_WEB_LISTEN] = "web_listen",
+	[K_WEB_TOKEN_PATH] = "web_token_path",
+	[K_WEB_USER] = "web_user",
 };
 
 static const char *parse_format(const char *v, int *out)
@@ -335,6 +380,15 @@ static const char *set_value(struct settings *s, enum key_id k, const char *v)
 		return err;
 	case K_EXTRA_FIELDS:
 		return parse_bool(v, &s->extra_fields);
+	case K_WEB:
+		return parse_bool(v, &s->web_on);
+	case K_WEB_LISTEN:
+		return parse_listen(v, s->web_listen, sizeof(s->web_listen));
+	case K_WEB_TOKEN_PATH:
+		return parse_path(v, s->web_token_path,
+				  sizeof(s->web_token_path), false);
+	case K_WEB_USER:
+		return parse_user(v, s->web_user, sizeof(s->web_user));
 	case K_STDOUT:
 		return parse_bool(v, &s->stdout_on);
 	case K_SYSLOG:

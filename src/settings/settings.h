@@ -35,7 +35,14 @@ struct settings {
 	uint64_t hash_max_bytes; /* larger images are not hashed */
 	unsigned command_line_max; /* argv bytes captured per exec */
 	bool extra_fields; /* render vigil's own fields after Sysmon's */
+	bool web_on; /* the service starts `vigil web` */
+	char web_listen[64]; /* ADDRESS:PORT of `vigil web` */
+	char web_token_path[PATH_MAX]; /* its access token */
+	char web_user[64]; /* the user it drops to when started as root */
 };
+
+/* Default port of `vigil web` (web_listen = 127.0.0.1:8470). */
+#define SETTINGS_WEB_PORT 8470
 
 /* The largest command_line_max: what an exec record carries
  * (WIRE_ARGS_MAX in include/wire.h, checked where both are seen). */

@@ -31,7 +31,7 @@ static const struct loss_def losses[LOSS_MAX] = {
 	[LOSS_QUEUE] = { "queue", "queue full" },
 	[LOSS_SINK] = { "sink", "output failed" },
 	[LOSS_DECODE] = { "decode", "malformed record" },
-	[LOSS_PENDING] = { "pending", "hash backlog full" },
+	[LOSS_PENDING] = { "pending", "enrichment backlog full" },
 	[LOSS_STDOUT] = { "stdout",
 			  "not written to stdout (behind or failed)" },
 	[LOSS_SYSLOG] = { "syslog", "not sent to syslog (behind or failed)" },

@@ -40,7 +40,7 @@ enum loss_reason {
 	LOSS_QUEUE, /* user-space writer queue full */
 	LOSS_SINK, /* the store refused them (disk full, I/O error) */
 	LOSS_DECODE, /* malformed kernel record */
-	LOSS_PENDING, /* too many events waiting for big hashes */
+	LOSS_PENDING, /* too many events waiting for enrichment */
 	/* One per output that runs on its own thread (sink_async_new()):
 	 * events that output alone did not get, because it fell behind (a
 	 * stalled reader: its backlog was full) or refused them.  The store

@@ -16,8 +16,8 @@
 
 struct user_slot {
 	uint32_t uid;
-	time_t fetched;
-	char name[64];
+	time_t fetched; /* 0: empty */
+	char name[USERS_NAME_MAX];
 };
 
 struct users {
@@ -34,21 +34,45 @@ void users_free(struct users *u)
 	free(u);
 }
 
-const char *users_name(struct users *u, uint32_t uid)
+const char *users_cached(struct users *u, uint32_t uid)
 {
 	struct user_slot *s = &u->slots[uid % USERS_SLOTS];
-	time_t now = time(NULL);
+
+	if (s->fetched && s->uid == uid &&
+	    time(NULL) - s->fetched < USERS_TTL_S)
+		return s->name;
+	return NULL;
+}
+
+const char *users_store(struct users *u, uint32_t uid, const char *name)
+{
+	struct user_slot *s = &u->slots[uid % USERS_SLOTS];
+
+	s->uid = uid;
+	s->fetched = time(NULL);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	return s->name;
+}
+
+void users_lookup(uint32_t uid, char *out, size_t size)
+{
 	struct passwd pw, *res = NULL;
 	char tmp[1024];
 
-	if (s->fetched && s->uid == uid && now - s->fetched < USERS_TTL_S)
-		return s->name;
-	s->uid = uid;
-	s->fetched = now;
 	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res &&
-	    strlen(res->pw_name) < sizeof(s->name))
-		snprintf(s->name, sizeof(s->name), "%s", res->pw_name);
+	    strlen(res->pw_name) < USERS_NAME_MAX)
+		snprintf(out, size, "%s", res->pw_name);
 	else
-		snprintf(s->name, sizeof(s->name), "%u", uid);
-	return s->name;
+		snprintf(out, size, "%u", uid);
+}
+
+const char *users_name(struct users *u, uint32_t uid)
+{
+	const char *name = users_cached(u, uid);
+	char buf[USERS_NAME_MAX];
+
+	if (name)
+		return name;
+	users_lookup(uid, buf, sizeof(buf));
+	return users_store(u, uid, buf);
 }

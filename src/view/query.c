@@ -269,13 +269,14 @@ struct bind {
 	const char *t;
 };
 
-#define MAX_BINDS (VIEW_MAX_IDS + VIEW_MAX_CONDS * 2 + 8)
+#define MAX_BINDS (VIEW_MAX_IDS + VIEW_MAX_CONDS * 2 + 12)
 
 struct sql {
 	struct buf text;
 	struct bind binds[MAX_BINDS];
 	int nbinds;
 	char lowered[VIEW_MAX_CONDS][VIEW_VALUE_MAX];
+	char process[VIEW_GUID_MAX];
 	struct buf grep;
 };
 
@@ -349,11 +350,46 @@ static int build_bounds(struct sql *q, const struct view_filter *f,
 	return err;
 }
 
+/*
+ * The events of one process: two index lookups, and the events 8 and 10
+ * it is the source of, which have no column.  Those happen while it
+ * lives, so they are read between its first and last own events (its
+ * ProcessCreate and ProcessTerminate when the log has them): two more
+ * index lookups and a short scan, not one of the whole store.
+ */
+static int build_process(struct sql *q, const struct view_filter *f)
+{
+	int n;
+
+	ascii_lower(q->process, sizeof(q->process), f->process);
+	bind_text(q, q->process);
+	n = q->nbinds;
+	return buf_addf(
+		&q->text,
+		" AND e.EventRecordID IN ("
+		"SELECT EventRecordID FROM events WHERE ProcessGuid = ?%d"
+		" UNION ALL SELECT EventRecordID FROM events"
+		" WHERE ParentProcessGuid = ?%d AND EventID = 1"
+		" UNION ALL SELECT EventRecordID FROM events"
+		" WHERE EventRecordID BETWEEN"
+		" (SELECT min(EventRecordID) FROM events"
+		" WHERE ProcessGuid = ?%d) AND"
+		" (SELECT max(EventRecordID) FROM events"
+		" WHERE ProcessGuid = ?%d)"
+		" AND EventID IN (8, 10) AND lower(vigil_field(EventID,"
+		" data, CASE EventID WHEN 8 THEN 'SourceProcessGuid'"
+		" ELSE 'SourceProcessGUID' END)) = ?%d)",
+		n, n, n, n, n);
+}
+
 /* Field conditions: indexed column, the run's Computer, or the values. */
 static int build_conds(struct sql *q, const struct view_filter *f)
 {
 	struct buf *b = &q->text;
 	int err = 0;
+
+	if (f->process[0])
+		err |= build_process(q, f);
 
 	for (unsigned i = 0; i < f->nconds; i++) {
 		const struct view_cond *c = &f->conds[i];
@@ -389,6 +425,16 @@ static int build_conds(struct sql *q, const struct view_filter *f)
 		bind_text(q, c->value);
 	}
 	return err;
+}
+
+bool view_filter_is_indexed(const struct view_filter *f)
+{
+	if (f->grep[0])
+		return false;
+	for (unsigned i = 0; i < f->nconds; i++)
+		if (!store_is_column(f->conds[i].name))
+			return false;
+	return true;
 }
 
 static int build(struct sql *q, const struct view_filter *f, uint64_t after_id)
@@ -523,34 +569,46 @@ static int run_query(sqlite3_stmt *st, struct sql *q,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_err(rc);
 }
 
+static int prepare(sqlite3 *db, struct sql *q, sqlite3_stmt **st)
+{
+	int rc;
+
+	if (q->text.is_full)
+		return -ENOMEM;
+	rc = sqlite3_prepare_v2(db, q->text.data, -1, st, NULL);
+	if (rc != SQLITE_OK)
+		return db_err(rc);
+	for (int i = 0; i < q->nbinds; i++) {
+		if (q->binds[i].kind == BIND_INT)
+			sqlite3_bind_int64(*st, i + 1, q->binds[i].i);
+		else
+			sqlite3_bind_text(*st, i + 1, q->binds[i].t, -1,
+					  SQLITE_STATIC);
+	}
+	return 0;
+}
+
 int64_t view_query(sqlite3 *db, const struct view_filter *f, uint64_t after_id,
 		   view_row_fn *fn, void *arg)
 {
 	struct sql *q = calloc(1, sizeof(*q));
 	sqlite3_stmt *st = NULL;
 	int64_t n = 0;
-	int rc, err;
+	int err;
 
 	if (!q)
 		return -ENOMEM;
 	buf_init(&q->text, 64 * 1024);
 	buf_init(&q->grep, 8 * VIEW_VALUE_MAX);
 	err = build(q, f, after_id);
-	if (err < 0 || q->text.is_full) {
+	if (err < 0) {
 		n = -ENOMEM;
 		goto out;
 	}
-	rc = sqlite3_prepare_v2(db, q->text.data, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		n = db_err(rc);
+	err = prepare(db, q, &st);
+	if (err < 0) {
+		n = err;
 		goto out;
-	}
-	for (int i = 0; i < q->nbinds; i++) {
-		if (q->binds[i].kind == BIND_INT)
-			sqlite3_bind_int64(st, i + 1, q->binds[i].i);
-		else
-			sqlite3_bind_text(st, i + 1, q->binds[i].t, -1,
-					  SQLITE_STATIC);
 	}
 	err = run_query(st, q, f, fn, arg, &n);
 	if (err < 0)
@@ -561,6 +619,97 @@ out:
 	buf_release(&q->grep);
 	free(q);
 	return n;
+}
+
+int64_t view_histogram(sqlite3 *db, const struct view_filter *f,
+		       uint64_t from_ns, uint64_t bucket_ns, unsigned nbuckets,
+		       uint64_t *counts)
+{
+	struct view_filter g = *f;
+	struct sql *q;
+	sqlite3_stmt *st = NULL;
+	uint64_t span;
+	int64_t total = 0;
+	int rc, err;
+
+	if (!nbuckets || !bucket_ns || bucket_ns > UINT64_MAX / nbuckets ||
+	    from_ns > INT64_MAX)
+		return -EINVAL;
+	span = bucket_ns * nbuckets;
+	/* the buckets are a time range: let the segments bound the ids */
+	if (!g.has_since || g.since_ns < from_ns) {
+		g.has_since = true;
+		g.since_ns = from_ns;
+	}
+	if (from_ns + span > from_ns && from_ns + span <= INT64_MAX &&
+	    (!g.has_until || g.until_ns > from_ns + span)) {
+		g.has_until = true;
+		g.until_ns = from_ns + span;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	buf_init(&q->text, 64 * 1024);
+	buf_init(&q->grep, 8 * VIEW_VALUE_MAX);
+	err = buf_adds(&q->text, "SELECT (e.time_ns - ?1) / ?2, count(*)"
+				 " FROM events e LEFT JOIN runs r"
+				 " ON r.run = e.run WHERE 1");
+	bind_int(q, (int64_t)from_ns);
+	bind_int(q, bucket_ns > INT64_MAX ? INT64_MAX : (int64_t)bucket_ns);
+	err |= build_bounds(q, &g, 0);
+	err |= build_conds(q, &g);
+	err |= buf_adds(&q->text, " GROUP BY 1");
+	memset(counts, 0, sizeof(*counts) * nbuckets);
+	if (err) {
+		total = -ENOMEM;
+		goto out;
+	}
+	err = prepare(db, q, &st);
+	if (err) {
+		total = err;
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t i = sqlite3_column_int64(st, 0);
+		int64_t n = sqlite3_column_int64(st, 1);
+
+		if (i < 0 || i >= (int64_t)nbuckets || n < 0)
+			continue;
+		counts[i] += (uint64_t)n;
+		total += n;
+	}
+	if (rc != SQLITE_DONE)
+		total = db_err(rc);
+out:
+	sqlite3_finalize(st);
+	buf_release(&q->text);
+	buf_release(&q->grep);
+	free(q);
+	return total;
+}
+
+int view_time_span(sqlite3 *db, uint64_t *min_ns, uint64_t *max_ns)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(db,
+				"SELECT min(min_time_ns), max(max_time_ns)"
+				" FROM segments",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_err(rc);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		err = db_err(rc);
+	else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		err = -ENODATA;
+	else {
+		*min_ns = (uint64_t)sqlite3_column_int64(st, 0);
+		*max_ns = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return err;
 }
 
 void view_put_safe(FILE *out, const char *s, size_t len)

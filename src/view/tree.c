@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * view/tree.c - `vigil view --tree GUID`: a process with its ancestors and
+ * view/tree.c - process trees: a process with its ancestors and
  * descendants, from ProcessCreate events linked by ProcessGuid and
  * ParentProcessGuid (both indexed columns of the store).
+ * view_tree_walk() hands the nodes to a callback (the web viewer's
+ * process page); view_tree() draws them as `vigil view --tree GUID`.
  *
  * A parent without an event 1 (it started before the store began, or
- * forked without exec, or its event was filtered out or lost) is drawn
- * from what its child's event says about it (ParentImage,
- * ParentProcessId), labelled "started before the log" only when its
- * GUID proves it.  Depth and size are bounded, and a GUID seen twice
+ * forked without exec, or its event was filtered out or lost) is
+ * described by what its child's event says about it (ParentImage,
+ * ParentProcessId), as started before the log only when its GUID proves
+ * it.  Depth and size are bounded, and a GUID seen twice
  * (a cycle in damaged or forged data) is not followed again.
  */
 #include <errno.h>
@@ -22,22 +24,24 @@
 
 #define TREE_MAX_DEPTH 64
 #define TREE_MAX_NODES 10000
-#define GUID_MAX       64
+#define GUID_MAX       VIEW_GUID_MAX
 
 struct node {
 	char guid[GUID_MAX];
 	char parent[GUID_MAX];
-	char *pid, *image, *cmdline, *time, *ppid, *pimage;
+	char *pid, *image, *cmdline, *time, *ppid, *pimage, *user;
+	uint64_t record_id;
 	bool is_found; /* has a ProcessCreate event */
 };
 
 struct tree {
 	sqlite3 *db;
 	sqlite3_stmt *by_guid, *children;
-	FILE *out;
-	const char *target;
-	int drawn;
-	char (*seen)[GUID_MAX]; /* GUIDs drawn so far, TREE_MAX_NODES */
+	view_node_fn *fn;
+	void *arg;
+	int max_below;
+	int visited;
+	char (*seen)[GUID_MAX]; /* GUIDs passed so far, TREE_MAX_NODES */
 	int nseen;
 };
 
@@ -46,10 +50,10 @@ struct tree {
  * lower-cased); a damaged row reads as NULL fields rather than failing.
  */
 #define VF(name) "vigil_field(EventID, data, '" name "')"
-#define NODE_COLUMNS                                                                \
-	VF("ProcessGuid")                                                           \
-	", " VF("ParentProcessGuid") ", " VF("ProcessId") ", " VF("Image") ", " VF( \
-		"CommandLine") ", " VF("UtcTime") ", " VF("ParentProcessId") ", " VF("ParentImage")
+#define NODE_COLUMNS                                                                                       \
+	VF("ProcessGuid")                                                                                  \
+	", " VF("ParentProcessGuid") ", " VF("ProcessId") ", " VF("Image") ", " VF("CommandLine") ", " VF( \
+		"UtcTime") ", " VF("ParentProcessId") ", " VF("ParentImage") ", " VF("User") ", EventRecordID"
 
 static char *dup_col(sqlite3_stmt *st, int col)
 {
@@ -73,6 +77,7 @@ static void node_release(struct node *n)
 	free(n->time);
 	free(n->ppid);
 	free(n->pimage);
+	free(n->user);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -86,9 +91,11 @@ static int node_fill(struct node *n, sqlite3_stmt *st)
 	n->time = dup_col(st, 5);
 	n->ppid = dup_col(st, 6);
 	n->pimage = dup_col(st, 7);
+	n->user = dup_col(st, 8);
+	n->record_id = (uint64_t)sqlite3_column_int64(st, 9);
 	n->is_found = true;
 	if (!n->pid || !n->image || !n->cmdline || !n->time || !n->ppid ||
-	    !n->pimage)
+	    !n->pimage || !n->user)
 		return -ENOMEM;
 	return 0;
 }
@@ -108,36 +115,26 @@ static int lookup(struct tree *t, const char *guid, struct node *n)
 	return ret;
 }
 
-static void indent(struct tree *t, int depth)
+/* Pass n to the callback: 0 or its non-zero return. */
+static int visit(struct tree *t, const struct node *n, int depth,
+		 enum view_node_role role)
 {
-	for (int i = 0; i < depth; i++)
-		fputs("    ", t->out);
-}
+	struct view_node v = {
+		.guid = n->guid,
+		.parent_guid = n->parent[0] ? n->parent : "-",
+		.pid = n->pid,
+		.image = n->image,
+		.cmdline = n->cmdline,
+		.time = n->time,
+		.user = n->user,
+		.parent_pid = n->ppid,
+		.parent_image = n->pimage,
+		.record_id = n->record_id,
+		.is_found = true,
+	};
 
-static void put(FILE *out, const char *s)
-{
-	view_put_safe(out, s, strlen(s));
-}
-
-static void draw(struct tree *t, const struct node *n, int depth)
-{
-	bool is_target = strcasecmp(n->guid, t->target) == 0;
-
-	indent(t, depth);
-	fputs(is_target ? "* " : "- ", t->out);
-	put(t->out, n->pid);
-	fputc(' ', t->out);
-	put(t->out, n->image);
-	fputs("  ", t->out);
-	put(t->out, n->guid);
-	fputs("  ", t->out);
-	put(t->out, n->time);
-	fputc('\n', t->out);
-	indent(t, depth);
-	fputs("  ", t->out);
-	put(t->out, n->cmdline);
-	fputc('\n', t->out);
-	t->drawn++;
+	t->visited++;
+	return t->fn(&v, depth, role, t->arg);
 }
 
 /* Seconds since boot that a vigil ProcessGuid holds ({machine-low-high-
@@ -197,18 +194,23 @@ static bool is_before_log(struct tree *t, const struct node *child)
 }
 
 /* A parent known only from its child's event. */
-static void draw_unknown(struct tree *t, const struct node *child)
+static int visit_unknown(struct tree *t, const struct node *child)
 {
-	fputs("- ", t->out);
-	put(t->out, child->ppid);
-	fputc(' ', t->out);
-	put(t->out, child->pimage);
-	fputs("  ", t->out);
-	put(t->out, child->parent[0] ? child->parent : "-");
-	fputs(is_before_log(t, child) ? "  (started before the log)\n"
-				      : "  (no ProcessCreate in the log)\n",
-	      t->out);
-	t->drawn++;
+	struct view_node v = {
+		.guid = child->parent[0] ? child->parent : "-",
+		.parent_guid = "-",
+		.pid = child->ppid,
+		.image = child->pimage,
+		.cmdline = "-",
+		.time = "-",
+		.user = "-",
+		.parent_pid = "-",
+		.parent_image = "-",
+		.is_before_log = is_before_log(t, child),
+	};
+
+	t->visited++;
+	return t->fn(&v, 0, VIEW_NODE_ANCESTOR, t->arg);
 }
 
 static bool seen(struct tree *t, const char *guid)
@@ -221,13 +223,14 @@ static bool seen(struct tree *t, const char *guid)
 	return false;
 }
 
-/* Draw the children of guid below depth, depth first, oldest first. */
-static int descend(struct tree *t, const char *guid, int depth)
+/* Visit the children of guid below depth, depth first, oldest first;
+ * levels counts down the levels still wanted. */
+static int descend(struct tree *t, const char *guid, int depth, int levels)
 {
 	struct node *kids = NULL;
 	int nkids = 0, cap = 0, rc, err = 0;
 
-	if (depth > TREE_MAX_DEPTH || t->nseen >= TREE_MAX_NODES)
+	if (levels <= 0 || depth > TREE_MAX_DEPTH || t->nseen >= TREE_MAX_NODES)
 		return 0;
 	/* Collect first: the statement is reused by the recursion. */
 	sqlite3_bind_text(t->children, 1, guid, -1, SQLITE_TRANSIENT);
@@ -256,8 +259,9 @@ static int descend(struct tree *t, const char *guid, int depth)
 	for (int i = 0; i < nkids && !err; i++) {
 		if (seen(t, kids[i].guid))
 			continue;
-		draw(t, &kids[i], depth);
-		err = descend(t, kids[i].guid, depth + 1);
+		err = visit(t, &kids[i], depth, VIEW_NODE_DESCENDANT);
+		if (!err)
+			err = descend(t, kids[i].guid, depth + 1, levels - 1);
 	}
 	for (int i = 0; i < nkids; i++)
 		node_release(&kids[i]);
@@ -265,9 +269,10 @@ static int descend(struct tree *t, const char *guid, int depth)
 	return err;
 }
 
-int view_tree(sqlite3 *db, const char *guid, FILE *out)
+int view_tree_walk(sqlite3 *db, const char *guid, int max_below,
+		   view_node_fn *fn, void *arg)
 {
-	struct tree t = { .db = db, .out = out, .target = guid };
+	struct tree t = { .db = db, .fn = fn, .arg = arg };
 	struct node chain[TREE_MAX_DEPTH + 1];
 	int depth = 0, err = 0, found;
 	bool has_unknown = false;
@@ -313,15 +318,99 @@ int view_tree(sqlite3 *db, const char *guid, FILE *out)
 	}
 	/* Ancestors from the top down, then the subtree of guid. */
 	if (has_unknown)
-		draw_unknown(&t, &chain[depth]);
-	for (int i = depth; i >= 0; i--)
-		draw(&t, &chain[i], depth - i + has_unknown);
-	err = descend(&t, chain[0].guid, depth + 1 + has_unknown);
+		err = visit_unknown(&t, &chain[depth]);
+	for (int i = depth; i >= 0 && !err; i--)
+		err = visit(&t, &chain[i], depth - i + has_unknown,
+			    i ? VIEW_NODE_ANCESTOR : VIEW_NODE_TARGET);
+	if (!err)
+		err = descend(&t, chain[0].guid, depth + 1 + has_unknown,
+			      max_below);
 out:
 	for (int i = 0; i <= TREE_MAX_DEPTH; i++)
 		node_release(&chain[i]);
 	sqlite3_finalize(t.by_guid);
 	sqlite3_finalize(t.children);
 	free(t.seen);
-	return err < 0 ? err : t.drawn;
+	return err ? err : t.visited;
+}
+
+int view_children(sqlite3 *db, const char *guid, view_node_fn *fn, void *arg)
+{
+	struct tree t = { .db = db, .fn = fn, .arg = arg };
+	int err;
+
+	t.seen = calloc(TREE_MAX_NODES, GUID_MAX);
+	if (!t.seen)
+		return -ENOMEM;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT " NODE_COLUMNS " FROM events"
+			       " WHERE ParentProcessGuid = lower(?)"
+			       " AND EventID = 1 ORDER BY EventRecordID",
+			       -1, &t.children, NULL) != SQLITE_OK) {
+		err = sqlite3_errcode(db) == SQLITE_BUSY ? -EBUSY : -EIO;
+	} else {
+		seen(&t, guid);
+		err = descend(&t, guid, 1, 1);
+	}
+	sqlite3_finalize(t.children);
+	free(t.seen);
+	return err ? err : t.visited;
+}
+
+struct draw {
+	FILE *out;
+	const char *target;
+};
+
+static void indent(FILE *out, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		fputs("    ", out);
+}
+
+static void put(FILE *out, const char *s)
+{
+	view_put_safe(out, s, strlen(s));
+}
+
+static int draw(const struct view_node *n, int depth, enum view_node_role role,
+		void *arg)
+{
+	struct draw *d = arg;
+
+	(void)role;
+	if (!n->is_found) {
+		fputs("- ", d->out);
+		put(d->out, n->pid);
+		fputc(' ', d->out);
+		put(d->out, n->image);
+		fputs("  ", d->out);
+		put(d->out, n->guid);
+		fputs(n->is_before_log ? "  (started before the log)\n"
+				       : "  (no ProcessCreate in the log)\n",
+		      d->out);
+		return 0;
+	}
+	indent(d->out, depth);
+	fputs(strcasecmp(n->guid, d->target) == 0 ? "* " : "- ", d->out);
+	put(d->out, n->pid);
+	fputc(' ', d->out);
+	put(d->out, n->image);
+	fputs("  ", d->out);
+	put(d->out, n->guid);
+	fputs("  ", d->out);
+	put(d->out, n->time);
+	fputc('\n', d->out);
+	indent(d->out, depth);
+	fputs("  ", d->out);
+	put(d->out, n->cmdline);
+	fputc('\n', d->out);
+	return 0;
+}
+
+int view_tree(sqlite3 *db, const char *guid, FILE *out)
+{
+	struct draw d = { .out = out, .target = guid };
+
+	return view_tree_walk(db, guid, TREE_MAX_DEPTH + 1, draw, &d);
 }

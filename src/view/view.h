@@ -26,6 +26,7 @@ int view_main(int argc, char **argv);
 #define VIEW_MAX_CONDS 16
 #define VIEW_VALUE_MAX 1024
 #define VIEW_NAME_MAX  64
+#define VIEW_GUID_MAX  64
 
 /* Exit statuses of `vigil view`, one per kind of outcome. */
 enum view_exit {
@@ -59,6 +60,13 @@ struct view_filter {
 	struct view_cond conds[VIEW_MAX_CONDS]; /* all must hold */
 	unsigned nconds;
 	char grep[VIEW_VALUE_MAX]; /* "" or text anywhere in the record */
+	/*
+	 * "" or the events of one process (ASCII case ignored): its own
+	 * (ProcessGuid), the creation of its children (event 1 naming it as
+	 * ParentProcessGuid) and what it did to other processes (event 8's
+	 * SourceProcessGuid, event 10's SourceProcessGUID).
+	 */
+	char process[VIEW_GUID_MAX];
 	bool is_oldest_first;
 	uint64_t limit; /* 0: all */
 };
@@ -105,6 +113,77 @@ int view_parse_cond(const char *s, struct view_cond *c, char *err,
  */
 int64_t view_query(struct sqlite3 *db, const struct view_filter *f,
 		   uint64_t after_id, view_row_fn *fn, void *arg);
+
+/*
+ * Whether f can be answered from the store's indexes and record id
+ * bounds alone: no free text and no condition on a field without a
+ * column.  Otherwise a query may read every row in its record id range,
+ * so a caller that must answer quickly narrows that range itself.
+ */
+bool view_filter_is_indexed(const struct view_filter *f);
+
+/*
+ * Count the events matching f (its free text is not applied, nor its
+ * order and limit) in nbuckets buckets of bucket_ns each, the first
+ * starting at from_ns: counts[i] gets the events with UtcTime in
+ * [from_ns + i * bucket_ns, from_ns + (i + 1) * bucket_ns).  Events
+ * outside are not counted.  Returns the number of events counted or a
+ * negative errno (-EINVAL for no buckets or bucket_ns 0, -EBUSY, -EIO,
+ * -ENOMEM).
+ */
+int64_t view_histogram(struct sqlite3 *db, const struct view_filter *f,
+		       uint64_t from_ns, uint64_t bucket_ns, unsigned nbuckets,
+		       uint64_t *counts);
+
+/* UtcTime of the oldest and newest event (from the store's segments: the
+ * bounds may be a little wider than the events left after retention).
+ * Returns 0, -ENODATA for an empty store, -EBUSY, -EIO. */
+int view_time_span(struct sqlite3 *db, uint64_t *min_ns, uint64_t *max_ns);
+
+/* One process of a tree, borrowed for the callback only.  Values are as
+ * stored ("-" when the event had none); is_found is false for a parent
+ * known only from its child's event (no ProcessCreate in the log), and
+ * then only guid, pid and image are set, and is_before_log says whether
+ * its GUID proves it started before the oldest event of the store. */
+struct view_node {
+	const char *guid, *parent_guid;
+	const char *pid, *image, *cmdline, *time, *user;
+	const char *parent_pid, *parent_image;
+	uint64_t record_id; /* of its ProcessCreate event, 0 if none */
+	bool is_found;
+	bool is_before_log;
+};
+
+enum view_node_role {
+	VIEW_NODE_ANCESTOR, /* above guid, oldest ancestor first */
+	VIEW_NODE_TARGET, /* guid itself */
+	VIEW_NODE_DESCENDANT, /* below it, depth first, oldest first */
+};
+
+/* Called per node with its depth (0: the top of the tree); a non-zero
+ * return stops the walk and is returned. */
+typedef int view_node_fn(const struct view_node *n, int depth,
+			 enum view_node_role role, void *arg);
+
+/*
+ * Walk the process tree of guid: its ancestors from the top down, guid,
+ * then its descendants up to max_below levels under it (0: none).
+ * Depth and size are bounded, a cycle is not followed.  Returns the
+ * number of nodes passed to fn, 0 when guid has no ProcessCreate event,
+ * fn's non-zero return, or a negative errno.
+ */
+int view_tree_walk(struct sqlite3 *db, const char *guid, int max_below,
+		   view_node_fn *fn, void *arg);
+
+/*
+ * The children of guid (ProcessCreate events naming it as their parent),
+ * oldest first, as VIEW_NODE_DESCENDANT nodes of depth 1, whether or not
+ * guid itself has a ProcessCreate event in the log (a parent that started
+ * before the log still has its children listed).  Returns the number of
+ * nodes passed to fn, fn's non-zero return, or a negative errno.
+ */
+int view_children(struct sqlite3 *db, const char *guid, view_node_fn *fn,
+		  void *arg);
 
 /*
  * Draw the process tree of guid (its ancestors and descendants, from

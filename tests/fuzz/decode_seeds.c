@@ -93,8 +93,13 @@ static void put_exec(const struct wire_task *t, struct part args,
 	e->hdr.kind = WIRE_EXEC;
 	e->hdr.ts_ns = t->start_ns + 1000;
 	e->task = *t;
-	e->exe_ino = 1234;
-	e->exe_dev = 8u << 20 | 1;
+	e->exe.ino = 1234;
+	e->exe.dev = 8u << 20 | 1;
+	e->exe.size = 35664;
+	e->exe.mtime_sec = 1700000000;
+	e->exe.ctime_sec = 1700000000;
+	e->exe.ctime_nsec = 5;
+	e->exe.version = 2;
 	for (int i = 0; i < 3; i++) {
 		size_t n = part_len(parts[i]);
 

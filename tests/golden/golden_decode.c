@@ -47,10 +47,16 @@ static void print_want(const struct event *ev, const struct decode_want *w)
 		       field_name(ev, w->field), w->uid);
 		break;
 	case WANT_HASH:
-		printf("  want hash %s of %s dev=%" PRIu64 " ino=%" PRIu64 "\n",
+		printf("  want hash %s of %s algs=%u dev=%" PRIu64
+		       " ino=%" PRIu64 " size=%" PRIu64 " mtime=%" PRId64
+		       ".%09" PRIu32 " ctime=%" PRId64 ".%09" PRIu32
+		       " version=%" PRIu64 " exe_tgid=%" PRIu32 "\n",
 		       field_name(ev, w->field),
-		       field_name(ev, w->file.path_field), w->file.dev,
-		       w->file.ino);
+		       field_name(ev, w->file.path_field), w->file.algs,
+		       w->file.id.dev, w->file.id.ino, w->file.id.size,
+		       w->file.id.mtime_sec, w->file.id.mtime_nsec,
+		       w->file.id.ctime_sec, w->file.id.ctime_nsec,
+		       w->file.id.version, w->file.exe_tgid);
 		break;
 	case WANT_PROC:
 		printf("  want proc tgid=%" PRIu32 " start_ns=%" PRIu64

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A big image is hashed off the pipeline (hasher thread), yet its event 1
+# A big image is hashed off the pipeline (the enrichment worker), yet its event 1
 # carries the right hashes and keeps its place: nothing overtakes it.
 . "$(dirname "$0")/lib.sh"
 t_begin 14-big-image

@@ -155,6 +155,12 @@ is "config.xml is readable by root only" \
 	"$(stat -c %a "$R/etc/vigil/config.xml")" 600
 pid=$(cat "$R/run/vigil/vigil.pid" 2>/dev/null)
 ok "the daemon runs" kill -0 "${pid:-0}"
+ok "-i wrote the web viewer's token (64 hex digits)" \
+	grep -qx '[0-9a-f]\{64\}' "$R/etc/vigil/web.token"
+is "the token is readable by root and its group only" \
+	"$(stat -c %a "$R/etc/vigil/web.token")" 640
+ok "vigil status shows the web login link with the token" grep -q \
+	"login#token=$(cat "$R/etc/vigil/web.token")" <("$VIGIL" status)
 hash_a=$(sha256sum "$T_DIR/a.xml" | cut -d' ' -f1)
 is "status reports config A's hash" "$(st config_hash)" "$hash_a"
 if command -v systemd-analyze > /dev/null; then

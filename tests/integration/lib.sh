@@ -8,6 +8,7 @@
 
 set -u
 T_NAME=${T_NAME:-test} T_PASS=0 T_FAIL=0 T_DIR= VIGIL_PID= VIGIL_STATUS=
+T_PIDS=()
 : "${VIGIL:?set VIGIL to the vigil binary (make test does)}"
 : "${HELPERS:=$(dirname "$VIGIL")/tests/helpers}"
 
@@ -15,6 +16,9 @@ t_begin() {
 	T_NAME=$1
 	T_DIR=$(mktemp -d "/tmp/vigil-test.XXXXXX")
 	trap t_cleanup EXIT
+	# A test stopped by a signal still cleans up: its servers must not
+	# outlive it (they would also keep any lock the run holds).
+	trap 'exit 130' INT TERM
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "$T_NAME: needs root (loads BPF programs)"
 		T_FAIL=1
@@ -22,7 +26,16 @@ t_begin() {
 	fi
 }
 
+# t_track PID...: background processes the test started, stopped at exit.
+t_track() {
+	T_PIDS+=("$@")
+}
+
 t_cleanup() {
+	local pid
+	for pid in "${T_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
 	vigil_stop
 	[ -n "$T_DIR" ] && rm -rf "$T_DIR"
 }

@@ -2,7 +2,8 @@
 /*
  * tests/unit/hash_test.c - image hashes against coreutils' sha1sum,
  * md5sum and sha256sum, and the cache: hits, invalidation by mtime, LRU
- * eviction bound, ESTALE, EFBIG, ENOENT, no-crash without a digest.
+ * eviction bound, ESTALE, EFBIG, ENOENT, no-crash without a digest; and
+ * versions: a rewritten file is never hashed as the version asked for.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,6 +88,23 @@ static char *tmp_path(const char *name)
 	return p;
 }
 
+/* The version of path now, as the kernel would give it at exec. */
+static void id_of(const char *path, struct hash_id *id)
+{
+	struct stat st;
+
+	memset(id, 0, sizeof(*id));
+	CHECK(stat(path, &st) == 0);
+	id->dev = (uint64_t)st.st_dev;
+	id->ino = (uint64_t)st.st_ino;
+	id->size = (uint64_t)st.st_size;
+	id->mtime_sec = st.st_mtim.tv_sec;
+	id->mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
+	id->ctime_sec = st.st_ctim.tv_sec;
+	id->ctime_nsec = (uint32_t)st.st_ctim.tv_nsec;
+	id->version = 1;
+}
+
 static void test_against_tools(struct hash_cache *c)
 {
 	static const unsigned sets[] = {
@@ -125,18 +143,18 @@ static void test_against_tools(struct hash_cache *c)
 				continue;
 			expected(files[f], sets[s], want, sizeof(want));
 			CHECK(want[0] != '\0');
-			CHECK(hash_file(c, files[f], 0, 0, sets[s], out) == 0);
+			CHECK(hash_file(c, files[f], NULL, sets[s], out) == 0);
 			CHECK_STR(out, want);
 		}
 	}
 	/* Known value, independent of the tools. */
-	CHECK(hash_file(c, files[1], 0, 0, CONFIG_HASH_SHA256, out) == 0);
+	CHECK(hash_file(c, files[1], NULL, CONFIG_HASH_SHA256, out) == 0);
 	CHECK_STR(out, "SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934"
 		       "ca495991b7852b855");
 	/* Nothing Linux can compute. */
-	CHECK(hash_file(c, files[0], 0, 0, CONFIG_HASH_IMPHASH, out) ==
+	CHECK(hash_file(c, files[0], NULL, CONFIG_HASH_IMPHASH, out) ==
 	      -ENOTSUP);
-	CHECK(hash_file(c, files[0], 0, 0, 0, out) == -ENOTSUP);
+	CHECK(hash_file(c, files[0], NULL, 0, out) == -ENOTSUP);
 	CHECK(out[0] == '\0');
 }
 
@@ -152,16 +170,16 @@ static void test_cache(void)
 	if (!c)
 		return;
 	write_file(p, "abc", 3);
-	CHECK(hash_file(c, p, 0, 0, CONFIG_HASH_SHA256, first) == 0);
+	CHECK(hash_file(c, p, NULL, CONFIG_HASH_SHA256, first) == 0);
 	hash_cache_stats(c, &hits, &misses);
 	CHECK(hits == 0 && misses == 1);
-	CHECK(hash_file(c, p, 0, 0, CONFIG_HASH_SHA256, out) == 0);
+	CHECK(hash_file(c, p, NULL, CONFIG_HASH_SHA256, out) == 0);
 	CHECK_STR(out, first);
 	hash_cache_stats(c, &hits, &misses);
 	CHECK(hits == 1 && misses == 1);
 
 	/* Another algorithm set is another key. */
-	CHECK(hash_file(c, p, 0, 0, CONFIG_HASH_SHA1, out) == 0);
+	CHECK(hash_file(c, p, NULL, CONFIG_HASH_SHA1, out) == 0);
 	CHECK(strncmp(out, "SHA1=", 5) == 0 && strlen(out) == 45);
 	hash_cache_stats(c, &hits, &misses);
 	CHECK(hits == 1 && misses == 2);
@@ -171,18 +189,18 @@ static void test_cache(void)
 	ts[0].tv_sec += 100;
 	ts[1] = ts[0];
 	CHECK(utimensat(AT_FDCWD, p, ts, 0) == 0);
-	CHECK(hash_file(c, p, 0, 0, CONFIG_HASH_SHA256, out) == 0);
+	CHECK(hash_file(c, p, NULL, CONFIG_HASH_SHA256, out) == 0);
 	CHECK_STR(out, first);
 	hash_cache_stats(c, &hits, &misses);
 	CHECK(hits == 1 && misses == 3);
-	CHECK(hash_file(c, p, 0, 0, CONFIG_HASH_SHA256, out) == 0);
+	CHECK(hash_file(c, p, NULL, CONFIG_HASH_SHA256, out) == 0);
 	hash_cache_stats(c, &hits, &misses);
 	CHECK(hits == 2 && misses == 3);
 
 	/* New content of the same size through the same inode is a miss. */
 	write_file(p, "abd", 3);
 	CHECK(utimensat(AT_FDCWD, p, ts, 0) == 0); /* even with old mtime */
-	CHECK(hash_file(c, p, 0, 0, CONFIG_HASH_SHA256, out) == 0);
+	CHECK(hash_file(c, p, NULL, CONFIG_HASH_SHA256, out) == 0);
 	CHECK(strcmp(out, first) != 0);
 	hash_cache_stats(c, &hits, &misses);
 	CHECK(hits == 2 && misses == 4);
@@ -206,7 +224,7 @@ static void test_eviction(void)
 	}
 	for (int round = 0; round < 3; round++)
 		for (int i = 0; i < 6; i++) {
-			CHECK(hash_file(c, p[i], 0, 0, ALL & hash_available(c),
+			CHECK(hash_file(c, p[i], NULL, ALL & hash_available(c),
 					out) == 0);
 			CHECK(hash_cache_count(c) <= 3);
 		}
@@ -216,15 +234,15 @@ static void test_eviction(void)
 	CHECK(hits == 0 && misses == 18);
 
 	/* LRU, not FIFO: 3, 4, 5 cached; touch 3; add 0 evicts 4. */
-	CHECK(hash_file(c, p[3], 0, 0, ALL & hash_available(c), out) == 0);
-	CHECK(hash_file(c, p[0], 0, 0, ALL & hash_available(c), out) == 0);
+	CHECK(hash_file(c, p[3], NULL, ALL & hash_available(c), out) == 0);
+	CHECK(hash_file(c, p[0], NULL, ALL & hash_available(c), out) == 0);
 	hash_cache_stats(c, &hits, &misses);
 	CHECK(hits == 1 && misses == 19);
-	CHECK(hash_file(c, p[3], 0, 0, ALL & hash_available(c), out) == 0);
-	CHECK(hash_file(c, p[5], 0, 0, ALL & hash_available(c), out) == 0);
+	CHECK(hash_file(c, p[3], NULL, ALL & hash_available(c), out) == 0);
+	CHECK(hash_file(c, p[5], NULL, ALL & hash_available(c), out) == 0);
 	hash_cache_stats(c, &hits, &misses);
 	CHECK(hits == 3 && misses == 19);
-	CHECK(hash_file(c, p[4], 0, 0, ALL & hash_available(c), out) == 0);
+	CHECK(hash_file(c, p[4], NULL, ALL & hash_available(c), out) == 0);
 	hash_cache_stats(c, &hits, &misses);
 	CHECK(hits == 3 && misses == 20);
 	hash_cache_free(c);
@@ -234,8 +252,8 @@ static void test_eviction(void)
 	CHECK(c != NULL);
 	if (!c)
 		return;
-	CHECK(hash_file(c, p[0], 0, 0, CONFIG_HASH_SHA1, out) == 0);
-	CHECK(hash_file(c, p[0], 0, 0, CONFIG_HASH_SHA1, out) == 0);
+	CHECK(hash_file(c, p[0], NULL, CONFIG_HASH_SHA1, out) == 0);
+	CHECK(hash_file(c, p[0], NULL, CONFIG_HASH_SHA1, out) == 0);
 	hash_cache_stats(c, &hits, &misses);
 	CHECK(hits == 0 && misses == 2 && hash_cache_count(c) == 0);
 	hash_cache_free(c);
@@ -251,7 +269,7 @@ static void test_eviction(void)
 
 		/* Each mtime is a new key for the same file. */
 		utimensat(AT_FDCWD, p[0], ts, 0);
-		CHECK(hash_file(c, p[0], 0, 0, CONFIG_HASH_SHA1, out) == 0);
+		CHECK(hash_file(c, p[0], NULL, CONFIG_HASH_SHA1, out) == 0);
 	}
 	CHECK(hash_cache_count(c) == 1000);
 	hash_cache_free(c);
@@ -265,38 +283,107 @@ static void test_errors(void)
 	const char *p = tmp_path("ten"), *q = tmp_path("eleven");
 	const char *fifo = tmp_path("fifo");
 	char out[HASH_TEXT_MAX];
-	struct stat st;
+	struct hash_id id, bad;
 
 	CHECK(c != NULL);
 	if (!c)
 		return;
 	write_file(p, "0123456789", 10);
 	write_file(q, "0123456789a", 11);
-	CHECK(stat(p, &st) == 0);
-	CHECK(hash_file(c, p, 0, 0, CONFIG_HASH_SHA1, out) == 0);
-	CHECK(hash_file(c, q, 0, 0, CONFIG_HASH_SHA1, out) == -EFBIG);
+	CHECK(hash_file(c, p, NULL, CONFIG_HASH_SHA1, out) == 0);
+	CHECK(hash_file(c, q, NULL, CONFIG_HASH_SHA1, out) == -EFBIG);
 	CHECK(out[0] == '\0');
-	CHECK(hash_file(c, tmp_path("missing"), 0, 0, CONFIG_HASH_SHA1, out) ==
+	CHECK(hash_file(c, tmp_path("missing"), NULL, CONFIG_HASH_SHA1, out) ==
 	      -ENOENT);
 
-	/* The expected inode, and each mismatch on its own. */
-	CHECK(hash_file(c, p, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-			CONFIG_HASH_SHA1, out) == 0);
-	CHECK(hash_file(c, p, (uint64_t)st.st_dev, (uint64_t)st.st_ino + 1,
-			CONFIG_HASH_SHA1, out) == -ESTALE);
-	CHECK(hash_file(c, p, (uint64_t)st.st_dev + 1, (uint64_t)st.st_ino,
-			CONFIG_HASH_SHA1, out) == -ESTALE);
-	CHECK(hash_file(c, p, 0, (uint64_t)st.st_ino + 1, CONFIG_HASH_SHA1,
-			out) == -ESTALE);
+	/* The expected version, and each mismatch on its own. */
+	id_of(p, &id);
+	CHECK(hash_file(c, p, &id, CONFIG_HASH_SHA1, out) == 0);
+	bad = id, bad.ino++;
+	CHECK(hash_file(c, p, &bad, CONFIG_HASH_SHA1, out) == -ESTALE);
+	bad = id, bad.dev++;
+	CHECK(hash_file(c, p, &bad, CONFIG_HASH_SHA1, out) == -ESTALE);
+	bad = id, bad.size--;
+	CHECK(hash_file(c, p, &bad, CONFIG_HASH_SHA1, out) == -ESTALE);
+	bad = id, bad.mtime_nsec ^= 1;
+	CHECK(hash_file(c, p, &bad, CONFIG_HASH_SHA1, out) == -ESTALE);
+	bad = id, bad.ctime_sec--;
+	CHECK(hash_file(c, p, &bad, CONFIG_HASH_SHA1, out) == -ESTALE);
+	CHECK(out[0] == '\0');
+	/* Bigger than the limit by the kernel's size: not even opened. */
+	bad = id, bad.size = 11;
+	CHECK(hash_file(c, tmp_path("missing"), &bad, CONFIG_HASH_SHA1, out) ==
+	      -EFBIG);
 	/* The path now names another file: replaced by rename. */
 	CHECK(rename(q, p) == 0);
-	CHECK(hash_file(c, p, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-			CONFIG_HASH_SHA1, out) == -ESTALE);
+	id.version = 7; /* not cached under this counter: reads the file */
+	CHECK(hash_file(c, p, &id, CONFIG_HASH_SHA1, out) == -ESTALE);
 
 	/* Not regular files; a FIFO must not block. */
-	CHECK(hash_file(c, dir, 0, 0, CONFIG_HASH_SHA1, out) == -EINVAL);
+	CHECK(hash_file(c, dir, NULL, CONFIG_HASH_SHA1, out) == -EINVAL);
 	CHECK(mkfifo(fifo, 0600) == 0);
-	CHECK(hash_file(c, fifo, 0, 0, CONFIG_HASH_SHA1, out) == -EINVAL);
+	CHECK(hash_file(c, fifo, NULL, CONFIG_HASH_SHA1, out) == -EINVAL);
+	hash_cache_free(c);
+}
+
+/*
+ * A version is hashed only while the file is that version; the cache
+ * answers by version without touching the file, and keeps versions apart
+ * even when the same inode is rewritten with content of the same size.
+ */
+static void test_identity(void)
+{
+	struct hash_cache *c = hash_cache_new(8, 0);
+	const char *p = tmp_path("spoof"), *a = tmp_path("a-copy");
+	char out[HASH_TEXT_MAX], want_a[HASH_TEXT_MAX], want_b[HASH_TEXT_MAX];
+	struct hash_id id_a, id_b;
+	uint64_t hits, misses;
+	int fd;
+
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	write_file(a, "AAAA", 4);
+	expected(a, CONFIG_HASH_SHA256, want_a, sizeof(want_a));
+	write_file(p, "BBBB", 4);
+	expected(p, CONFIG_HASH_SHA256, want_b, sizeof(want_b));
+	write_file(p, "AAAA", 4);
+	id_of(p, &id_a);
+	CHECK(hash_file(c, p, &id_a, CONFIG_HASH_SHA256, out) == 0);
+	CHECK_STR(out, want_a);
+
+	/* The same inode rewritten (same size): the old version is gone. */
+	usleep(2000);
+	fd = open(p, O_WRONLY);
+	CHECK(fd >= 0 && write(fd, "BBBB", 4) == 4);
+	close(fd);
+	id_of(p, &id_b);
+	CHECK(id_b.ino == id_a.ino && id_b.size == id_a.size);
+	CHECK(id_b.ctime_sec != id_a.ctime_sec ||
+	      id_b.ctime_nsec != id_a.ctime_nsec);
+	CHECK(hash_file(c, p, &id_b, CONFIG_HASH_SHA256, out) == 0);
+	CHECK_STR(out, want_b);
+	/* Asked for version A again: the cache still knows A's bytes. */
+	CHECK(hash_file(c, p, &id_a, CONFIG_HASH_SHA256, out) == 0);
+	CHECK_STR(out, want_a);
+	hash_cache_stats(c, &hits, &misses);
+	CHECK(hits == 1 && misses == 2);
+	/* A version never hashed is never answered with other bytes. */
+	id_a.version = 2;
+	CHECK(hash_file(c, p, &id_a, CONFIG_HASH_SHA256, out) == -ESTALE);
+	CHECK(out[0] == '\0');
+
+	/* By version, no I/O: the cache answers with the file gone. */
+	CHECK(unlink(p) == 0);
+	CHECK(hash_cache_get(c, &id_b, CONFIG_HASH_SHA256, out));
+	CHECK_STR(out, want_b);
+	CHECK(!hash_cache_get(c, &id_b, CONFIG_HASH_SHA1, out));
+	/* A result from elsewhere (another thread's hash_file()). */
+	hash_cache_put(c, &id_a, CONFIG_HASH_SHA1, "SHA1=00");
+	CHECK(hash_cache_get(c, &id_a, CONFIG_HASH_SHA1, out));
+	CHECK_STR(out, "SHA1=00");
+	CHECK(hash_file(c, p, &id_a, CONFIG_HASH_SHA1, out) == 0);
+	CHECK_STR(out, "SHA1=00");
 	hash_cache_free(c);
 }
 
@@ -315,8 +402,8 @@ static void test_no_digest(void)
 	if (!c)
 		return;
 	CHECK((hash_available(c) & CONFIG_HASH_MD5) == 0);
-	CHECK(hash_file(c, tmp_path("hello"), 0, 0, ALL, out) == -ENOTSUP);
-	CHECK(hash_file(c, tmp_path("hello"), 0, 0, CONFIG_HASH_MD5, out) ==
+	CHECK(hash_file(c, tmp_path("hello"), NULL, ALL, out) == -ENOTSUP);
+	CHECK(hash_file(c, tmp_path("hello"), NULL, CONFIG_HASH_MD5, out) ==
 	      -ENOTSUP);
 	hash_cache_free(c);
 	EVP_set_default_properties(NULL, "");
@@ -342,6 +429,7 @@ int main(void)
 	test_cache();
 	test_eviction();
 	test_errors();
+	test_identity();
 	test_no_digest();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
