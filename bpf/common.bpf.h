@@ -35,6 +35,15 @@ struct walk_state {
 	__u32 data_off; /* offset of data[] in bytes[] */
 };
 
+/* The path prefilter's walk in progress: DFA state, the string being
+ * fed, and why it stopped (WIRE_PF_ACCEPT, WIRE_PF_DEAD, 0: not yet). */
+struct pf_state_walk {
+	__u32 state;
+	__u32 off;
+	__u32 len;
+	__u32 done;
+};
+
 /*
  * Scratch for building one variable-length record per CPU: the fixed part
  * of any record and its data[], with room for one more path past the data
@@ -54,6 +63,7 @@ struct scratch {
 	 * path prefilter (file.bpf.c); ncomp may exceed PATH_COMPS. */
 	__u32 ncomp;
 	__u32 comp[PATH_COMPS];
+	struct pf_state_walk pf; /* the path prefilter's walk (file.bpf.c) */
 	char bytes[WIRE_FIXED_MAX + WIRE_DATA_MAX + WIRE_PATH_MAX];
 };
 

@@ -183,32 +183,48 @@ static __always_inline bool is_last_ref(struct file *file)
 
 /* --- the path prefilter (wire.h, src/sensor/prefilter.c) --- */
 
+/*
+ * The walk's pointers, on the stack for bpf_loop(); what changes from
+ * byte to byte lives in the scratch (struct pf_state_walk), so the
+ * verifier sees unknown scalars there and each callback converges in one
+ * pass (see bpf/README.md, verifier notes) instead of a state per value.
+ */
 struct pf_walk {
 	struct wire_pf_head *head;
 	char *data; /* the record's data[] in the scratch */
 	struct scratch *s;
-	__u32 state;
-	__u32 off; /* a string: where, at most how long */
-	__u32 len;
-	bool is_accepted;
 };
 
-/* One byte through the DFA; 1 stops a bpf_loop() once accepted. */
+/* One byte through the DFA; 1 stops a bpf_loop() (accepted or dead). */
 static __always_inline long pf_step(struct pf_walk *w, unsigned char ch)
 {
-	__u32 st = w->state;
+	struct pf_state_walk *pw = &w->s->pf;
+	__u32 st = pw->state;
 	struct wire_pf_state *row = bpf_map_lookup_elem(&pf_states, &st);
 
 	if (!row)
 		return 1;
-	if (row->flags & WIRE_PF_ACCEPT) {
-		w->is_accepted = true;
+	if (row->flags & (WIRE_PF_ACCEPT | WIRE_PF_DEAD)) {
+		pw->done = row->flags;
 		return 1;
 	}
-	if (row->flags & WIRE_PF_DEAD)
-		return 1;
-	w->state = row->next[w->head->classes[ch] & (WIRE_PF_CLASSES - 1)];
+	pw->state = row->next[w->head->classes[ch] & (WIRE_PF_CLASSES - 1)];
 	return 0;
+}
+
+/* Byte i of the string at pf.off, at most pf.len bytes. */
+static long pf_string_byte(__u32 i, void *ctx)
+{
+	struct pf_walk *w = ctx;
+	struct pf_state_walk *pw = &w->s->pf;
+	unsigned char ch;
+
+	if (i >= pw->len)
+		return 1;
+	ch = w->data[(pw->off + i) & DATA_MASK];
+	if (!ch)
+		return 1;
+	return pf_step(w, ch);
 }
 
 /* Component i from the top of the last walk: "/" and its bytes. */
@@ -216,93 +232,91 @@ static long pf_component(__u32 i, void *ctx)
 {
 	struct pf_walk *w = ctx;
 	struct scratch *s = w->s;
-	__u32 n = s->ncomp, off;
+	__u32 n = s->ncomp;
 
 	if (i >= n || i >= PATH_COMPS)
 		return 1;
-	off = s->comp[(n - 1 - i) & (PATH_COMPS - 1)];
 	if (pf_step(w, '/'))
 		return 1;
-	for (int k = 0; k < WIRE_NAME_MAX; k++) {
-		unsigned char ch = w->data[(off + k) & DATA_MASK];
-
-		if (!ch)
-			break;
-		if (pf_step(w, ch))
-			return 1;
-	}
-	return 0;
-}
-
-/* Byte i of the string at w->off (a name as given). */
-static long pf_string_byte(__u32 i, void *ctx)
-{
-	struct pf_walk *w = ctx;
-	unsigned char ch;
-
-	if (i >= w->len)
-		return 1;
-	ch = w->data[(w->off + i) & DATA_MASK];
-	if (!ch)
-		return 1;
-	return pf_step(w, ch);
+	s->pf.off = s->comp[(n - 1 - i) & (PATH_COMPS - 1)];
+	s->pf.len = WIRE_NAME_MAX;
+	bpf_loop(WIRE_NAME_MAX, pf_string_byte, w, 0);
+	return s->pf.done != 0;
 }
 
 /*
  * Whether a record for slot may go to user space: the prefilter's DFA
- * over the path the decoder will make of part p (wire_strdup(): the
- * components of the last walk root first, then a relative name as given;
- * or a plain string).  Counted in `filtered` when not.
+ * over the path the decoder will make of part p of the record whose
+ * data[] is at s->bytes + data_off (wire_strdup(): the components of the
+ * last walk root first, then a relative name as given; or a plain
+ * string).  Counted in `filtered` when not.  Global, so the verifier
+ * checks it apart from its callers (see path_walk_steps()); 1: pass,
+ * 0: filtered.
  */
-static __always_inline bool pf_pass(struct scratch *s, char *data,
-				    unsigned slot, const struct wire_str *p)
+__noinline int file_pf_check(struct scratch *s, __u32 data_off, __u32 slot,
+			     const struct wire_str *p)
 {
-	__u32 zero = 0, st;
+	__u32 zero = 0, st, off, len, flags;
 	struct wire_pf_head *head = bpf_map_lookup_elem(&pf_heads, &zero);
 	struct wire_pf_state *row;
-	struct pf_walk w = {};
-	bool is_rel = p->flags & WIRE_STR_REL;
+	struct pf_walk w;
+	bool is_rel, is_rel_named;
 	__u64 *n;
 
-	if (!head || !head->is_set || slot >= WIRE_PF_SLOTS)
-		return true;
+	if (!s || !p || !head || !head->is_set || slot >= WIRE_PF_SLOTS ||
+	    data_off > WIRE_FIXED_MAX)
+		return 1;
+	off = p->off;
+	len = p->len;
+	flags = p->flags;
+	is_rel = flags & WIRE_STR_REL;
 	st = head->start[slot];
 	if (st == WIRE_PF_OFF)
-		return true;
+		return 1;
 	/* Paths the decoder marks ("+" cut short, " (deleted)") are let
 	 * through. */
-	if ((p->flags & WIRE_STR_TRUNC) ||
-	    ((p->flags & WIRE_STR_DELETED) && !is_rel) ||
-	    ((p->flags & WIRE_STR_PATH) && s->ncomp > PATH_COMPS))
-		return true;
+	if ((flags & WIRE_STR_TRUNC) ||
+	    ((flags & WIRE_STR_DELETED) && !is_rel) ||
+	    ((flags & WIRE_STR_PATH) && s->ncomp > PATH_COMPS))
+		return 1;
 	w.head = head;
-	w.data = data;
+	w.data = s->bytes + data_off;
 	w.s = s;
-	w.state = st;
-	w.off = p->off;
-	w.len = p->len;
-	if (!(p->flags & WIRE_STR_PATH)) {
+	s->pf.state = st;
+	s->pf.done = 0;
+	s->pf.off = off;
+	s->pf.len = len;
+	if (!(flags & WIRE_STR_PATH)) {
 		bpf_loop(WIRE_PATH_MAX, pf_string_byte, &w, 0);
 	} else {
-		bool is_rel_named = is_rel && data[p->off & DATA_MASK];
-
+		is_rel_named = is_rel && w.data[off & DATA_MASK];
 		bpf_loop(PATH_COMPS, pf_component, &w, 0);
-		if (!w.is_accepted && is_rel_named && !pf_step(&w, '/'))
+		s->pf.off = off;
+		s->pf.len = len;
+		if (!s->pf.done && is_rel_named && !pf_step(&w, '/'))
 			bpf_loop(WIRE_PATH_MAX, pf_string_byte, &w, 0);
 		/* The root alone is "/". */
-		if (!w.is_accepted && !s->ncomp && !is_rel_named)
+		if (!s->pf.done && !s->ncomp && !is_rel_named)
 			pf_step(&w, '/');
 	}
-	if (w.is_accepted)
-		return true;
-	st = w.state;
-	row = bpf_map_lookup_elem(&pf_states, &st);
-	if (!row || (row->flags & (WIRE_PF_ACCEPT | WIRE_PF_AT_END)))
-		return true;
+	if (s->pf.done & WIRE_PF_ACCEPT)
+		return 1;
+	if (!(s->pf.done & WIRE_PF_DEAD)) {
+		st = s->pf.state;
+		row = bpf_map_lookup_elem(&pf_states, &st);
+		if (!row || (row->flags & (WIRE_PF_ACCEPT | WIRE_PF_AT_END)))
+			return 1;
+	}
 	n = bpf_map_lookup_elem(&filtered, &slot);
 	if (n)
 		*n += 1;
-	return false;
+	return 0;
+}
+
+static __always_inline bool pf_pass(struct scratch *s, char *data,
+				    unsigned slot, const struct wire_str *p)
+{
+	return file_pf_check(s, (__u32)((long)data - (long)s->bytes), slot, p);
 }
 
 static __always_inline unsigned pf_slot(__u32 kind)
