@@ -122,7 +122,7 @@ struct config_prefilter {
 /*
  * What every event of type id that c can log has in field (a path field:
  * TargetFilename, PipeName, Device ...), derived conservatively from the
- * rules (prefilter.c): when it says atoms, an event whose field meets
+ * rules (path_prefilter.c): when it says atoms, an event whose field meets
  * none of them is dropped by config_decide() whatever its other fields
  * (no atoms: no event of that id is logged).
  * 0 or -ENOMEM; release *pf with config_prefilter_release() (valid while

@@ -14,7 +14,7 @@
 #include "sensor.skel.h"
 
 #include "family.h"
-#include "prefilter.h"
+#include "path_dfa.h"
 #include "util/log.h"
 
 #define SENSOR_MAX_PROGS 64

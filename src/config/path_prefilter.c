@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * config/prefilter.c - what a config lets through, as conditions on one
+ * config/path_prefilter.c - what a config lets through, as conditions on one
  * path field that the kernel can test before it sends anything: "every
  * event of this id that the rules can log has a TargetFilename that
  * begins with /etc/cron.d/ or ends with .sh ...".

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sensor/prefilter.c - a config's path atoms as DFA tables for the kernel.
+ * sensor/path_dfa.c - a config's path atoms as DFA tables for the kernel.
  *
  * Per slot, an NFA of two tries over byte classes: one anchored at the
  * start of the path (is, begin with), one that may start anywhere
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prefilter.h"
+#include "path_dfa.h"
 
 #define NIL (-1)
 /* NFA nodes of one slot; an atom adds at most its length. */

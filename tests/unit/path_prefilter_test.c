@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * prefilter_test - the kernel path prefilter never drops an event the
+ * path_prefilter_test - the kernel path prefilter never drops an event the
  * rules would log.
  *
  * Differentially, over all 66 configs of the shared corpus and random
@@ -21,7 +21,7 @@
 
 #include "config/config.h"
 #include "event/event.h"
-#include "sensor/prefilter.h"
+#include "sensor/path_dfa.h"
 #include "shared_dir.h"
 #include "tap.h"
 
@@ -448,9 +448,9 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	if (find_shared(argv[0]) != 0) {
-		fprintf(stderr, "prefilter_test: shared/ corpus not found\n");
+		fprintf(stderr, "path_prefilter_test: shared/ corpus not found\n");
 		tap_failed++;
-		return tap_done("prefilter_test");
+		return tap_done("path_prefilter_test");
 	}
 	snprintf(dir, sizeof(dir), "%s/corpus/sysmon-configs", shared);
 	corpus_tree(dir, &corpus);
@@ -464,5 +464,5 @@ int main(int argc, char **argv)
 	CHECK(random.with_filter > 0 && random.filtered > 0);
 	CHECK(random.unsafe == 0);
 	CHECK(random.dfa_differs == 0);
-	return tap_done("prefilter_test");
+	return tap_done("path_prefilter_test");
 }

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sensor/prefilter.h - private to the sensor: the kernel-side path
+ * sensor/path_dfa.h - private to the sensor: the kernel-side path
  * prefilter as tables: one DFA over ASCII-folded path bytes per record
  * slot, built from a config's atoms (config_prefilter()).  Pure; the
  * loader copies the tables into the BPF maps, and prefilter_match() is
  * the reference the kernel walk follows.
  */
-#ifndef VIGIL_SENSOR_PREFILTER_H
-#define VIGIL_SENSOR_PREFILTER_H
+#ifndef VIGIL_SENSOR_PATH_DFA_H
+#define VIGIL_SENSOR_PATH_DFA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,4 +40,4 @@ bool prefilter_match(const struct prefilter_tables *t, unsigned slot,
 bool prefilter_atoms_match(const struct config_prefilter *pf, const char *path,
 			   size_t len);
 
-#endif /* VIGIL_SENSOR_PREFILTER_H */
+#endif /* VIGIL_SENSOR_PATH_DFA_H */
