@@ -181,7 +181,7 @@ static __always_inline bool is_last_ref(struct file *file)
 	       1;
 }
 
-/* --- the path prefilter (wire.h, src/sensor/prefilter.c) --- */
+/* --- the path prefilter (wire.h, src/sensor/path_dfa.c) --- */
 
 /*
  * The walk's pointers, on the stack for bpf_loop(); what changes from

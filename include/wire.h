@@ -218,7 +218,7 @@ struct wire_file {
 };
 
 /*
- * The path prefilter (src/sensor/prefilter.c builds it, bpf/file.bpf.c
+ * The path prefilter (src/sensor/path_dfa.c builds it, bpf/file.bpf.c
  * walks it): per slot, a DFA over the case-folded bytes of the absolute
  * path a record would carry; a record is sent only if the walk ends in
  * an accepting state.  Slots are the record groups whose rules differ.
