@@ -168,7 +168,7 @@ clean:
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
 
 # Benchmarks (bench/README.md): the workload programs bench/run.sh drives.
-BENCH_PROGS := exec_loop connect_loop file_churn syscall_tax event_rate
+BENCH_PROGS := exec_loop connect_loop udp_loop file_churn syscall_tax event_rate
 BENCH_BINS  := $(addprefix $(OUT)/bench/,$(BENCH_PROGS))
 
 $(BENCH_BINS): $(OUT)/bench/%: bench/%.c bench/bench.h

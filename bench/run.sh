@@ -37,7 +37,7 @@ config=$here/collect-all.xml
 # file_inc: the file churn again, vigil reconfigured (SIGHUP) to this
 config_inc=$here/files-include.xml
 
-exec_n=5000 connect_n=20000 file_n=20000
+exec_n=5000 connect_n=20000 udp_n=200000 file_n=20000
 tax_n=200000 tax_rounds=7
 # Target operations per second of the ramp; 0 is "as fast as it goes".
 ramp_rates=(1000 2000 5000 10000 20000 50000 100000 200000 0)
@@ -350,6 +350,7 @@ workload() {	# workload NAME: sets line to the program's report
 	case $1 in
 	exec) line=$("$bin/exec_loop" "$exec_n" /bin/true) ;;
 	connect) line=$("$bin/connect_loop" "$connect_n") ;;
+	udp) line=$("$bin/udp_loop" "$udp_n") ;;
 	file | file_inc) line=$("$bin/file_churn" "$file_n" "$work/churn") ;;
 	syscall) line=$("$bin/syscall_tax" "$tax_n" "$tax_rounds") ;;
 	esac
@@ -358,7 +359,7 @@ workload() {	# workload NAME: sets line to the program's report
 run_set() {	# run_set MODE REP: every workload under one monitor
 	local mode=$1 rep=$2 wl l0 t0 x0
 	mkdir -p "$work/churn"
-	for wl in exec connect file file_inc syscall; do
+	for wl in exec connect udp file file_inc syscall; do
 		# The include-list run is vigil's own figure (auditd's rules
 		# do not change).
 		[ "$wl" = file_inc ] && [ "$mode" = auditd ] && continue
@@ -376,16 +377,16 @@ run_set() {	# run_set MODE REP: every workload under one monitor
 		auditd) auditd_snap ;;
 		esac
 		l0=${snap_logged:-0} x0=${snap_lost:-0} t0=${snap_ticks:-0}
-		f0=${ST[filtered]:-0}
+		f0=${ST[file_filtered]:-0}
 		workload "$wl"
 		record "$mode" "$rep" "$wl" "$line"
 		[ "$mode" = none ] && continue
 		if [ "$mode" = vigil ]; then vigil_snap; else auditd_snap; fi
 		record "$mode" "$rep" "$wl" \
-			"logged=$((snap_logged - l0)) lost=$((snap_lost - x0)) daemon_ticks=$((snap_ticks - t0)) filtered=${ST[filtered]:-0}"
+			"logged=$((snap_logged - l0)) lost=$((snap_lost - x0)) daemon_ticks=$((snap_ticks - t0)) filtered=${ST[file_filtered]:-0}"
 		if [ "$wl" = file_inc ] && [ "$mode" = vigil ]; then
 			record vigil "$rep" file_inc \
-				"filtered_delta=$((${ST[filtered]:-0} - f0))"
+				"filtered_delta=$((${ST[file_filtered]:-0} - f0))"
 			vigil_config "$config" || say "vigil did not go back"
 		fi
 	done
@@ -624,6 +625,7 @@ write_report() {
 		echo "# workloads, each round, in every column:"
 		echo "$bin/exec_loop $exec_n /bin/true"
 		echo "$bin/connect_loop $connect_n"
+		echo "$bin/udp_loop $udp_n"
 		echo "$bin/file_churn $file_n <work>/churn"
 		echo "# file_inc: the same churn, vigil given bench/files-include.xml (SIGHUP)"
 		echo "$bin/syscall_tax $tax_n $tax_rounds"
@@ -643,8 +645,9 @@ write_report() {
 		echo "auditctl -D; auditctl -a never,task"
 		echo '```'
 	} >"$work/report.md"
-	cp "$work/report.md" "$report"
-	cat "$work/report.md"
+	# Commands name the tree relative to its top: the report is committed.
+	sed "s#$top/##g" "$work/report.md" >"$report"
+	cat "$report"
 }
 
 main() {
@@ -653,7 +656,8 @@ main() {
 		say "needs root (BPF, auditd)"
 		exit 1
 	fi
-	for p in exec_loop connect_loop file_churn syscall_tax event_rate; do
+	for p in exec_loop connect_loop udp_loop file_churn syscall_tax \
+		event_rate; do
 		if [ ! -x "$bin/$p" ]; then
 			say "missing $bin/$p: run 'make bench'"
 			exit 1

@@ -146,14 +146,19 @@ extern struct pf_states_map pf_states SEC(".maps");
 extern struct filtered_map filtered SEC(".maps");
 
 extern const volatile __u32 cfg_self_tgid;
-/* Bit n set: the config can log event n (< 64).  Written by the loader
- * whenever it arms, so programs skip work for events nobody logs. */
-extern __u64 cfg_wanted_events;
 /* Bit n set: records of kind n wake user space at once (sensor.h's
  * sensor_set_urgent()). */
 extern __u64 cfg_urgent_kinds;
 /* argv bytes an exec record carries, at most WIRE_ARGS_MAX. */
 extern const volatile __u32 cfg_args_max;
+extern __u64 cfg_wanted[4];
+
+/* Whether the config can log event id now (programs that feed several
+ * events are attached while any is wanted and ask per record). */
+static __always_inline bool is_wanted(__u32 id)
+{
+	return id < 256 && (cfg_wanted[id / 64 & 3] >> (id % 64)) & 1;
+}
 
 static __always_inline void count_drop(__u32 reason)
 {

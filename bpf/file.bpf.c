@@ -49,11 +49,6 @@ struct file___f_count {
 	atomic_long_t f_count;
 } __attribute__((preserve_access_index));
 
-static __always_inline bool wanted(unsigned id)
-{
-	return (cfg_wanted_events >> id) & 1;
-}
-
 static __always_inline struct pt_regs *user_regs(struct task_struct *task)
 {
 	return (struct pt_regs *)bpf_task_pt_regs(task);
@@ -419,7 +414,7 @@ static __always_inline int on_open_done(struct task_struct *task, long fd,
 		return 0;
 	/* Most opens neither create nor truncate: unless a block device
 	 * or a FIFO may be what was opened, nothing to look at. */
-	if (!(oflags & (O_CREAT | O_TRUNC)) && !wanted(9) && !wanted(18))
+	if (!(oflags & (O_CREAT | O_TRUNC)) && !is_wanted(9) && !is_wanted(18))
 		return 0;
 	if (is_self(task))
 		return 0;
@@ -439,22 +434,22 @@ static __always_inline int on_open_done(struct task_struct *task, long fd,
 		created = fmode & FMODE_CREATED;
 		if (!created && !((oflags & O_TRUNC) && (fmode & FMODE_WRITE)))
 			return 0;
-		if (wanted(29) && (fmode & FMODE_WRITE))
+		if (is_wanted(29) && (fmode & FMODE_WRITE))
 			note_written(task, file, inode);
 		/* 23: held for ArchiveDirectory; 29: remembered for a
 		 * later chmod.  The rules drop the event 11 itself. */
-		if (wanted(11) || wanted(23) || wanted(29))
+		if (is_wanted(11) || is_wanted(23) || is_wanted(29))
 			emit_opened(task, file, inode, WIRE_FILE_CREATE, how,
 				    created ? WIRE_FILE_CREATED
 					    : WIRE_FILE_TRUNCATED);
 		return 0;
 	case S_IFBLK:
-		if (wanted(9) && (fmode & FMODE_READ))
+		if (is_wanted(9) && (fmode & FMODE_READ))
 			emit_opened(task, file, inode, WIRE_RAW_READ, how, 0);
 		return 0;
 	case S_IFIFO:
 		/* /proc/PID/fd/N of an anonymous pipe is no named pipe. */
-		if (wanted(18) &&
+		if (is_wanted(18) &&
 		    BPF_CORE_READ(inode, i_sb, s_magic) != PIPEFS_MAGIC)
 			emit_opened(task, file, inode, WIRE_PIPE_OPEN, how, 0);
 		return 0;
@@ -546,12 +541,12 @@ static __always_inline int on_mknod_done(long ret, long dfd, const char *name,
 	if (ret < 0)
 		return 0;
 	if ((mode & S_IFMT) == S_IFIFO) {
-		if (wanted(17))
+		if (is_wanted(17))
 			emit_named(task, WIRE_PIPE_CREATE, WIRE_HOW_MKNOD, dfd,
 				   name, 0, NULL);
 		return 0;
 	}
-	if ((mode & S_IFMT) != S_IFSOCK && wanted(11))
+	if ((mode & S_IFMT) != S_IFSOCK && is_wanted(11))
 		emit_named(task, WIRE_FILE_CREATE, WIRE_HOW_MKNOD, dfd, name, 0,
 			   NULL);
 	return 0;
@@ -748,7 +743,7 @@ static __always_inline void times_enter(long fd, const char *name)
 SEC("tracepoint/syscalls/sys_enter_utimensat")
 int on_sys_enter_utimensat(struct syscall_trace_enter *ctx)
 {
-	if (wanted(2) && ctx->args[2])
+	if (is_wanted(2) && ctx->args[2])
 		times_enter(ctx->args[0], (void *)ctx->args[1]);
 	return 0;
 }

@@ -19,5 +19,8 @@ struct filtered_map filtered SEC(".maps");
 
 const volatile __u32 cfg_self_tgid = 0;
 const volatile __u32 cfg_args_max = 65536;
-__u64 cfg_wanted_events = 0;
+
+/* Written by the loader whenever it arms: bit id of word id / 64 is set
+ * while the config can log event id. */
+__u64 cfg_wanted[4] = {};
 __u64 cfg_urgent_kinds = 0;

@@ -35,6 +35,8 @@ enum wire_kind {
 	WIRE_EXEC = 1,
 	WIRE_FORK = 2,
 	WIRE_EXIT = 3,
+	WIRE_NET_CONN = 10, /* a TCP connection established, a UDP flow */
+	WIRE_NET_DNS = 11, /* a DNS message to or from port 53 */
 	/* files 20-39: struct wire_file (bpf/file.bpf.c) */
 	WIRE_FILE_CREATE = 20, /* event 11: a name came into existence */
 	WIRE_FILE_DELETE = 21, /* events 23/26: a name went away */
@@ -53,6 +55,21 @@ enum wire_drop {
 	WIRE_DROP_NO_SCRATCH = 1, /* per-CPU scratch lookup failed */
 	WIRE_DROP_MAX = 2,
 };
+
+/*
+ * What the network family counts per CPU in `net_counts`: records it
+ * chose not to send, which are not losses.
+ */
+enum wire_net_count {
+	WIRE_NET_FILTERED = 0, /* ruled out by the config's kernel prefilter */
+	WIRE_NET_UDP_NEW = 1, /* UDP flows entered in the flow table */
+	WIRE_NET_UDP_REPEAT = 2, /* datagrams of a flow already logged */
+	WIRE_NET_COUNT_MAX = 3,
+};
+
+/* UDP flows remembered, and how long a logged flow stays quiet. */
+#define WIRE_UDP_FLOWS_MAX 16384
+#define WIRE_UDP_WINDOW_NS (300ull * 1000000000ull)
 
 struct wire_hdr {
 	__u32 kind;
@@ -171,6 +188,55 @@ struct wire_exit {
 	__u32 pad;
 };
 
+/* wire_conn.flags */
+#define WIRE_CONN_INITIATED \
+	0x1u /* connect / datagram sent (else accepted, received) */
+#define WIRE_CONN_NO_OWNER \
+	0x2u /* no process known for the socket: task is zero */
+
+/*
+ * A network connection: TCP once established (connect or accept), UDP on
+ * the first datagram of a flow either way.  Addresses are 16 bytes, IPv4
+ * as the v4-mapped form ::ffff:a.b.c.d; ports in host order.  local is
+ * this host's end, remote the peer's.
+ */
+struct wire_conn {
+	struct wire_hdr hdr;
+	struct wire_task task;
+	__u64 cookie; /* socket cookie: names the socket */
+	__u8 local_ip[16];
+	__u8 remote_ip[16];
+	__u16 local_port;
+	__u16 remote_port;
+	__u8 protocol; /* IPPROTO_TCP, IPPROTO_UDP */
+	__u8 flags; /* WIRE_CONN_* */
+	__u16 pad;
+};
+
+/* wire_dns.flags */
+#define WIRE_DNS_SENT	  0x1u /* leaving the socket (a query), else arriving */
+#define WIRE_DNS_TRUNC	  0x2u /* payload cut at WIRE_DNS_MAX */
+#define WIRE_DNS_NO_OWNER 0x4u /* no process known for the socket */
+
+#define WIRE_DNS_MAX	  4096 /* payload bytes captured per packet */
+
+/*
+ * A packet to or from port 53, UDP or TCP: its payload as it was on the
+ * wire (TCP: stream bytes from seq on, with DNS's 2-byte length prefixes).
+ * task is the process that owns the socket: the one that asked.
+ */
+struct wire_dns {
+	struct wire_hdr hdr;
+	struct wire_task task;
+	__u64 cookie;
+	__u32 seq; /* TCP sequence number of the first payload byte */
+	__u8 protocol;
+	__u8 flags; /* WIRE_DNS_* */
+	__u16 pad;
+	struct wire_str payload;
+	char data[];
+};
+
 /* Which call produced a struct wire_file (its `how`). */
 enum wire_how {
 	WIRE_HOW_OPEN = 1, /* open/openat/openat2/creat */
@@ -261,6 +327,8 @@ _Static_assert(sizeof(struct wire_ctx) == 24, "wire_ctx layout");
 _Static_assert(sizeof(struct wire_exec) == 216, "wire_exec layout");
 _Static_assert(sizeof(struct wire_fork) == 88, "wire_fork layout");
 _Static_assert(sizeof(struct wire_exit) == 80, "wire_exit layout");
+_Static_assert(sizeof(struct wire_conn) == 120, "wire_conn layout");
+_Static_assert(sizeof(struct wire_dns) == 104, "wire_dns layout");
 _Static_assert(sizeof(struct wire_file) == 144, "wire_file layout");
 _Static_assert(sizeof(struct wire_pf_state) == 136, "wire_pf_state layout");
 _Static_assert(sizeof(struct wire_pf_head) == 272, "wire_pf_head layout");

@@ -11,6 +11,9 @@ pkgs=(
 	libxml2-utils jq bc sqlite3 python3 mandoc rsyslog systemd curl
 	# the web viewer's end-to-end test drives a headless browser
 	chromium
+	# network tests: a DNS server (the binary only, no system service),
+	# dig, unshare for a private resolv.conf
+	dnsmasq-base bind9-dnsutils util-linux
 )
 if [ "${1:-}" == "--list" ]; then
 	echo "${pkgs[@]}"

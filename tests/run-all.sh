@@ -49,6 +49,9 @@ done
 if [ -z "${SKIP_INTEGRATION:-}" ] && [ -x "${VIGIL_SAN:-}" ]; then
 	VIGIL=$VIGIL_SAN tally "asan:10-process-events" \
 		bash "$here/integration/10-process-events.sh"
+	# The network decoders and the DNS tracker, on real traffic.
+	VIGIL=$VIGIL_SAN tally "asan:31-dns" \
+		bash "$here/integration/31-dns.sh"
 fi
 rm -f "$log"
 echo "total: $total_pass passed, $total_fail failed"

@@ -100,10 +100,10 @@ static void print_status(const struct status_info *st, const char *state)
 	printf("  armed events   ");
 	print_armed(st);
 	printf("\n  events logged  %" PRIu64 "\n", st->logged);
-	if (st->filtered)
-		printf("  kept in kernel %" PRIu64 " (prefilter: the rules "
-		       "would drop them)\n",
-		       st->filtered);
+	if (st->counts[COUNT_FILE_FILTERED])
+		printf("  kept in kernel %" PRIu64 " file records (prefilter: "
+		       "the rules would drop them)\n",
+		       st->counts[COUNT_FILE_FILTERED]);
 	printf("  events lost    ");
 	print_lost(st);
 	printf("\n");

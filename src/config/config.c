@@ -132,6 +132,12 @@ unsigned config_hash_algorithms(const struct config *c)
 	return c->has_hash_algs ? c->hash_algs : CONFIG_HASH_SHA1;
 }
 
+bool config_dns_lookup(const struct config *c)
+{
+	/* Sysmon's documented default when DnsLookup is absent. */
+	return c->has_dns_lookup ? c->dns_lookup : true;
+}
+
 unsigned config_warning_count(const struct config *c)
 {
 	return c->nwarnings;

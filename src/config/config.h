@@ -156,6 +156,23 @@ int config_schema_print(const char *version, struct buf *out);
 /* Append the `-? config` text: options and the condition table. */
 int config_help(struct buf *out);
 
+/*
+ * DnsLookup: whether event 3's host names may come from reverse lookups
+ * (names from captured DNS answers are used either way).  Sysmon's
+ * default, on, when the option is absent.
+ */
+bool config_dns_lookup(const struct config *c);
+
+/*
+ * The kernel prefilter for event_id (only event 3 has one): the ports a
+ * connection must have at one of its ends for the rules to possibly log
+ * it.  Returns 1 with ports[] a bitmap (bit p of word p / 64), or 0 when
+ * the rules may log any port (ports[] cleared).  Conservative: an event
+ * config_decide() would log always has a port in the bitmap.
+ */
+int config_port_prefilter(const struct config *c, unsigned event_id,
+			  uint64_t ports[1024]);
+
 /* Warnings the load produced (Windows-only options ...). */
 unsigned config_warning_count(const struct config *c);
 

@@ -135,6 +135,7 @@ struct config {
 	struct field_size field_sizes[CONFIG_MAX_FIELD_SIZES];
 	/* Accepted options kept for `vigil -c` and the daemon. */
 	bool dns_lookup;
+	bool has_dns_lookup; /* the option was given */
 	bool check_revocation;
 	bool capture_clipboard;
 	char archive_dir[256]; /* "": none */

@@ -268,12 +268,8 @@ int config_parse_option(struct loader *ld, xmlNode *n)
 	if (strcmp(name, "FieldSizes") == 0)
 		return parse_field_sizes(ld, n);
 	if (strcmp(name, "DnsLookup") == 0) {
-		r = parse_bool(ld, n, &ld->c->dns_lookup);
-		if (!r && ld->c->dns_lookup)
-			config_warn(ld, n,
-				    "<DnsLookup> true: vigil never resolves "
-				    "host or port names");
-		return r;
+		ld->c->has_dns_lookup = true;
+		return parse_bool(ld, n, &ld->c->dns_lookup);
 	}
 	if (strcmp(name, "CheckRevocation") == 0)
 		return parse_bool(ld, n, &ld->c->check_revocation);

@@ -18,6 +18,7 @@ struct daemon_counters {
 	uint64_t lost_decode; /* malformed kernel record */
 	uint64_t lost_pending; /* too many events waiting for enrichment */
 	uint64_t lost[LOSS_MAX]; /* totals since start, per reason */
+	uint64_t counts[COUNT_MAX]; /* not losses (status.h) */
 };
 
 #endif /* VIGIL_DAEMON_COUNTERS_H */

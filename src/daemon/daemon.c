@@ -24,10 +24,12 @@
 #include "config/config.h"
 #include "content/content.h"
 #include "daemon.h"
+#include "dns/dns.h"
 #include "enrich/enrich.h"
 #include "event/event.h"
-#include "wire.h"
+#include "net/net.h"
 #include "proc/proc.h"
+#include "wire.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
 #include "sink/sink.h"
@@ -56,6 +58,14 @@
 #define HELD_MAX	  4096
 #define HELD_NS		  (600ull * 1000000000ull)
 #define ARCHIVE_MAX_BYTES (64ull << 20)
+#define DNS_NAMES_MAX	  8192 /* host names learnt from DNS answers */
+/* A DNS query unanswered this long is logged with status 1460 (timeout):
+ * glibc gives up after 2 tries of 5 s by default. */
+#define DNS_TIMEOUT_NS (10ull * 1000000000ull)
+/* Reverse lookups (DnsLookup): addresses cached, and a name server's time
+ * per lookup. */
+#define RESOLVER_MAX 4096
+#define RESOLVER_MS  1000
 
 _Static_assert(SETTINGS_COMMAND_LINE_MAX == WIRE_ARGS_MAX,
 	       "command_line_max bound and the exec record disagree");
@@ -157,6 +167,43 @@ static void release_ready(struct daemon *d)
 		finish(d, &ev);
 }
 
+/* A decoded event: enrichment, then the rules (now, or once what it
+ * waits for is there). */
+static void handle(struct daemon *d, struct event *ev)
+{
+	int r;
+
+	/* The file family's requests first, inline (they use the held
+	 * files, which live on this thread); an event 29 for a file that is
+	 * no executable ends here. */
+	for (unsigned i = 0; i < d->dec.nwants; i++)
+		if (d->dec.wants[i].kind > WANT_KIND_MAX &&
+		    !file_enrich(d->content, d->cfg, &d->dec, ev,
+				 &d->dec.wants[i])) {
+			event_release(ev);
+			return;
+		}
+	r = enrich_add(d->enrich, ev, d->dec.wants, d->dec.nwants);
+
+	if (r == 1)
+		finish(d, ev);
+	else if (r < 0)
+		d->counters.lost_pending++;
+	else
+		release_ready(d);
+}
+
+/* Events the decoder held back: more from the last record, or, with a
+ * time, the ones due by then (DNS queries that got no answer); is_final
+ * at shutdown, everything held. */
+static void handle_more(struct daemon *d, uint64_t now_boot_ns, bool is_final)
+{
+	struct event ev;
+
+	while (decode_more(&d->dec, now_boot_ns, is_final, &ev) == 1)
+		handle(d, &ev);
+}
+
 static int on_record(void *ctx, const void *data, size_t len)
 {
 	struct daemon *d = ctx;
@@ -167,25 +214,9 @@ static int on_record(void *ctx, const void *data, size_t len)
 		d->counters.lost_decode++;
 		return 0;
 	}
-	if (r == 0)
-		return 0;
-	/* The file family's requests first, inline (they use the held
-	 * files, which live on this thread); an event 29 for a file that is
-	 * no executable ends here. */
-	for (unsigned i = 0; i < d->dec.nwants; i++)
-		if (d->dec.wants[i].kind > WANT_KIND_MAX &&
-		    !file_enrich(d->content, d->cfg, &d->dec, &ev,
-				 &d->dec.wants[i])) {
-			event_release(&ev);
-			return 0;
-		}
-	r = enrich_add(d->enrich, &ev, d->dec.wants, d->dec.nwants);
 	if (r == 1)
-		finish(d, &ev);
-	else if (r < 0)
-		d->counters.lost_pending++;
-	else
-		release_ready(d);
+		handle(d, &ev);
+	handle_more(d, 0, false);
 	return 0;
 }
 
@@ -196,12 +227,36 @@ static bool wants(void *ctx, unsigned id)
 	return config_wants(d->cfg, id);
 }
 
+/* The network family's counts: what it chose not to send or resolve. */
+static void gather_net(struct daemon *d)
+{
+	uint64_t *n = d->counters.counts;
+	struct sensor_net_stats ns;
+	struct dns_track_stats ds;
+	struct enrich_stats es;
+
+	if (sensor_net_stats(d->sensor, &ns) == 0) {
+		n[COUNT_NET_FILTERED] = ns.filtered;
+		n[COUNT_UDP_FLOWS] = ns.udp_flows;
+		n[COUNT_UDP_REPEATS] = ns.udp_repeats;
+		n[COUNT_UDP_EVICTED] = ns.udp_evicted;
+	}
+	dns_track_stats(d->dec.dns, &ds);
+	n[COUNT_DNS_UNANSWERED] = ds.timeouts + ds.evicted;
+	n[COUNT_DNS_MALFORMED] = ds.malformed;
+	enrich_get_stats(d->enrich, &es);
+	n[COUNT_REVERSE_LOOKUPS] = es.reverse_lookups;
+	n[COUNT_REVERSE_SLOW] = es.reverse_slow;
+}
+
 static void gather(struct daemon *d)
 {
 	uint64_t drops[SENSOR_DROP_MAX] = { 0 };
 	struct daemon_counters *c = &d->counters;
 	struct writer_stats ws;
 
+	gather_net(d);
+	c->counts[COUNT_FILE_FILTERED] = sensor_filtered(d->sensor);
 	sensor_drops(d->sensor, drops);
 	writer_get_stats(d->writer, &ws);
 	c->logged = ws.written;
@@ -329,11 +384,25 @@ static void set_prefilter(struct daemon *d)
 		config_prefilter_release(&pfs[k]);
 }
 
+/* What the network decoder takes from the config, and the kernel
+ * prefilter: the connections no rule can log are dropped there. */
+static void set_network(struct daemon *d)
+{
+	static uint64_t ports[1024];
+
+	d->dec.dns_lookup = config_dns_lookup(d->cfg);
+	if (config_port_prefilter(d->cfg, 3, ports))
+		sensor_set_port_filter(d->sensor, ports);
+	else
+		sensor_set_port_filter(d->sensor, NULL);
+}
+
 static void reload(struct daemon *d)
 {
 	struct diag diag = { 0 };
 	struct config *c;
 	char text[600];
+	int r;
 
 	if (!d->opts->config_path) {
 		log_info(
@@ -354,7 +423,14 @@ static void reload(struct daemon *d)
 	d->dec.hash_algs = config_hash_algorithms(c);
 	set_archive(d);
 	set_prefilter(d);
-	if (sensor_arm(d->sensor, wants, d) < 0)
+	set_network(d);
+	r = sensor_arm(d->sensor, wants, d);
+	if (r == -EPERM)
+		emit_error(d, "SensorError",
+			   "the new configuration needs hooks that only a "
+			   "restart of vigil can attach (UDP and DNS: "
+			   "CAP_NET_ADMIN); TCP is collected meanwhile");
+	else if (r < 0)
 		emit_error(d, "SensorError",
 			   "could not arm the sensors the new configuration "
 			   "needs; see the daemon log");
@@ -371,7 +447,6 @@ static void write_status(struct daemon *d)
 		.pid = (long)getpid(),
 		.started = (long long)d->started,
 		.logged = d->counters.logged,
-		.filtered = sensor_filtered(d->sensor),
 		.store_bytes = status_store_bytes(store_path),
 		.bpf_map_bytes = sensor_map_bytes(d->sensor),
 		.processes = proc_table_count(d->procs),
@@ -389,6 +464,7 @@ static void write_status(struct daemon *d)
 	snprintf(st.store_path, sizeof(st.store_path), "%s",
 		 store_path[0] ? store_path : "-");
 	memcpy(st.lost, d->counters.lost, sizeof(st.lost));
+	memcpy(st.counts, d->counters.counts, sizeof(st.counts));
 	for (size_t i = 0; i < catalog_count(); i++) {
 		unsigned id = catalog_at(i)->id;
 
@@ -492,11 +568,17 @@ static int setup(struct daemon *d)
 		.max_wait_ms = ENRICH_WAIT_MAX_MS,
 		.hash_cache_entries = HASH_CACHE_MAX,
 		.hash_max_bytes = s->hash_max_bytes,
+		.resolver_entries = RESOLVER_MAX,
+		.resolver_timeout_ms = RESOLVER_MS,
 	});
 	d->content = new_content();
 	if (!d->enrich || !d->content)
 		return -ENOMEM;
 	set_archive(d);
+	d->dec.names = net_names_new(DNS_NAMES_MAX);
+	d->dec.dns = dns_track_new(DNS_TIMEOUT_NS);
+	if (!d->dec.names || !d->dec.dns)
+		return -ENOMEM;
 	d->dec.procs = d->procs;
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
@@ -518,6 +600,7 @@ static int setup(struct daemon *d)
 	if (!d->sensor)
 		return -errno;
 	set_prefilter(d);
+	set_network(d);
 	proc_table_seed(d->procs);
 	/* Everything privileged is done: keep only what running needs. */
 	if ((r = privs_drop()) < 0)
@@ -531,6 +614,8 @@ static void teardown(struct daemon *d)
 	enrich_free(d->enrich);
 	content_free(d->content);
 	decode_release(&d->dec);
+	net_names_free(d->dec.names);
+	dns_track_free(d->dec.dns);
 	writer_free(d->writer);
 	proc_table_free(d->procs);
 	config_free(d->cfg);
@@ -555,6 +640,7 @@ static void loop(struct daemon *d)
 		time_t now;
 
 		sensor_poll(d->sensor, POLL_MS);
+		handle_more(d, clock_ns(CLOCK_BOOTTIME), false);
 		release_ready(d);
 		if (got_hup) {
 			got_hup = 0;
@@ -610,6 +696,8 @@ int daemon_run(const struct daemon_opts *o)
 	/* Drain what the kernel still holds, give slow enrichment (a big
 	 * hash) a moment, then say goodbye. */
 	sensor_poll(d.sensor, 0);
+	/* Queries still unanswered are logged as such, not dropped. */
+	handle_more(&d, clock_ns(CLOCK_BOOTTIME), true);
 	release_ready(&d);
 	for (int i = 0; i < 50 && enrich_waiting(d.enrich); i++) {
 		usleep(100 * 1000);

@@ -16,6 +16,7 @@
 
 #include "event/event.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "internal.h"
 
 /* One request of a waiting event that the worker answers. */
@@ -53,6 +54,20 @@ struct enrich *enrich_new(const struct enrich_opts *o)
 	e->ring = calloc(e->o.max_events, sizeof(*e->ring));
 	if (!e->users || !e->hashes || !e->tools.hashes || !e->jobs || !e->ring)
 		goto fail;
+	/* Without a services database port names are "-", nothing worse;
+	 * the reverse-lookup resolver has its own thread, never waited on. */
+	e->services = net_services_load(o->services_path ? o->services_path
+							 : "/etc/services");
+	if (!e->services)
+		log_warn("%s: %s: port names will be '-'",
+			 o->services_path ? o->services_path : "/etc/services",
+			 strerror(errno));
+	if (o->resolver_entries) {
+		e->resolver = net_resolver_new(o->resolver_entries,
+					       o->resolver_timeout_ms);
+		if (!e->resolver)
+			goto fail;
+	}
 	e->worker = worker_new(e->jobs, e->o.max_jobs, &e->tools,
 			       (uint64_t)e->o.max_wait_ms * 1000000);
 	if (!e->worker)
@@ -78,6 +93,8 @@ void enrich_free(struct enrich *e)
 		free(s->waits);
 	}
 	free(e->ring);
+	net_resolver_free(e->resolver);
+	net_services_free(e->services);
 	hash_cache_free(e->hashes);
 	users_free(e->users);
 	/* A worker stuck in a slow path (a hung file system) still uses
@@ -276,5 +293,11 @@ void enrich_flush(struct enrich *e)
 
 void enrich_get_stats(const struct enrich *e, struct enrich_stats *out)
 {
+	struct net_resolver_stats rs = { 0 };
+
 	*out = e->stats;
+	if (e->resolver)
+		net_resolver_stats(e->resolver, &rs);
+	out->reverse_lookups = rs.lookups;
+	out->reverse_slow = rs.slow;
 }

@@ -49,6 +49,13 @@ struct enrich_opts {
 	/* The user database, asked on the worker: uid's name (or its number)
 	 * into out.  NULL: users_lookup().  Tests pass one that blocks. */
 	void (*lookup_user)(uint32_t uid, char *out, size_t size);
+	/* Port names: the services(5) file; NULL: /etc/services.  Without
+	 * it port names are "-". */
+	const char *services_path;
+	/* Reverse lookups (event 3's host names under DnsLookup): addresses
+	 * cached, and a name server's time per lookup; 0 entries: none. */
+	size_t resolver_entries;
+	unsigned resolver_timeout_ms;
 };
 
 struct enrich_stats {
@@ -58,6 +65,8 @@ struct enrich_stats {
 	uint64_t unfilled; /* no job slot, worker stuck, or waited too long */
 	uint64_t changed; /* images not the version executed any more */
 	uint64_t lost; /* events dropped: max_events were waiting */
+	uint64_t reverse_lookups; /* getnameinfo calls the resolver made */
+	uint64_t reverse_slow; /* of which slower than resolver_timeout_ms */
 };
 
 struct enrich;

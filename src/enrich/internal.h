@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hash/hash.h"
+#include "net/net.h"
 #include "proc/proc.h"
 #include "users/users.h"
 
@@ -53,6 +54,8 @@ struct enrich {
 	struct users *users; /* names the worker found */
 	struct hash_cache *hashes; /* results the worker found, by version */
 	struct enrich_tools tools;
+	struct net_services *services; /* port names; NULL: none */
+	struct net_resolver *resolver; /* reverse lookups; NULL: none */
 	struct worker *worker;
 	struct enrich_job *jobs; /* o.max_jobs */
 	size_t in_flight; /* jobs submitted and not yet collected */

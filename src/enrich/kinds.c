@@ -169,6 +169,51 @@ static bool hash_same(const struct decode_want *a, const struct decode_want *b)
 	       hash_id_equal(&a->file.id, &b->file.id);
 }
 
+/* --- WANT_PORT_NAME: services(5), a table read at start-up -------------- */
+
+static bool port_fast(struct enrich *e, struct event *ev,
+		      const struct decode_want *w)
+{
+	set_if(ev, w->field,
+	       net_services_name(e->services, w->port.port, w->port.protocol));
+	return true; /* a table lookup: never anything slower */
+}
+
+/* --- WANT_HOSTNAME: reverse lookups, as Sysmon does them ---------------- */
+
+/*
+ * Never waits, not even on the worker: the resolver's own thread looks the
+ * address up and this answers from its cache, "-" until the name is there
+ * (Sysmon's way: resolved asynchronously, cached).  So a slow or dead name
+ * server costs names, never an event's time in the queue.
+ */
+static bool host_fast(struct enrich *e, struct event *ev,
+		      const struct decode_want *w)
+{
+	char name[NET_NAME_MAX];
+
+	if (e->resolver && net_resolver_name(e->resolver, w->host.ip, name))
+		set_if(ev, w->field, name);
+	return true;
+}
+
+/* Neither ever goes to the worker: nothing to apply, nothing to share. */
+static void never_apply(struct enrich *e, struct event *ev,
+			const struct decode_want *w, const struct enrich_job *j)
+{
+	(void)e;
+	(void)ev;
+	(void)w;
+	(void)j;
+}
+
+static bool never_same(const struct decode_want *a, const struct decode_want *b)
+{
+	(void)a;
+	(void)b;
+	return false;
+}
+
 /* --- the table ------------------------------------------------------------ */
 
 static const struct enrich_kind kinds[WANT_KIND_MAX] = {
@@ -190,6 +235,14 @@ static const struct enrich_kind kinds[WANT_KIND_MAX] = {
 			.learn = hash_learn,
 			.apply = hash_apply,
 			.same = hash_same },
+	[WANT_PORT_NAME] = { .name = "port name",
+			     .fast = port_fast,
+			     .apply = never_apply,
+			     .same = never_same },
+	[WANT_HOSTNAME] = { .name = "host name",
+			    .fast = host_fast,
+			    .apply = never_apply,
+			    .same = never_same },
 };
 
 const struct enrich_kind *enrich_kind_of(unsigned kind)

@@ -46,10 +46,14 @@ struct sensor_family {
 	/* Attached while one of event_ids is wanted; NULL ends the list. */
 	const char *programs[FAMILY_MAX_PROGS];
 	struct sensor_record_type records[FAMILY_MAX_RECORDS];
+	/* Events held back (see decode_more()); NULL: never any. */
+	int (*more)(struct decoder *d, uint64_t now_boot_ns, bool is_final,
+		    struct event *ev);
 };
 
 /* The rows, one per family file; families.c lists them. */
 extern const struct sensor_family sensor_family_process;
+extern const struct sensor_family sensor_family_network;
 extern const struct sensor_family sensor_family_files_open;
 extern const struct sensor_family sensor_family_files_names;
 extern const struct sensor_family sensor_family_files_rename;

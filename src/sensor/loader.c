@@ -4,8 +4,11 @@
  * attach, poll, detach.  The only file that includes sensor.skel.h.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -26,10 +29,12 @@ struct sensor {
 	struct bpf_link *links[SENSOR_MAX_PROGS]; /* by program index */
 	/* classic tracepoints: id, -1 when this kernel lacks it; else 0 */
 	int tp_ids[SENSOR_MAX_PROGS];
+	bool has_run[SENSOR_MAX_PROGS]; /* iterators: run since armed */
 	struct ring_buffer *ring;
 	sensor_record_fn *on_record;
 	void *ctx;
 	int ncpus;
+	int cgroup_fd; /* root of cgroup v2, for cgroup programs; -1: none */
 };
 
 static int on_sample(void *ctx, void *data, size_t len)
@@ -134,32 +139,82 @@ static int read_tp_ids(struct sensor *s)
 	return r;
 }
 
+/*
+ * The root of the cgroup v2 hierarchy, for the cgroup socket programs: its
+ * programs run for every socket of the host, whether or not a v2
+ * hierarchy is mounted anywhere (processes sit in the v2 root unless a v2
+ * manager moved them).  The hierarchy is mounted detached (fsopen(2) and
+ * fsmount(2)): it never appears in any mount table, needs no directory,
+ * and goes away with the descriptor; the host is left as found.
+ */
+static int open_cgroup_root(void)
+{
+	int fs, mnt, dir = -1;
+
+	fs = (int)syscall(SYS_fsopen, "cgroup2", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		goto out;
+	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		goto out;
+	dir = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		dir = -errno;
+	close(mnt);
+out:
+	if (dir == -1)
+		dir = -errno;
+	close(fs);
+	return dir;
+}
+
+static bool is_cgroup_program(const struct bpf_program *prog)
+{
+	switch (bpf_program__type(prog)) {
+	case BPF_PROG_TYPE_CGROUP_SKB:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static struct bpf_link *attach(struct sensor *s, struct bpf_program *prog,
 			       size_t i)
 {
 	struct bpf_link *link;
 	int pfd;
 
-	if (!s->tp_ids[i])
-		return bpf_program__attach(prog);
 	if (s->tp_ids[i] < 0) {
 		errno = ENOENT;
 		return NULL;
 	}
-	pfd = tp_perf_open(s->tp_ids[i]);
-	if (pfd < 0) {
-		errno = -pfd;
+	if (s->tp_ids[i] > 0) {
+		pfd = tp_perf_open(s->tp_ids[i]);
+		if (pfd < 0) {
+			errno = -pfd;
+			return NULL;
+		}
+		/* The link owns pfd from here: destroying it closes it. */
+		link = bpf_program__attach_perf_event(prog, pfd);
+		if (!link) {
+			int e = errno;
+
+			close(pfd);
+			errno = e;
+		}
+		return link;
+	}
+	if (!is_cgroup_program(prog))
+		return bpf_program__attach(prog);
+	if (s->cgroup_fd < 0) {
+		errno = -s->cgroup_fd;
 		return NULL;
 	}
-	/* The link owns pfd from here: destroying it closes it. */
-	link = bpf_program__attach_perf_event(prog, pfd);
-	if (!link) {
-		int e = errno;
-
-		close(pfd);
-		errno = e;
-	}
-	return link;
+	return bpf_program__attach_cgroup(prog, s->cgroup_fd);
 }
 
 struct sensor *sensor_open(const struct sensor_opts *o)
@@ -170,6 +225,11 @@ struct sensor *sensor_open(const struct sensor_opts *o)
 	if (!s)
 		goto fail;
 	libbpf_set_print(libbpf_print);
+	s->cgroup_fd = open_cgroup_root();
+	if (s->cgroup_fd < 0)
+		log_warn("sensor: no cgroup v2 root (%s): UDP and DNS will not "
+			 "be seen",
+			 strerror(-s->cgroup_fd));
 	s->on_record = o->on_record;
 	s->ctx = o->ctx;
 	s->ncpus = libbpf_num_possible_cpus();
@@ -246,41 +306,137 @@ static bool is_wanted(const struct bpf_program *prog,
 	return false;
 }
 
+/* Tell the programs which events the config can log: a program that
+ * feeds several events sends only the records of wanted ones. */
+static void set_wanted(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
+		       void *ctx)
+{
+	for (unsigned id = 0; id < 256; id++) {
+		uint64_t bit = 1ull << (id % 64);
+
+		if (!wants || wants(ctx, id))
+			s->skel->bss->cfg_wanted[id / 64] |= bit;
+		else
+			s->skel->bss->cfg_wanted[id / 64] &= ~bit;
+	}
+}
+
+/*
+ * Attaching a cgroup socket-buffer program takes CAP_NET_ADMIN, which the
+ * daemon gives up after start-up: once attached, such a program stays
+ * attached for the daemon's life and goes idle (it returns at once) when
+ * the config stops wanting its events, so a later reload can use it
+ * again.
+ */
+static bool is_kept_attached(const struct bpf_program *prog)
+{
+	return bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SKB;
+}
+
+static bool is_iterator(const struct bpf_program *prog)
+{
+	return bpf_program__type(prog) == BPF_PROG_TYPE_TRACING &&
+	       bpf_program__expected_attach_type(prog) == BPF_TRACE_ITER;
+}
+
+/* An iterator program runs to its end once: read it dry. */
+static int run_iterator(struct bpf_program *prog)
+{
+	struct bpf_link *link = bpf_program__attach_iter(prog, NULL);
+	char buf[512];
+	ssize_t n;
+	int fd, r = 0;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		r = -errno;
+	} else {
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			;
+		if (n < 0)
+			r = -errno;
+		close(fd);
+	}
+	bpf_link__destroy(link);
+	return r;
+}
+
+/* Iterators of the families just armed, once the hooks are in place so
+ * that nothing falls between the two. */
+static int run_iterators(struct sensor *s,
+			 bool (*wants)(void *ctx, unsigned id), void *ctx)
+{
+	struct bpf_program *prog;
+	size_t i = 0;
+	int err = 0;
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		if (i >= SENSOR_MAX_PROGS)
+			break;
+		if (is_iterator(prog)) {
+			bool want = is_wanted(prog, wants, ctx);
+
+			if (want && !s->has_run[i]) {
+				int r = run_iterator(prog);
+
+				if (r < 0) {
+					log_error("sensor: run %s: %s",
+						  bpf_program__name(prog),
+						  strerror(-r));
+					err = err ? err : r;
+				}
+			}
+			s->has_run[i] = want;
+		}
+		i++;
+	}
+	return err;
+}
+
 int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 	       void *ctx)
 {
 	struct bpf_program *prog;
-	uint64_t mask = 0;
 	size_t i = 0;
+	int err = 0, ierr;
 
-	/* Which events programs should do work for, before any attaches. */
-	for (unsigned id = 1; id < 64; id++)
-		if (!wants || wants(ctx, id))
-			mask |= 1ull << id;
-	s->skel->bss->cfg_wanted_events = mask;
+	set_wanted(s, wants, ctx);
 	bpf_object__for_each_program(prog, s->skel->obj)
 	{
 		bool want = is_wanted(prog, wants, ctx);
 
 		if (i >= SENSOR_MAX_PROGS)
 			return -E2BIG;
+		if (is_iterator(prog)) {
+			i++;
+			continue;
+		}
 		if (want && !s->links[i] && s->tp_ids[i] >= 0) {
 			s->links[i] = attach(s, prog, i);
 			if (!s->links[i]) {
 				int r = -errno;
 
-				log_error("sensor: attach %s: %s",
-					  bpf_program__name(prog),
-					  strerror(-r));
-				return r;
+				log_error("sensor: attach %s: %s%s",
+					  bpf_program__name(prog), strerror(-r),
+					  r == -EPERM && is_kept_attached(prog)
+						  ? " (it needs CAP_NET_ADMIN, "
+						    "which vigil drops after "
+						    "start-up: restart vigil)"
+						  : "");
+				if (!err)
+					err = r;
 			}
-		} else if (!want && s->links[i]) {
+		} else if (!want && s->links[i] && !is_kept_attached(prog)) {
 			bpf_link__destroy(s->links[i]);
 			s->links[i] = NULL;
 		}
 		i++;
 	}
-	return 0;
+	ierr = run_iterators(s, wants, ctx);
+	return err ? err : ierr;
 }
 
 int sensor_poll(struct sensor *s, int timeout_ms)
@@ -368,6 +524,82 @@ int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX])
 	return 0;
 }
 
+void sensor_set_port_filter(struct sensor *s, const uint64_t *ports)
+{
+	volatile __u32 *on = &s->skel->bss->cfg_net_port_filter;
+
+	*on = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!ports)
+		return;
+	memcpy(s->skel->bss->cfg_net_ports, ports,
+	       sizeof(s->skel->bss->cfg_net_ports));
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	*on = 1;
+}
+
+static uint64_t sum_percpu(struct sensor *s, int fd, uint32_t key)
+{
+	uint64_t *per_cpu = calloc((size_t)s->ncpus, sizeof(*per_cpu)), n = 0;
+
+	if (per_cpu && bpf_map_lookup_elem(fd, &key, per_cpu) == 0)
+		for (int c = 0; c < s->ncpus; c++)
+			n += per_cpu[c];
+	free(per_cpu);
+	return n;
+}
+
+/* Entries of the UDP flow table, by batches. */
+static uint64_t count_flows(struct sensor *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.udp_flows);
+	size_t ksz = bpf_map__key_size(s->skel->maps.udp_flows);
+	uint32_t batch = 1024, n;
+	void *keys = malloc(batch * ksz);
+	uint64_t *vals = malloc(batch * sizeof(*vals)), total = 0;
+	char in[64], out[64];
+	void *pin = NULL;
+	int r;
+
+	if (!keys || !vals || ksz > sizeof(out)) {
+		free(keys);
+		free(vals);
+		return 0;
+	}
+	do {
+		n = batch;
+		r = bpf_map_lookup_batch(fd, pin, out, keys, vals, &n, NULL);
+		if (r < 0 && errno != ENOENT)
+			break;
+		total += n;
+		memcpy(in, out, ksz);
+		pin = in;
+	} while (r == 0);
+	free(keys);
+	free(vals);
+	return total;
+}
+
+int sensor_net_stats(struct sensor *s, struct sensor_net_stats *out)
+{
+	int fd = bpf_map__fd(s->skel->maps.net_counts);
+
+	out->filtered = sum_percpu(s, fd, WIRE_NET_FILTERED);
+	out->udp_flows = sum_percpu(s, fd, WIRE_NET_UDP_NEW);
+	out->udp_repeats = sum_percpu(s, fd, WIRE_NET_UDP_REPEAT);
+	out->udp_evicted = 0;
+	/* The LRU table forgets silently; what it lost is what went in
+	 * minus what is there.  Below half full no eviction can happen
+	 * (the per-CPU free lists hold far less), so the count is skipped. */
+	if (out->udp_flows >= WIRE_UDP_FLOWS_MAX / 2) {
+		uint64_t live = count_flows(s);
+
+		out->udp_evicted =
+			out->udp_flows > live ? out->udp_flows - live : 0;
+	}
+	return 0;
+}
+
 uint64_t sensor_map_bytes(struct sensor *s)
 {
 	struct bpf_map *m;
@@ -394,5 +626,7 @@ void sensor_close(struct sensor *s)
 	for (size_t i = 0; i < SENSOR_MAX_PROGS; i++)
 		bpf_link__destroy(s->links[i]);
 	sensor_bpf__destroy(s->skel);
+	if (s->cgroup_fd >= 0)
+		close(s->cgroup_fd);
 	free(s);
 }

@@ -20,7 +20,9 @@
 #include "proc/proc.h"
 
 struct config_prefilter;
+struct dns_track;
 struct event;
+struct net_names;
 struct proc_table;
 struct sensor_record_type;
 
@@ -81,6 +83,23 @@ uint64_t sensor_filtered(struct sensor *s);
 /* Total drops per reason since open, summed over CPUs. */
 int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX]);
 
+/*
+ * The kernel prefilter of event 3 (config_port_prefilter()): only
+ * connections with a local or remote port whose bit is set in ports[1024]
+ * are sent; NULL sends all.  Switched off while the bitmap changes, so a
+ * reload never drops what either config would log.
+ */
+void sensor_set_port_filter(struct sensor *s, const uint64_t *ports);
+
+/* What the network programs did not send, and why: none of it is lost. */
+struct sensor_net_stats {
+	uint64_t filtered; /* ruled out by the port prefilter */
+	uint64_t udp_flows; /* UDP flows entered in the flow table */
+	uint64_t udp_repeats; /* datagrams of a flow logged already */
+	uint64_t udp_evicted; /* flows the full table forgot early */
+};
+int sensor_net_stats(struct sensor *s, struct sensor_net_stats *out);
+
 /* Kernel memory in bytes held by the sensor's maps (status, benchmarks). */
 uint64_t sensor_map_bytes(struct sensor *s);
 
@@ -117,6 +136,8 @@ enum decode_want_kind {
 	WANT_USER, /* field := the name of uid */
 	WANT_HASH, /* field := Hashes of version id of the file at path_field */
 	WANT_PROC, /* proc fields := what /proc says of (tgid, start_ns) */
+	WANT_PORT_NAME, /* field := services(5) name of port/protocol */
+	WANT_HOSTNAME, /* field := reverse lookup of ip (when DnsLookup) */
 	WANT_KIND_MAX,
 	/*
 	 * The file family's requests (daemon/file_enrich.c, not the stage's
@@ -168,6 +189,13 @@ struct decode_want {
 			struct proc_fields fields;
 			int user_field;
 		} proc;
+		struct {
+			uint16_t port;
+			uint8_t protocol; /* IPPROTO_TCP, IPPROTO_UDP */
+		} port;
+		struct {
+			uint8_t ip[16]; /* IPv4 v4-mapped */
+		} host;
 	};
 };
 
@@ -178,6 +206,13 @@ struct decoder {
 	unsigned hash_algs; /* CONFIG_HASH_* bits for event 1 */
 	int64_t boot_to_utc_ns; /* add to CLOCK_BOOTTIME to get UTC */
 	uint32_t host_mnt_ns; /* the daemon's mount namespace; 0: unknown */
+	/* Host names from captured DNS answers (DestinationHostname); the
+	 * network decoder fills and reads it.  NULL: none. */
+	struct net_names *names;
+	/* DNS queries waiting for their answers (event 22).  NULL: none. */
+	struct dns_track *dns;
+	/* DnsLookup: ask enrichment for reverse lookups of event 3's ends */
+	bool dns_lookup;
 	/* out: set by decode_record() */
 	struct decode_want wants[DECODE_MAX_WANTS];
 	unsigned nwants;
@@ -202,6 +237,16 @@ struct decoder {
  */
 int decode_record(struct decoder *d, const void *data, size_t len,
 		  struct event *ev);
+
+/*
+ * Events the families still hold: more than one from the last record, or
+ * due by now_boot_ns (a DNS query that got no answer); with is_final,
+ * everything still held (at shutdown).  now_boot_ns 0: only what the last
+ * record left.  Call after each record and on a timer, until it returns
+ * 0.  1: ev holds an event (the caller releases it), 0: none, -ENOMEM.
+ */
+int decode_more(struct decoder *d, uint64_t now_boot_ns, bool is_final,
+		struct event *ev);
 
 /*
  * The container id a cgroup path names: the last run of exactly 64

@@ -39,6 +39,23 @@ static const struct loss_def losses[LOSS_MAX] = {
 			 "not written to the JSON file (behind or failed)" },
 };
 
+static const char *const counts[COUNT_MAX] = {
+	[COUNT_NET_FILTERED] = "net_filtered",
+	[COUNT_FILE_FILTERED] = "file_filtered",
+	[COUNT_UDP_FLOWS] = "udp_flows",
+	[COUNT_UDP_REPEATS] = "udp_repeats",
+	[COUNT_UDP_EVICTED] = "udp_evicted",
+	[COUNT_DNS_UNANSWERED] = "dns_unanswered",
+	[COUNT_DNS_MALFORMED] = "dns_malformed",
+	[COUNT_REVERSE_LOOKUPS] = "reverse_lookups",
+	[COUNT_REVERSE_SLOW] = "reverse_slow",
+};
+
+const char *status_count_key(enum status_count c)
+{
+	return counts[c];
+}
+
 const struct loss_def *status_loss(enum loss_reason r)
 {
 	return &losses[r];
@@ -80,11 +97,12 @@ int status_format(const struct status_info *st, struct buf *out)
 	for (size_t i = 0; i < st->narmed && i < STATUS_MAX_ARMED; i++)
 		err |= buf_addf(out, "%s%u", i ? "," : "", st->armed[i]);
 	err |= buf_addf(out, "\nlogged=%llu\n", (unsigned long long)st->logged);
-	err |= buf_addf(out, "filtered=%llu\n",
-			(unsigned long long)st->filtered);
 	for (size_t i = 0; i < LOSS_MAX; i++)
 		err |= buf_addf(out, "lost_%s=%llu\n", losses[i].key,
 				(unsigned long long)st->lost[i]);
+	for (size_t i = 0; i < COUNT_MAX; i++)
+		err |= buf_addf(out, "%s=%llu\n", counts[i],
+				(unsigned long long)st->counts[i]);
 	err |= buf_addf(out, "store_path=%s\nstore_bytes=%llu\n",
 			st->store_path, (unsigned long long)st->store_bytes);
 	err |= buf_addf(out, "bpf_map_bytes=%llu\nprocesses=%llu\n",
@@ -155,7 +173,6 @@ static int set_key(struct status_info *st, const char *k, size_t klen,
 		size_t cap;
 	} keys[] = {
 		{ "logged", &st->logged, NULL, 0 },
-		{ "filtered", &st->filtered, NULL, 0 },
 		{ "store_bytes", &st->store_bytes, NULL, 0 },
 		{ "bpf_map_bytes", &st->bpf_map_bytes, NULL, 0 },
 		{ "processes", &st->processes, NULL, 0 },
@@ -193,6 +210,9 @@ static int set_key(struct status_info *st, const char *k, size_t klen,
 		for (size_t i = 0; i < LOSS_MAX; i++)
 			if (key_is(k + 5, klen - 5, losses[i].key))
 				return parse_u64(v, vlen, &st->lost[i]);
+	for (size_t i = 0; i < COUNT_MAX; i++)
+		if (key_is(k, klen, counts[i]))
+			return parse_u64(v, vlen, &st->counts[i]);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (!key_is(k, klen, keys[i].name))
 			continue;

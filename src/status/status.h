@@ -12,10 +12,9 @@
  *   schema_version (the Sysmon schema the daemon speaks, as event 4's
  *   SchemaVersion says), config_schema (the schemaversion the config
  *   declares), armed (event ids, comma separated), logged (events
- *   written), filtered (records the kernel prefilter kept back: not
- *   lost, the rules would have dropped them), lost_<key> for each loss
- *   reason below, store_path ("-":
- *   none), store_bytes, bpf_map_bytes, processes
+ *   written), lost_<key> for each loss reason below, the counts below
+ *   by their keys, store_path ("-": none), store_bytes, bpf_map_bytes,
+ *   processes
  *
  * A reader skips keys it does not know, so newer daemons may add some.
  *
@@ -56,6 +55,26 @@ struct loss_def {
 	const char *text; /* for people: event 255, `vigil status` */
 };
 
+/*
+ * Counts that are not losses: what a sensor chose not to send or to
+ * resolve.  Written as "<key>=N" after the losses.
+ */
+enum status_count {
+	COUNT_NET_FILTERED, /* dropped in the kernel by the port prefilter */
+	COUNT_FILE_FILTERED, /* file records the path prefilter kept back */
+	COUNT_UDP_FLOWS, /* UDP flows seen */
+	COUNT_UDP_REPEATS, /* datagrams of flows logged within the window */
+	COUNT_UDP_EVICTED, /* flows the full flow table forgot early */
+	COUNT_DNS_UNANSWERED, /* DNS queries logged with status 1460 */
+	COUNT_DNS_MALFORMED, /* DNS packets that did not parse */
+	COUNT_REVERSE_LOOKUPS, /* DnsLookup's reverse lookups made */
+	COUNT_REVERSE_SLOW, /* of which slower than their timeout */
+	COUNT_MAX,
+};
+
+/* The status file key of count c (c < COUNT_MAX). */
+const char *status_count_key(enum status_count c);
+
 /* The row of reason r (r < LOSS_MAX). */
 const struct loss_def *status_loss(enum loss_reason r);
 
@@ -82,8 +101,8 @@ struct status_info {
 	unsigned armed[STATUS_MAX_ARMED];
 	size_t narmed;
 	uint64_t logged;
-	uint64_t filtered; /* records the kernel prefilter kept back */
 	uint64_t lost[LOSS_MAX];
+	uint64_t counts[COUNT_MAX];
 	char store_path[PATH_MAX]; /* "-": no store */
 	uint64_t store_bytes;
 	uint64_t bpf_map_bytes;

@@ -283,6 +283,95 @@ static void seed_bad_headers(void)
 	end();
 }
 
+/* ---- the network family ---------------------------------------------- */
+
+static void put_conn(const struct wire_task *t, uint8_t protocol, uint8_t flags,
+		     const char *local, const char *remote, uint16_t lport,
+		     uint16_t rport)
+{
+	struct wire_conn c = { .hdr = { WIRE_NET_CONN, sizeof(c), 5000 } };
+
+	c.task = *t;
+	c.cookie = 77;
+	memcpy(c.local_ip, local, 16);
+	memcpy(c.remote_ip, remote, 16);
+	c.local_port = lport;
+	c.remote_port = rport;
+	c.protocol = protocol;
+	c.flags = flags;
+	put(&c, sizeof(c));
+}
+
+static void put_dns(const struct wire_task *t, uint8_t protocol, uint8_t flags,
+		    uint32_t seq, const void *msg, size_t len)
+{
+	static char buf[sizeof(struct wire_dns) + 600];
+	struct wire_dns *d = (struct wire_dns *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	d->hdr.kind = WIRE_NET_DNS;
+	d->hdr.len = (uint32_t)(sizeof(*d) + len);
+	d->hdr.ts_ns = 6000;
+	d->task = *t;
+	d->cookie = 9;
+	d->seq = seq;
+	d->protocol = protocol;
+	d->flags = flags;
+	d->payload.len = (uint32_t)len;
+	memcpy(d->data, msg, len);
+	put(d, sizeof(*d) + len);
+}
+
+/* TCP both ways and UDP over IPv4, IPv6 and v4-mapped, an unknown owner,
+ * a bad protocol; a DNS query and its answer over UDP, then over TCP in
+ * two segments, and a query never answered. */
+static void seed_network(void)
+{
+	static const char v4a[16] = {
+		[10] = (char)0xff, [11] = (char)0xff, 127, 0, 0, 1
+	};
+	static const char v4b[16] = {
+		[10] = (char)0xff, [11] = (char)0xff, 10, 1, 2, 3
+	};
+	static const char v6[16] = { [15] = 1 };
+	static const char none[16] = { 0 };
+	/* "a.test" A? and its answer 192.0.2.10 */
+	static const unsigned char query[] = { 0x12, 0x34, 0x01, 0x00, 0,   1,
+					       0,    0,	   0,	 0,    0,   0,
+					       1,    'a',  4,	 't',  'e', 's',
+					       't',  0,	   0,	 1,    0,   1 };
+	static const unsigned char answer[] = {
+		0x12, 0x34, 0x81, 0x80, 0,    1,    0,	 1,   0,   0,
+		0,    0,    1,	  'a',	4,    't',  'e', 's', 't', 0,
+		0,    1,    0,	  1,	0xc0, 0x0c, 0,	 1,   0,   1,
+		0,    0,    0,	  60,	0,    4,    192, 0,   2,   10
+	};
+	unsigned char stream[sizeof(answer) + 2] = { 0, sizeof(answer) };
+	struct wire_task t = task(100, 1, 2000000000, 10000000, 0x2000);
+	struct wire_task zero = { 0 };
+
+	memcpy(stream + 2, answer, sizeof(answer));
+	begin("network", OPT_SEED | OPT_FIXLEN);
+	put_conn(&t, 6, WIRE_CONN_INITIATED, v4a, v4b, 40000, 443);
+	put_conn(&t, 6, 0, v6, v6, 22, 50000);
+	put_conn(&t, 17, WIRE_CONN_INITIATED, v4a, v4a, 5353, 53);
+	put_conn(&zero, 17, WIRE_CONN_NO_OWNER, none, v4b, 0, 0);
+	put_conn(&t, 1, 0, v4a, v4b, 1, 2); /* not TCP or UDP: refused */
+	put_dns(&t, 17, WIRE_DNS_SENT, 0, query, sizeof(query));
+	put_dns(&t, 17, 0, 0, answer, sizeof(answer));
+	put_conn(&t, 6, WIRE_CONN_INITIATED, v4a,
+		 (const char[16]){
+			 [10] = (char)0xff, [11] = (char)0xff, 192, 0, 2, 10 },
+		 40001, 80);
+	put_dns(&t, 6, WIRE_DNS_SENT, 100, query, sizeof(query));
+	put_dns(&t, 6, 0, 500, stream, 5);
+	put_dns(&t, 6, 0, 505, stream + 5, sizeof(stream) - 5);
+	put_dns(&zero, 17, WIRE_DNS_SENT | WIRE_DNS_NO_OWNER, 0, query,
+		sizeof(query));
+	put_dns(&t, 17, 0, 0, "\xff", 1); /* garbage */
+	end();
+}
+
 /* A golden recording (header line, then records) as a seed. */
 static void seed_golden(const char *path)
 {
@@ -321,6 +410,7 @@ int main(int argc, char **argv)
 	seed_table_full();
 	seed_strings();
 	seed_bad_headers();
+	seed_network();
 	for (int i = 2; i < argc; i++)
 		seed_golden(argv[i]);
 	return failed;

@@ -28,7 +28,9 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "dns/dns.h"
 #include "event/event.h"
+#include "net/net.h"
 #include "proc/proc.h"
 #include "render/render.h"
 #include "sensor/sensor.h"
@@ -106,6 +108,9 @@ static void check_wants(const struct decoder *d, struct event *ev)
 			    !is_field(ev, w->file.aux_field, true))
 				abort();
 			break;
+		case WANT_PORT_NAME:
+		case WANT_HOSTNAME:
+			break;
 		case WANT_PROC:
 			if (!is_field(ev, w->proc.fields.guid, true) ||
 			    !is_field(ev, w->proc.fields.pid, true) ||
@@ -139,6 +144,26 @@ static void check_event(struct event *ev)
 	buf_release(&out);
 }
 
+/* An event from decode_record() or decode_more(): contract, render. */
+static void check(struct decoder *d, struct event *ev)
+{
+	check_wants(d, ev);
+	check_event(ev);
+	event_release(ev);
+}
+
+/* What the families held back, as the daemon drains it. */
+static void drain(struct decoder *d, uint64_t now, bool is_final)
+{
+	struct event ev;
+	int r;
+
+	while ((r = decode_more(d, now, is_final, &ev)) == 1)
+		check(d, &ev);
+	if (r != 0 && r != -ENOMEM)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned opts = size ? data[0] : 0;
@@ -151,6 +176,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!t)
 		return 0;
+	d.names = net_names_new(64);
+	d.dns_lookup = true;
+	d.dns = dns_track_new(1000000000ull);
 	if (opts & OPT_SEED)
 		seed(t);
 	if (opts & OPT_HASH)
@@ -169,9 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			((struct wire_hdr *)copy)->len = (uint32_t)len;
 		r = decode_record(&d, copy, len, &ev);
 		if (r == 1) {
-			check_wants(&d, &ev);
-			check_event(&ev);
-			event_release(&ev);
+			check(&d, &ev);
 		} else if (r == 0 || r == -EINVAL || r == -ENOMEM) {
 			if (d.nwants != 0)
 				abort();
@@ -183,7 +209,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (proc_table_count(t) > max)
 			abort();
 		free(copy);
+		drain(&d, 0, false);
 	}
+	drain(&d, 5000000000ull, false);
+	drain(&d, 6000000000ull, true);
+	dns_track_free(d.dns);
+	net_names_free(d.names);
 	decode_release(&d);
 	proc_table_free(t);
 	return 0;

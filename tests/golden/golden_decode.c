@@ -21,7 +21,9 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "dns/dns.h"
 #include "event/event.h"
+#include "net/net.h"
 #include "proc/proc.h"
 #include "sensor/sensor.h"
 
@@ -68,6 +70,20 @@ static void print_want(const struct event *ev, const struct decode_want *w)
 		       field_name(ev, w->proc.fields.cmdline),
 		       field_name(ev, w->proc.user_field));
 		break;
+	case WANT_PORT_NAME:
+		printf("  want port name %s port=%u protocol=%u\n",
+		       field_name(ev, w->field), w->port.port,
+		       w->port.protocol);
+		break;
+	case WANT_HOSTNAME: {
+		char ip[NET_IP_MAX];
+		bool is_v6;
+
+		net_format_ip(w->host.ip, ip, &is_v6);
+		printf("  want hostname %s of %s\n", field_name(ev, w->field),
+		       ip);
+		break;
+	}
 	default:
 		printf("  want kind %d field %s\n", (int)w->kind,
 		       field_name(ev, w->field));
@@ -126,6 +142,7 @@ static int replay(const uint8_t *data, size_t size, size_t off)
 {
 	struct proc_table *t = proc_table_new(4096, MACHINE_ID, "/nonexistent");
 	struct decoder d = { .procs = t, .boot_to_utc_ns = BOOT_TO_UTC };
+	struct event more;
 	const uint8_t *rec;
 	size_t len;
 	unsigned n = 0;
@@ -134,6 +151,11 @@ static int replay(const uint8_t *data, size_t size, size_t off)
 	if (!t)
 		return 1;
 	d.hash_algs = CONFIG_HASH_SHA256;
+	d.dns_lookup = true;
+	d.names = net_names_new(256);
+	d.dns = dns_track_new(10000000000ull);
+	if (!d.names || !d.dns)
+		return 1;
 	while (wire_log_next(data, size, &off, &rec, &len)) {
 		void *copy = malloc(len ? len : 1);
 		struct wire_hdr h = { 0 };
@@ -158,7 +180,21 @@ static int replay(const uint8_t *data, size_t size, size_t off)
 			status = 1;
 		}
 		free(copy);
+		while (decode_more(&d, 0, false, &more) == 1) {
+			printf("held back: ");
+			print_event(&d, &more);
+			event_release(&more);
+		}
 	}
+	/* What is still waiting when the recording ends (an unanswered
+	 * DNS query), as the daemon flushes it at shutdown. */
+	while (decode_more(&d, 0, true, &more) == 1) {
+		printf("at the end: ");
+		print_event(&d, &more);
+		event_release(&more);
+	}
+	dns_track_free(d.dns);
+	net_names_free(d.names);
 	printf("table: %zu processes\n", proc_table_count(t));
 	decode_release(&d);
 	proc_table_free(t);

@@ -37,6 +37,17 @@ one process /bin/sh -c '/bin/true one "two words"
 cd /tmp && /bin/sh -c "exit 5"
 exit 3'
 
+# network: a TCP connection (connect and accept in one process) and a UDP
+# exchange between two, over loopback; event 3 on both ends.
+helpers=$out/tests/helpers
+one network /bin/sh -c "$helpers/nettool loop 1 > /dev/null
+rm -f /tmp/vigil-golden-udp.port
+$helpers/nettool udp-recv 127.0.0.1 /tmp/vigil-golden-udp.port 1 > /dev/null &
+while [ ! -s /tmp/vigil-golden-udp.port ]; do :; done
+$helpers/nettool udp-send 127.0.0.1 \$(cat /tmp/vigil-golden-udp.port) 1 > /dev/null
+wait
+rm -f /tmp/vigil-golden-udp.port"
+
 # files: a file created, overwritten, renamed, linked, unlinked; a FIFO
 # made and removed; times set to a given value; a folder removed.  One
 # fixed folder, so paths do not vary between recordings.

@@ -23,7 +23,7 @@ rm "$bin/vigil-pre-$$"
 mkfifo "$T_DIR/go"
 bash -c "read -r _ < '$T_DIR/go'; '$bin/vigil-tree-$$' early-child; true" &
 early=$!
-sleep 1.5 # so the early parent provably started before the first event
+sleep 2.5 # the GUID proves "before" to within two seconds (view/tree.c)
 
 # The built-in config (events 1 and 5).
 vigil_start "$T_DIR/out.json" --store "$db" --format json || t_end

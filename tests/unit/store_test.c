@@ -515,8 +515,8 @@ static void test_bad_files(void)
 	CHECK(store_open_ro(path, 100, &db) == -EPROTO);
 	path_in_tmp(path, sizeof(path), "notables.db");
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL,
-			   NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) ==
+	      SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
 	CHECK(store_open_ro(path, 100, &db) == -ENODATA);
