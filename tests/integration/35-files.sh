@@ -99,7 +99,7 @@ wait "$reader"
 echo out > "$T_DIR/outside"
 
 settle
-filtered=$(status_get filtered)
+filtered=$(status_get file_filtered)
 vigil_stop
 cleanup_loop
 is "the daemon exits cleanly" "$VIGIL_STATUS" 0
