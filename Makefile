@@ -15,7 +15,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 OUT       := .build-san
 endif
-PKGS      := libbpf libxml-2.0 sqlite3 libcrypto libmicrohttpd
+PKGS      := libbpf libxml-2.0 sqlite3 libcrypto libmicrohttpd libssl libcurl
 VG_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
              -Iinclude -Isrc -isystem $(OUT) \
              $(shell pkg-config --cflags $(PKGS)) -MMD -MP

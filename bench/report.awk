@@ -252,6 +252,39 @@ END {
 	    grouped(F["web_events"] + 0) " stored events", base, v, "-",
 	    "well under 1 s", ok)
 
+	# forwarding (bench/forward_bench.sh): the baseline column is the
+	# store read and rendered alone, in the same format
+	fw = "forward_tls_events_per_s" in F
+	n = fw ? grouped(F["forward_store_events"]) : ""
+	base = fw ? grouped(F["forward_render_xml_events_per_s"]) \
+		" events/s (read + render XML)" : "-"
+	v = fw ? grouped(F["forward_tls_events_per_s"]) " events/s" : \
+		"not measured [9]"
+	row("forwarding " n " events to rsyslog over TLS", base, v, "-",
+	    "-", "-")
+	v = fw ? grouped(F["forward_tcp_events_per_s"]) " events/s" : \
+		"not measured [9]"
+	row("forwarding to rsyslog over plain TCP", base, v, "-", "-", "-")
+	base = fw ? grouped(F["forward_render_json_events_per_s"]) \
+		" events/s (read + render JSON)" : "-"
+	v = fw ? grouped(F["forward_clickhouse_events_per_s"]) " events/s" : \
+		"not measured [9]"
+	row("forwarding to ClickHouse (HTTP, batches of 5,000)", base, v, "-",
+	    "-", "-")
+	ok = "-"
+	v = "not measured [9]"
+	if ("forward_exec_wall_ratio" in F) {
+		v = sprintf("x%.3f wall, x%.3f CPU (%s events shipped " \
+			    "meanwhile, %s lost by the sensor)",
+			    F["forward_exec_wall_ratio"],
+			    F["forward_exec_cpu_ratio"],
+			    grouped(F["forward_exec_backlog_shipped"]),
+			    F["forward_exec_sensor_lost"])
+		ok = F["forward_exec_sensor_lost"] == 0 ? "yes" : "no"
+	}
+	row("exec loop while the forwarder catches up on the backlog",
+	    "the same, forwarder idle", v, "-", "no loss", ok)
+
 	print ""
 	if (!vigil_ran)
 		print "[1] vigil: " (F["vigil_why"] != "" ? F["vigil_why"] : \
@@ -285,6 +318,10 @@ END {
 	    !("store_insert_events_per_s" in F))
 		print "[7] bench/rules_bench or bench/store_bench was not " \
 			"built, or printed no figure."
+	if (!fw)
+		print "[9] bench/forward_bench.sh did not run " \
+			"(needs rsyslog-openssl and clickhouse-server; " \
+			F["forward_why"] ")."
 	if ("web_page_ms" in F)
 		print "[8] bench/web_bench: /api/events?limit=100&before=ID " \
 			"through web_api() at 20 depths (median; the deepest " \

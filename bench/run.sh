@@ -589,6 +589,27 @@ module_benches() {
 	done
 }
 
+# --- forwarding -----------------------------------------------------------------
+
+forwarding() {
+	local out kv
+	if ! command -v rsyslogd >/dev/null ||
+		! command -v clickhouse-server >/dev/null; then
+		fact forward_why "not installed"
+		return
+	fi
+	say "running forward_bench.sh"
+	if ! out=$(BENCH_BIN=$bin timeout 900 "$here/forward_bench.sh" \
+		2>>"$work/forward_bench.err"); then
+		fact forward_why "exited with an error"
+	fi
+	for kv in $out; do
+		case $kv in
+		forward_*=*) fact "${kv%%=*}" "${kv#*=}" ;;
+		esac
+	done
+}
+
 # --- report ------------------------------------------------------------------
 
 write_report() {
@@ -641,6 +662,7 @@ write_report() {
 		for k in rules_bench store_bench web_bench; do
 			if [ -x "$bin/$k" ]; then echo "$bin/$k"; fi
 		done
+		echo "bench/forward_bench.sh   # forwarding, its own receivers"
 		echo "# columns without auditd, once audit has been enabled:"
 		echo "auditctl -D; auditctl -a never,task"
 		echo '```'
@@ -700,6 +722,7 @@ main() {
 	run_rounds
 	[ "$vigil_ok" = 1 ] && vigil_alone
 	module_benches
+	forwarding
 	audit_restore
 	finished=$(date -u '+%Y-%m-%d %H:%M:%S')
 	write_report "$started" "$finished"

@@ -7,6 +7,7 @@ pkgs=(
 	# build: C toolchain, BPF toolchain, libraries
 	make gcc libc6-dev clang llvm pkg-config bpftool libbpf-dev libelf-dev
 	zlib1g-dev libssl-dev libxml2-dev libsqlite3-dev libmicrohttpd-dev
+	libcurl4-openssl-dev
 	# tests: real parsers and tools the tests drive
 	libxml2-utils jq bc sqlite3 python3 mandoc rsyslog systemd curl
 	# the web viewer's end-to-end test drives a headless browser
@@ -14,6 +15,8 @@ pkgs=(
 	# network tests: a DNS server (the binary only, no system service),
 	# dig, unshare for a private resolv.conf
 	dnsmasq-base bind9-dnsutils util-linux
+	# tests of forwarding: receivers and a test CA
+	rsyslog-openssl clickhouse-server clickhouse-client openssl
 )
 if [ "${1:-}" == "--list" ]; then
 	echo "${pkgs[@]}"

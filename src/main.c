@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "forward/forward.h"
 #include "service/service.h"
 #include "view/view.h"
 #include "web/web.h"
@@ -18,6 +19,7 @@ static const struct cli_command commands[] = {
 	{ "view", view_main, "show events from the event store" },
 	{ "web", web_main, "serve the event viewer to a browser" },
 	{ "filter", cmd_filter, "apply a config to JSON events on stdin" },
+	{ "forward", forward_main, "ship the store to syslog / ClickHouse" },
 	{ NULL, NULL, NULL },
 };
 

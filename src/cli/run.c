@@ -61,7 +61,8 @@ static int copy_path(char *dst, size_t size, const char *src)
 }
 
 /* Settings file first (if any), then the switches on top of it. */
-static int load_settings(int argc, char **argv, struct settings *s)
+static int load_settings(int argc, char **argv, struct settings *s,
+			 const char **pathp)
 {
 	const char *path = NULL;
 	struct diag d = { 0 };
@@ -73,6 +74,7 @@ static int load_settings(int argc, char **argv, struct settings *s)
 	settings_defaults(s);
 	/* In the foreground, events go to the terminal unless --quiet. */
 	s->stdout_on = true;
+	*pathp = path;
 	if (!path)
 		return 0;
 	r = settings_load(s, path, &d);
@@ -206,7 +208,7 @@ int cmd_run(int argc, char **argv)
 	struct web_child web;
 	int c, status;
 
-	if (load_settings(argc, argv, &o.settings) < 0)
+	if (load_settings(argc, argv, &o.settings, &o.settings_path) < 0)
 		return 2;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "vh", run_options, NULL)) != -1) {

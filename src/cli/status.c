@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "catalog/catalog.h"
@@ -79,6 +80,55 @@ static void print_lost(const struct status_info *st)
 		printf(")");
 }
 
+static void print_age(uint64_t ns)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	uint64_t s = ns / 1000000000ull;
+
+	print_duration(now > s ? (long long)(now - s) : 0);
+}
+
+/* Per destination: connected, what was delivered, backlog, losses, the
+ * last error. */
+static void print_dests(const struct status_info *st)
+{
+	if (!st->ndests)
+		return;
+	if (!st->forward_pid)
+		printf("  forwarder      not running\n");
+	for (size_t i = 0; i < st->ndests; i++) {
+		const struct status_dest *d = &st->dests[i];
+
+		printf("  %-14s %s: %s, %s\n", i ? "" : "forwarding", d->name,
+		       d->url,
+		       !st->forward_pid	 ? "-"
+		       : d->is_connected ? "connected"
+					 : "not connected");
+		if (st->forward_pid) {
+			printf("                   delivered %" PRIu64
+			       " (cursor %" PRIu64 "), backlog %" PRIu64,
+			       d->delivered, d->cursor, d->backlog);
+			if (d->backlog && d->oldest_ns) {
+				printf(" (oldest ");
+				print_age(d->oldest_ns);
+				printf(" old)");
+			}
+			printf("\n");
+		}
+		printf("                   lost to retention %" PRIu64,
+		       d->lost_retention);
+		if (d->cut || d->skipped)
+			printf(", cut %" PRIu64 ", skipped %" PRIu64, d->cut,
+			       d->skipped);
+		printf("\n");
+		if (st->forward_pid && d->error_time) {
+			printf("                   last error (");
+			print_duration((long long)time(NULL) - d->error_time);
+			printf(" ago): %s\n", d->error);
+		}
+	}
+}
+
 static void print_status(const struct status_info *st, const char *state)
 {
 	time_t now = time(NULL);
@@ -114,6 +164,7 @@ static void print_status(const struct status_info *st, const char *state)
 		printf(")");
 	}
 	printf("\n");
+	print_dests(st);
 }
 
 /* Not running: say where things would be, so the user knows what to look
@@ -198,6 +249,9 @@ int cmd_status(int argc, char **argv)
 		return SVC_EXIT_FAIL;
 	pid = svc_daemon_pid(s.run_dir);
 	err = status_read(s.run_dir, &st);
+	if (!err && status_read_forward(s.run_dir, &st) == 0 &&
+	    kill((pid_t)st.forward_pid, 0) < 0 && errno != EPERM)
+		st.forward_pid = 0; /* a stale file */
 	if (pid && !err && st.pid == pid) {
 		print_status(&st, "running");
 		print_web(&s);

@@ -18,12 +18,15 @@
 #include <limits.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "config/config.h"
 #include "content/content.h"
 #include "daemon.h"
+#include "forward/forward.h"
+#include "store/store.h"
 #include "dns/dns.h"
 #include "enrich/enrich.h"
 #include "event/event.h"
@@ -85,6 +88,9 @@ struct daemon {
 	struct config *cfg;
 	struct sensor *sensor;
 	struct writer *writer;
+	struct sink *store; /* owned by the writer; NULL: no store */
+	pid_t forwarder; /* 0: none */
+	int fwd_lifeline;
 	struct proc_table *procs;
 	struct enrich *enrich;
 	struct content *content;
@@ -266,6 +272,9 @@ static void gather(struct daemon *d)
 	c->lost[LOSS_SINK] = ws.lost_sink;
 	c->lost[LOSS_DECODE] = c->lost_decode;
 	c->lost[LOSS_PENDING] = c->lost_pending;
+	c->lost[LOSS_RETENTION] = 0;
+	for (size_t i = 0; d->store && i < d->opts->settings.ndests; i++)
+		c->lost[LOSS_RETENTION] += sink_store_cursor_lost(d->store, i);
 	c->lost[LOSS_STDOUT] = c->lost[LOSS_SYSLOG] = c->lost[LOSS_JSONL] = 0;
 	for (size_t k = 0; k < ws.nsinks; k++) {
 		const char *name = ws.sinks[k].name;
@@ -464,6 +473,16 @@ static void write_status(struct daemon *d)
 	snprintf(st.store_path, sizeof(st.store_path), "%s",
 		 store_path[0] ? store_path : "-");
 	memcpy(st.lost, d->counters.lost, sizeof(st.lost));
+	for (size_t i = 0; i < d->opts->settings.ndests; i++) {
+		const struct settings_dest *sd = &d->opts->settings.dests[i];
+		struct status_dest *sd_st = status_dest_get(&st, sd->name);
+
+		if (!sd_st)
+			break;
+		snprintf(sd_st->url, sizeof(sd_st->url), "%s", sd->url);
+		sd_st->lost_retention =
+			d->store ? sink_store_cursor_lost(d->store, i) : 0;
+	}
 	memcpy(st.counts, d->counters.counts, sizeof(st.counts));
 	for (size_t i = 0; i < catalog_count(); i++) {
 		unsigned id = catalog_at(i)->id;
@@ -490,6 +509,45 @@ static void read_machine_id(char *out, size_t size)
 			out[0] = '\0';
 		fclose(f);
 	}
+}
+
+/* The forwarder runs as its own, unprivileged process (forward.h). */
+static void start_forwarder(struct daemon *d)
+{
+	const struct settings *s = &d->opts->settings;
+	pid_t pid;
+
+	if (!s->ndests)
+		return;
+	if (!s->store_path[0]) {
+		log_warn("forwarding needs the event store (store_path is "
+			 "empty): not forwarding");
+		return;
+	}
+	pid = forward_spawn(d->opts->settings_path, s, &d->fwd_lifeline);
+	if (pid < 0) {
+		log_error("cannot start the forwarder: %s", strerror(-pid));
+		return;
+	}
+	d->forwarder = pid;
+}
+
+/* A forwarder that ended on its own (bad settings, say) is reported. */
+static void reap_forwarder(struct daemon *d)
+{
+	int wst;
+
+	if (!d->forwarder ||
+	    waitpid(d->forwarder, &wst, WNOHANG) != d->forwarder)
+		return;
+	if (WIFEXITED(wst))
+		log_error("the forwarder exited with status %d",
+			  WEXITSTATUS(wst));
+	else
+		log_error("the forwarder was killed by signal %d",
+			  WTERMSIG(wst));
+	close(d->fwd_lifeline);
+	d->forwarder = 0;
 }
 
 /* The daemon's mount namespace (the inode /proc/self/ns/mnt names), 0
@@ -584,7 +642,7 @@ static int setup(struct daemon *d)
 	d->dec.boot_to_utc_ns = boot_to_utc();
 	d->dec.host_mnt_ns = own_mnt_ns();
 
-	d->writer = outputs_open(s, &d->host);
+	d->writer = outputs_open(s, &d->host, &d->store);
 	if (!d->writer)
 		return -errno;
 
@@ -602,6 +660,7 @@ static int setup(struct daemon *d)
 	set_prefilter(d);
 	set_network(d);
 	proc_table_seed(d->procs);
+	start_forwarder(d);
 	/* Everything privileged is done: keep only what running needs. */
 	if ((r = privs_drop()) < 0)
 		log_warn("could not drop capabilities: %s", strerror(-r));
@@ -610,6 +669,10 @@ static int setup(struct daemon *d)
 
 static void teardown(struct daemon *d)
 {
+	if (d->forwarder &&
+	    forward_stop(d->forwarder, d->fwd_lifeline, 8000) < 0)
+		log_warn("the forwarder is still stopping");
+	d->forwarder = 0;
 	sensor_close(d->sensor);
 	enrich_free(d->enrich);
 	content_free(d->content);
@@ -655,6 +718,7 @@ static void loop(struct daemon *d)
 		report_losses(d);
 		report_unfilled(d, now);
 		write_status(d);
+		reap_forwarder(d);
 	}
 }
 

@@ -10,6 +10,11 @@
  *
  * Status: every second the daemon rewrites <run_dir>/status atomically
  * and keeps <run_dir>/vigil.pid while it runs (format in status/status.h).
+ *
+ * Forwarding: when the settings declare destinations, the daemon starts
+ * `vigil forward` (forward/forward.h) before it drops its privileges and
+ * stops it at exit; retention losses of its cursors are the daemon's to
+ * count (the store deletes) and report.
  */
 #ifndef VIGIL_DAEMON_H
 #define VIGIL_DAEMON_H
@@ -20,6 +25,7 @@
 
 struct daemon_opts {
 	const char *config_path; /* NULL: the embedded default config */
+	const char *settings_path; /* NULL: built-in defaults + switches */
 	struct settings settings;
 };
 

@@ -7,10 +7,12 @@
  * sink_async_new(), so a stalled reader never holds up the store.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "forward/forward.h"
 #include "outputs.h"
 #include "render/render.h"
 #include "settings/settings.h"
@@ -57,13 +59,28 @@ static bool add(struct sink **sinks, size_t *n, struct sink *new,
 	return true;
 }
 
+/* The forwarder's cursors, for the store's retention-loss count. */
+static void read_cursors(void *arg, uint64_t *cursors, size_t n)
+{
+	const struct settings *s = arg;
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < n && i < s->ndests; i++) {
+		if (forward_cursor_path(path, sizeof(path), s->state_dir,
+					s->dests[i].name) < 0 ||
+		    forward_cursor_read(path, &cursors[i]) < 0)
+			cursors[i] = 0;
+	}
+}
+
 struct writer *outputs_open(const struct settings *s,
-			    const struct render_host *h)
+			    const struct render_host *h, struct sink **store)
 {
 	struct sink *sinks[MAX_SINKS];
 	struct writer *w;
 	size_t n = 0;
 
+	*store = NULL;
 	if (s->state_dir[0] && mkdir(s->state_dir, 0750) < 0 && errno != EEXIST)
 		log_warn("state directory %s: %s", s->state_dir,
 			 strerror(errno));
@@ -73,6 +90,11 @@ struct writer *outputs_open(const struct settings *s,
 				s->store_max_age_s, h),
 		 s->store_path))
 		goto fail;
+	if (s->store_path[0]) {
+		*store = sinks[n - 1];
+		sink_store_watch_cursors(*store, s->ndests, read_cursors,
+					 (void *)s);
+	}
 	if (s->stdout_on &&
 	    !add(sinks, &n, detach(sink_stdout_new(h, s->stdout_format), s),
 		 "stdout"))

@@ -66,6 +66,16 @@ static int settings_text(const struct svc_paths *p, struct buf *out)
 	err |= buf_addf(out, "# queue_events = %u\n", s.queue_events);
 	err |= buf_addf(out, "# ring_kib = %u\n", s.ring_kib);
 	err |= buf_adds(out, "# hash_max_bytes = 256M\n");
+	err |= buf_addf(out, "# forward_user = %s\n", s.forward_user);
+	err |= buf_adds(
+		out,
+		"\n"
+		"# Forwarding (none by default), e.g. a SIEM's syslog "
+		"collector over TLS\n"
+		"# and a ClickHouse server for fleet searches:\n"
+		"# forward.siem.url = tls://collector.example.org:6514\n"
+		"# forward.siem.ca_file = /etc/vigil/siem-ca.pem\n"
+		"# forward.fleet.url = http://clickhouse.example.org:8123\n");
 	return err ? -ENOMEM : 0;
 }
 

@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "render/render.h"
+#include "internal.h"
 #include "settings.h"
 #include "util/buf.h"
 #include "util/duration.h"
@@ -54,6 +55,8 @@ void settings_defaults(struct settings *s)
 	s->hash_max_bytes = 256 * MIB;
 	s->command_line_max = 64 * KIB;
 	s->extra_fields = false;
+	snprintf(s->forward_user, sizeof(s->forward_user), "nobody");
+	s->ndests = 0;
 	s->web_on = false;
 	snprintf(s->web_listen, sizeof(s->web_listen), "127.0.0.1:%d",
 		 SETTINGS_WEB_PORT);
@@ -62,15 +65,7 @@ void settings_defaults(struct settings *s)
 	snprintf(s->web_user, sizeof(s->web_user), "nobody");
 }
 
-/* Where the parser is, for the diagnostic. */
-struct cursor {
-	const char *file;
-	int line;
-	struct diag *d;
-};
-
-__attribute__((format(printf, 3, 4))) static int
-fail(const struct cursor *c, int col, const char *fmt, ...)
+int settings_fail(const struct cursor *c, int col, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -116,7 +111,7 @@ static const char *mul_checked(uint64_t n, uint64_t unit, uint64_t *out)
 }
 
 /* "512", "64K", "16M", "1G", "2T" (binary multiples, case-insensitive). */
-static const char *parse_size(const char *v, uint64_t *out)
+const char *settings_parse_size(const char *v, uint64_t *out)
 {
 	const char *end, *err;
 	uint64_t n, unit = 1;
@@ -167,7 +162,7 @@ static const char *parse_duration(const char *v, uint64_t *out)
 	}
 }
 
-static const char *parse_bool(const char *v, bool *out)
+const char *settings_parse_bool(const char *v, bool *out)
 {
 	static const char *const yes[] = { "yes", "on", "true", "1" };
 	static const char *const no[] = { "no", "off", "false", "0" };
@@ -185,7 +180,7 @@ static const char *parse_bool(const char *v, bool *out)
 	return "expected yes or no (also on/off, true/false, 1/0)";
 }
 
-static bool has_control_bytes(const char *v)
+bool settings_has_control_bytes(const char *v)
 {
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
@@ -194,8 +189,8 @@ static bool has_control_bytes(const char *v)
 }
 
 /* An absolute path that fits; "" only if may_be_empty. */
-static const char *parse_path(const char *v, char *dst, size_t cap,
-			      bool may_be_empty)
+const char *settings_parse_path(const char *v, char *dst, size_t cap,
+				bool may_be_empty)
 {
 	if (!*v) {
 		if (!may_be_empty)
@@ -207,7 +202,7 @@ static const char *parse_path(const char *v, char *dst, size_t cap,
 		return "expected an absolute path";
 	if (strlen(v) >= cap)
 		return "path too long";
-	if (has_control_bytes(v))
+	if (settings_has_control_bytes(v))
 		return "control character in path";
 	snprintf(dst, cap, "%s", v);
 	return NULL;
@@ -278,6 +273,7 @@ enum key_id {
 	K_HASH_MAX_BYTES,
 	K_COMMAND_LINE_MAX,
 	K_EXTRA_FIELDS,
+	K_FORWARD_USER,
 	K_WEB,
 	K_WEB_LISTEN,
 	K_WEB_TOKEN_PATH,
@@ -303,13 +299,14 @@ static const char *const key_names[K_COUNT] = {
 	[K_HASH_MAX_BYTES] = "hash_max_bytes",
 	[K_COMMAND_LINE_MAX] = "command_line_max",
 	[K_EXTRA_FIELDS] = "extra_fields",
+	[K_FORWARD_USER] = "forward_user",
 	[K_WEB] = "web",
 	[K_WEB_LISTEN] = "web_listen",
 	[K_WEB_TOKEN_PATH] = "web_token_path",
 	[K_WEB_USER] = "web_user",
 };
 
-static const char *parse_format(const char *v, int *out)
+const char *settings_parse_format(const char *v, int *out)
 {
 	if (strcmp(v, "xml") == 0)
 		*out = RENDER_XML;
@@ -329,17 +326,19 @@ static const char *set_value(struct settings *s, enum key_id k, const char *v)
 
 	switch (k) {
 	case K_STATE_DIR:
-		return parse_path(v, s->state_dir, sizeof(s->state_dir), false);
+		return settings_parse_path(v, s->state_dir,
+					   sizeof(s->state_dir), false);
 	case K_RUN_DIR:
-		return parse_path(v, s->run_dir, sizeof(s->run_dir), false);
+		return settings_parse_path(v, s->run_dir, sizeof(s->run_dir),
+					   false);
 	case K_STORE_PATH:
-		return parse_path(v, s->store_path, sizeof(s->store_path),
-				  true);
+		return settings_parse_path(v, s->store_path,
+					   sizeof(s->store_path), true);
 	case K_JSONL_PATH:
-		return parse_path(v, s->jsonl_path, sizeof(s->jsonl_path),
-				  true);
+		return settings_parse_path(v, s->jsonl_path,
+					   sizeof(s->jsonl_path), true);
 	case K_STORE_MAX_BYTES:
-		err = parse_size(v, &n);
+		err = settings_parse_size(v, &n);
 		if (!err && n < MIB)
 			err = "must be at least 1M";
 		if (!err)
@@ -351,12 +350,12 @@ static const char *set_value(struct settings *s, enum key_id k, const char *v)
 			s->store_max_age_s = n;
 		return err;
 	case K_HASH_MAX_BYTES:
-		err = parse_size(v, &n);
+		err = settings_parse_size(v, &n);
 		if (!err)
 			s->hash_max_bytes = n;
 		return err;
 	case K_QUEUE_EVENTS:
-		err = parse_size(v, &n);
+		err = settings_parse_size(v, &n);
 		if (!err && (n < 64 || n > 16 * MIB))
 			err = "must be between 64 and 16M events";
 		if (!err)
@@ -364,7 +363,7 @@ static const char *set_value(struct settings *s, enum key_id k, const char *v)
 		return err;
 	case K_RING_KIB:
 		/* The kernel wants a power-of-two multiple of the page. */
-		err = parse_size(v, &n);
+		err = settings_parse_size(v, &n);
 		if (!err && (n < 4 || n > 1024 * 1024 || (n & (n - 1))))
 			err = "must be a power of two between 4 and 1048576";
 		if (!err)
@@ -372,29 +371,29 @@ static const char *set_value(struct settings *s, enum key_id k, const char *v)
 		return err;
 	case K_COMMAND_LINE_MAX:
 		/* The exec record's data[] bounds it (include/wire.h). */
-		err = parse_size(v, &n);
+		err = settings_parse_size(v, &n);
 		if (!err && (n < 4 * KIB || n > SETTINGS_COMMAND_LINE_MAX))
 			err = "must be between 4K and 111K";
 		if (!err)
 			s->command_line_max = (unsigned)n;
 		return err;
 	case K_EXTRA_FIELDS:
-		return parse_bool(v, &s->extra_fields);
+		return settings_parse_bool(v, &s->extra_fields);
 	case K_WEB:
-		return parse_bool(v, &s->web_on);
+		return settings_parse_bool(v, &s->web_on);
 	case K_WEB_LISTEN:
 		return parse_listen(v, s->web_listen, sizeof(s->web_listen));
 	case K_WEB_TOKEN_PATH:
-		return parse_path(v, s->web_token_path,
-				  sizeof(s->web_token_path), false);
+		return settings_parse_path(v, s->web_token_path,
+					   sizeof(s->web_token_path), false);
 	case K_WEB_USER:
 		return parse_user(v, s->web_user, sizeof(s->web_user));
 	case K_STDOUT:
-		return parse_bool(v, &s->stdout_on);
+		return settings_parse_bool(v, &s->stdout_on);
 	case K_SYSLOG:
-		return parse_bool(v, &s->syslog_on);
+		return settings_parse_bool(v, &s->syslog_on);
 	case K_STDOUT_FORMAT:
-		return parse_format(v, &s->stdout_format);
+		return settings_parse_format(v, &s->stdout_format);
 	case K_PROVIDER_NAME:
 		return parse_name(v, s->provider_name,
 				  sizeof(s->provider_name));
@@ -403,6 +402,8 @@ static const char *set_value(struct settings *s, enum key_id k, const char *v)
 				  sizeof(s->provider_guid));
 	case K_CHANNEL:
 		return parse_name(v, s->channel, sizeof(s->channel));
+	case K_FORWARD_USER:
+		return parse_user(v, s->forward_user, sizeof(s->forward_user));
 	case K_COUNT:
 		break;
 	}
@@ -414,14 +415,16 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* '.' and '-' only appear in forward.NAME.KEY keys. */
 static bool is_key_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '.' || c == '-';
 }
 
 /* Parse one line (NUL-terminated, no newline) into s. */
 static int parse_line(struct settings *s, char *line, bool seen[K_COUNT],
-		      const struct cursor *c)
+		      struct dest_parse *dp, const struct cursor *c)
 {
 	char *p = line, *key, *val, *end;
 	const char *err;
@@ -439,14 +442,15 @@ static int parse_line(struct settings *s, char *line, bool seen[K_COUNT],
 		p++;
 	key_len = (size_t)(p - key);
 	if (key_len == 0)
-		return fail(c, key_col,
-			    "expected a key (lower-case letters, "
-			    "digits, '_')");
+		return settings_fail(c, key_col,
+				     "expected a key (lower-case letters, "
+				     "digits, '_')");
 	while (is_blank(*p))
 		p++;
 	if (*p != '=')
-		return fail(c, (int)(p - line) + 1, "expected '=' after '%.*s'",
-			    (int)key_len, key);
+		return settings_fail(c, (int)(p - line) + 1,
+				     "expected '=' after '%.*s'", (int)key_len,
+				     key);
 	key[key_len] = '\0';
 	p++;
 	while (is_blank(*p))
@@ -461,17 +465,19 @@ static int parse_line(struct settings *s, char *line, bool seen[K_COUNT],
 		end--;
 	*end = '\0';
 
+	if (strncmp(key, "forward.", 8) == 0)
+		return settings_dest_line(s, dp, key, val, key_col, val_col, c);
 	for (k = 0; k < K_COUNT; k++)
 		if (strcmp(key, key_names[k]) == 0)
 			break;
 	if (k == K_COUNT)
-		return fail(c, key_col, "unknown key '%s'", key);
+		return settings_fail(c, key_col, "unknown key '%s'", key);
 	if (seen[k])
-		return fail(c, key_col, "'%s' is set twice", key);
+		return settings_fail(c, key_col, "'%s' is set twice", key);
 	seen[k] = true;
 	err = set_value(s, (enum key_id)k, val);
 	if (err)
-		return fail(c, val_col, "%s: %s", key, err);
+		return settings_fail(c, val_col, "%s: %s", key, err);
 	return 0;
 }
 
@@ -480,26 +486,28 @@ static int parse_text(struct settings *s, char *text, size_t len,
 		      const struct cursor *start)
 {
 	bool seen[K_COUNT] = { false };
+	struct dest_parse dp;
 	struct cursor c = *start;
 	char *line = text, *nl;
 	int err;
 
+	memset(&dp, 0, sizeof(dp));
 	if (memchr(text, '\0', len))
-		return fail(&c, 1, "NUL byte in settings file");
+		return settings_fail(&c, 1, "NUL byte in settings file");
 	for (c.line = 1; line < text + len; c.line++) {
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
 		if (nl > line && nl[-1] == '\r')
 			nl[-1] = '\0';
-		err = parse_line(s, line, seen, &c);
+		err = parse_line(s, line, seen, &dp, &c);
 		if (err)
 			return err;
 		if (!nl)
 			break;
 		line = nl + 1;
 	}
-	return 0;
+	return settings_dest_check(s, &dp, &c);
 }
 
 /* The file as a string; -ENOENT is the caller's to report. */
@@ -512,13 +520,13 @@ static int read_file(const char *path, struct buf *out, const struct cursor *c)
 	case -ENOENT:
 		return err;
 	case -EFBIG:
-		return fail(c, 0, "larger than %d bytes",
-			    SETTINGS_MAX_FILE_BYTES);
+		return settings_fail(c, 0, "larger than %d bytes",
+				     SETTINGS_MAX_FILE_BYTES);
 	case -EISDIR:
 	case -EINVAL:
-		return fail(c, 0, "not a regular file");
+		return settings_fail(c, 0, "not a regular file");
 	default:
-		fail(c, 0, "cannot read: %s", strerror(-err));
+		settings_fail(c, 0, "cannot read: %s", strerror(-err));
 		return err;
 	}
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * settings/settings.h - vigil's own settings (not the Sysmon XML): where
- * state and the store live, which outputs are on, limits.
+ * state and the store live, which outputs are on, limits, and where the
+ * forwarder ships events (forward.NAME.KEY lines, settings_dest below).
  *
  * settings_defaults() gives the documented defaults; settings_load()
  * overlays a settings file (see vigil.conf(5)).
@@ -15,7 +16,48 @@
 
 struct diag;
 
-#define SETTINGS_DEFAULT_PATH "/etc/vigil/vigil.conf"
+#define SETTINGS_DEFAULT_PATH  "/etc/vigil/vigil.conf"
+
+#define SETTINGS_MAX_DESTS     8
+#define SETTINGS_DEST_NAME_MAX 32 /* [a-z0-9_-], at most 31 */
+#define SETTINGS_DEST_STR_MAX  256
+
+enum settings_dest_kind {
+	DEST_SYSLOG_TCP, /* tcp://host[:514]: RFC 5424 over RFC 6587 */
+	DEST_SYSLOG_TLS, /* tls://host[:6514]: the same inside TLS (5425) */
+	DEST_SYSLOG_UDP, /* udp://host[:514]: RFC 5426, lossy */
+	DEST_CLICKHOUSE, /* http(s)://host[:8123]: ClickHouse's HTTP API */
+};
+
+enum settings_framing { FRAMING_OCTET_COUNTED, FRAMING_LF };
+
+/* One forward.NAME destination; defaults in vigil.conf(5). */
+struct settings_dest {
+	char name[SETTINGS_DEST_NAME_MAX];
+	enum settings_dest_kind kind;
+	char url[SETTINGS_DEST_STR_MAX]; /* as written, for logs and status */
+	char host[SETTINGS_DEST_STR_MAX]; /* name or address, no brackets */
+	unsigned port;
+	bool is_https; /* DEST_CLICKHOUSE over TLS */
+	/* syslog */
+	int format; /* RENDER_XML or RENDER_JSON: the MSG */
+	enum settings_framing framing;
+	uint64_t message_max; /* bytes of one syslog message (header + MSG) */
+	unsigned facility; /* 0-23 */
+	char app_name[49]; /* RFC 5424: at most 48 printable ASCII */
+	bool has_origin_sd; /* [origin software="vigil" swVersion=".."] */
+	/* TLS (tls:// and https://) */
+	char ca_file[SETTINGS_DEST_STR_MAX]; /* "": the system's CAs */
+	char cert_file[SETTINGS_DEST_STR_MAX]; /* client certificate ... */
+	char key_file[SETTINGS_DEST_STR_MAX]; /* ... and its key, or "" */
+	char server_name[SETTINGS_DEST_STR_MAX]; /* "": host */
+	/* ClickHouse */
+	char table[128]; /* [db.]table */
+	char user[64];
+	char password_file[SETTINGS_DEST_STR_MAX]; /* "": no password */
+	bool is_create_table;
+	unsigned batch_events; /* most events per send */
+};
 
 struct settings {
 	char state_dir[PATH_MAX]; /* /var/lib/vigil: record-id counter ... */
@@ -39,6 +81,9 @@ struct settings {
 	char web_listen[64]; /* ADDRESS:PORT of `vigil web` */
 	char web_token_path[PATH_MAX]; /* its access token */
 	char web_user[64]; /* the user it drops to when started as root */
+	char forward_user[64]; /* the forwarder drops to this user */
+	struct settings_dest dests[SETTINGS_MAX_DESTS];
+	unsigned ndests;
 };
 
 /* Default port of `vigil web` (web_listen = 127.0.0.1:8470). */
@@ -57,5 +102,9 @@ void settings_defaults(struct settings *s);
  * a malformed file, in which case s is untouched too.
  */
 int settings_load(struct settings *s, const char *path, struct diag *d);
+
+/* The destination called name, or NULL. */
+const struct settings_dest *settings_dest_find(const struct settings *s,
+					       const char *name);
 
 #endif /* VIGIL_SETTINGS_H */

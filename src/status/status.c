@@ -37,6 +37,8 @@ static const struct loss_def losses[LOSS_MAX] = {
 	[LOSS_SYSLOG] = { "syslog", "not sent to syslog (behind or failed)" },
 	[LOSS_JSONL] = { "jsonl",
 			 "not written to the JSON file (behind or failed)" },
+	[LOSS_RETENTION] = { "retention",
+			     "deleted by retention before forwarding" },
 };
 
 static const char *const counts[COUNT_MAX] = {
@@ -84,6 +86,76 @@ uint64_t status_lost_total(const uint64_t lost[LOSS_MAX])
 	return total;
 }
 
+/* Printable ASCII only: the text comes from the network, at times. */
+static void put_clean(struct buf *out, const char *s, int *err)
+{
+	for (; *s; s++)
+		*err |= buf_addc(out, *s >= 0x20 && *s < 0x7f ? *s : '?');
+}
+
+static int format_dests(const struct status_info *st, struct buf *out,
+			bool is_forwarder)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < st->ndests && i < STATUS_MAX_DESTS; i++) {
+		const struct status_dest *d = &st->dests[i];
+		char pre[48];
+
+		snprintf(pre, sizeof(pre), "dest.%s.", d->name);
+		err |= buf_addf(out, "%surl=", pre);
+		put_clean(out, d->url, &err);
+		err |= buf_addc(out, '\n');
+		if (!is_forwarder) {
+			err |= buf_addf(out, "%slost_retention=%llu\n", pre,
+					(unsigned long long)d->lost_retention);
+			continue;
+		}
+		err |= buf_addf(out, "%sconnected=%d\n", pre,
+				d->is_connected ? 1 : 0);
+		err |= buf_addf(out, "%scursor=%llu\n%sdelivered=%llu\n", pre,
+				(unsigned long long)d->cursor, pre,
+				(unsigned long long)d->delivered);
+		err |= buf_addf(out, "%sbacklog=%llu\n%soldest_ns=%llu\n", pre,
+				(unsigned long long)d->backlog, pre,
+				(unsigned long long)d->oldest_ns);
+		err |= buf_addf(out, "%scut=%llu\n%sskipped=%llu\n", pre,
+				(unsigned long long)d->cut, pre,
+				(unsigned long long)d->skipped);
+		err |= buf_addf(out, "%serror_time=%lld\n%serror=", pre,
+				d->error_time, pre);
+		put_clean(out, d->error, &err);
+		err |= buf_addc(out, '\n');
+	}
+	return err;
+}
+
+int status_format_forward(const struct status_info *st, struct buf *out)
+{
+	int err = 0;
+
+	err |= buf_addf(out, "pid=%ld\nstarted=%lld\nversion=%s\n", st->pid,
+			st->started, st->version);
+	err |= format_dests(st, out, true);
+	if (err)
+		return -ENOMEM;
+	return out->is_full ? -EFBIG : 0;
+}
+
+struct status_dest *status_dest_get(struct status_info *st, const char *name)
+{
+	for (size_t i = 0; i < st->ndests; i++)
+		if (strcmp(st->dests[i].name, name) == 0)
+			return &st->dests[i];
+	if (st->ndests >= STATUS_MAX_DESTS ||
+	    strlen(name) >= sizeof(st->dests[0].name))
+		return NULL;
+	memset(&st->dests[st->ndests], 0, sizeof(st->dests[0]));
+	snprintf(st->dests[st->ndests].name, sizeof(st->dests[0].name), "%s",
+		 name);
+	return &st->dests[st->ndests++];
+}
+
 int status_format(const struct status_info *st, struct buf *out)
 {
 	int err = 0;
@@ -108,6 +180,7 @@ int status_format(const struct status_info *st, struct buf *out)
 	err |= buf_addf(out, "bpf_map_bytes=%llu\nprocesses=%llu\n",
 			(unsigned long long)st->bpf_map_bytes,
 			(unsigned long long)st->processes);
+	err |= format_dests(st, out, false);
 	if (err)
 		return -ENOMEM;
 	return out->is_full ? -EFBIG : 0;
@@ -163,6 +236,69 @@ static bool key_is(const char *k, size_t klen, const char *name)
 	return strlen(name) == klen && memcmp(k, name, klen) == 0;
 }
 
+/* dest.<name>.<key>=value */
+static int set_dest_key(struct status_info *st, const char *k, size_t klen,
+			const char *v, size_t vlen)
+{
+	const char *name = k + 5, *dot = memchr(name, '.', klen - 5);
+	char nm[sizeof(st->dests[0].name)];
+	struct status_dest *d;
+	const char *key;
+	size_t kl;
+	uint64_t n;
+	int err;
+
+	if (!dot || dot == name || (size_t)(dot - name) >= sizeof(nm))
+		return -EINVAL;
+	/* a destination name of vigil.conf: [a-z0-9_-] */
+	for (const char *c = name; c < dot; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		      *c == '_' || *c == '-'))
+			return -EINVAL;
+	memcpy(nm, name, (size_t)(dot - name));
+	nm[dot - name] = '\0';
+	d = status_dest_get(st, nm);
+	if (!d)
+		return -EINVAL;
+	key = dot + 1;
+	kl = klen - (size_t)(key - k);
+	if (key_is(key, kl, "url"))
+		return copy_value(d->url, sizeof(d->url), v, vlen);
+	if (key_is(key, kl, "error"))
+		return copy_value(d->error, sizeof(d->error), v, vlen);
+	if (key_is(key, kl, "connected")) {
+		err = parse_u64(v, vlen, &n);
+		d->is_connected = n != 0;
+		return err;
+	}
+	if (key_is(key, kl, "error_time")) {
+		err = parse_u64(v, vlen, &n);
+		if (err || n > INT64_MAX)
+			return -EINVAL;
+		d->error_time = (long long)n;
+		return 0;
+	}
+	{
+		struct {
+			const char *name;
+			uint64_t *num;
+		} nums[] = {
+			{ "cursor", &d->cursor },
+			{ "delivered", &d->delivered },
+			{ "backlog", &d->backlog },
+			{ "oldest_ns", &d->oldest_ns },
+			{ "cut", &d->cut },
+			{ "skipped", &d->skipped },
+			{ "lost_retention", &d->lost_retention },
+		};
+
+		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+			if (key_is(key, kl, nums[i].name))
+				return parse_u64(v, vlen, nums[i].num);
+	}
+	return 0;
+}
+
 static int set_key(struct status_info *st, const char *k, size_t klen,
 		   const char *v, size_t vlen)
 {
@@ -206,6 +342,8 @@ static int set_key(struct status_info *st, const char *k, size_t klen,
 	}
 	if (key_is(k, klen, "armed"))
 		return parse_armed(v, vlen, st);
+	if (klen > 5 && memcmp(k, "dest.", 5) == 0)
+		return set_dest_key(st, k, klen, v, vlen);
 	if (klen > 5 && memcmp(k, "lost_", 5) == 0)
 		for (size_t i = 0; i < LOSS_MAX; i++)
 			if (key_is(k + 5, klen - 5, losses[i].key))
@@ -260,6 +398,54 @@ int status_write(const char *run_dir, const struct status_info *st)
 	if (!err)
 		err = file_write_atomic(path, b.data, b.len, 0640);
 	buf_release(&b);
+	return err;
+}
+
+int status_write_forward(const char *run_dir, const struct status_info *st)
+{
+	char path[PATH_MAX];
+	struct buf b;
+	int err;
+
+	if (snprintf(path, sizeof(path), "%s/forward/status", run_dir) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	buf_init(&b, STATUS_MAX_BYTES);
+	err = status_format_forward(st, &b);
+	if (!err)
+		err = file_write_atomic(path, b.data, b.len, 0640);
+	buf_release(&b);
+	return err;
+}
+
+int status_read_forward(const char *run_dir, struct status_info *st)
+{
+	struct status_info *fw = malloc(sizeof(*fw));
+	char path[PATH_MAX + 16];
+	struct buf b;
+	int err;
+
+	if (!fw)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/forward/status", run_dir);
+	buf_init(&b, STATUS_MAX_BYTES);
+	err = file_read_all(path, STATUS_MAX_BYTES, &b);
+	if (!err)
+		err = status_parse(b.data, b.len, fw);
+	buf_release(&b);
+	for (size_t i = 0; !err && i < fw->ndests; i++) {
+		struct status_dest *d = status_dest_get(st, fw->dests[i].name);
+		uint64_t lost;
+
+		if (!d)
+			continue;
+		lost = d->lost_retention;
+		*d = fw->dests[i];
+		d->lost_retention = lost;
+	}
+	if (!err)
+		st->forward_pid = fw->pid;
+	free(fw);
 	return err;
 }
 

@@ -14,7 +14,14 @@
  *   declares), armed (event ids, comma separated), logged (events
  *   written), lost_<key> for each loss reason below, the counts below
  *   by their keys, store_path ("-": none), store_bytes, bpf_map_bytes,
- *   processes
+ *   processes, and per forwarding destination dest.<name>.url and
+ *   dest.<name>.lost_retention
+ *
+ * The forwarder (`vigil forward`) writes <run_dir>/forward/status in the
+ * same format: pid, started, and per destination dest.<name>.<key> for
+ * url, connected (0/1), cursor, delivered, backlog, oldest_ns, cut,
+ * skipped, error_time (epoch s, 0: none) and error (one line, printable
+ * ASCII).  status_read_forward() merges it into what status_read() gave.
  *
  * A reader skips keys it does not know, so newer daemons may add some.
  *
@@ -26,6 +33,7 @@
 #define VIGIL_STATUS_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +55,8 @@ enum loss_reason {
 	LOSS_STDOUT,
 	LOSS_SYSLOG,
 	LOSS_JSONL,
+	LOSS_RETENTION, /* deleted by retention before a destination had it
+			 * (counted once per destination) */
 	LOSS_MAX,
 };
 
@@ -89,6 +99,24 @@ int status_format_losses(struct buf *out, uint64_t n,
 /* Sum of lost[0..LOSS_MAX). */
 uint64_t status_lost_total(const uint64_t lost[LOSS_MAX]);
 
+#define STATUS_MAX_DESTS 8
+
+/* One forwarding destination.  Strings are NUL-terminated. */
+struct status_dest {
+	char name[32];
+	char url[256];
+	bool is_connected;
+	uint64_t cursor; /* highest EventRecordID delivered */
+	uint64_t delivered; /* events delivered since the forwarder started */
+	uint64_t backlog; /* events in the store not yet delivered */
+	uint64_t oldest_ns; /* UtcTime of the oldest of them, 0: none */
+	uint64_t cut; /* events cut to fit the message size */
+	uint64_t skipped; /* events that could not be sent at all */
+	uint64_t lost_retention; /* deleted by retention before delivery */
+	long long error_time; /* epoch s of the last error, 0: none */
+	char error[256]; /* the last error */
+};
+
 /* What the status file holds.  Strings are NUL-terminated. */
 struct status_info {
 	long pid;
@@ -107,6 +135,9 @@ struct status_info {
 	uint64_t store_bytes;
 	uint64_t bpf_map_bytes;
 	uint64_t processes;
+	struct status_dest dests[STATUS_MAX_DESTS];
+	size_t ndests;
+	long forward_pid; /* status_read_forward(): the forwarder's, 0: none */
 };
 
 /* The file's text for st, appended to out.  Pure.  Returns 0 or -ENOMEM
@@ -120,11 +151,25 @@ int status_format(const struct status_info *st, struct buf *out);
  */
 int status_parse(const char *text, size_t len, struct status_info *st);
 
+/* The forwarder's file: pid, started and the dest.* keys only. */
+int status_format_forward(const struct status_info *st, struct buf *out);
+
+/* The destination called name in st, added when missing (NULL: full). */
+struct status_dest *status_dest_get(struct status_info *st, const char *name);
+
 /* Write <run_dir>/status atomically.  Returns 0 or a negative errno. */
 int status_write(const char *run_dir, const struct status_info *st);
 
 /* Read and parse <run_dir>/status.  Returns 0, -ENOENT, -EINVAL ... */
 int status_read(const char *run_dir, struct status_info *st);
+
+/*
+ * Write the forwarder's <run_dir>/forward/status, and read it back into
+ * st (merging its destinations into st's by name, keeping the daemon's
+ * lost_retention; st->forward_pid gets its pid).  0 or a negative errno.
+ */
+int status_write_forward(const char *run_dir, const struct status_info *st);
+int status_read_forward(const char *run_dir, struct status_info *st);
 
 /* Bytes the store at path takes on disk, with its -wal and -shm files
  * (0 for NULL or ""). */

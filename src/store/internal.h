@@ -95,6 +95,13 @@ struct store {
 	uint64_t last_rid; /* highest committed EventRecordID */
 	uint64_t pending_rid; /* highest written in the open transaction */
 	uint64_t deleted;
+	/* forwarding cursors (sink_store_watch_cursors()) */
+	store_cursors_fn *cursors_fn;
+	void *cursors_arg;
+	size_t ncursors;
+	uint64_t cursors[STORE_MAX_CURSORS]; /* read once per retention run */
+	bool has_cursors; /* cursors[] read for this run */
+	uint64_t cursor_lost[STORE_MAX_CURSORS]; /* atomic: read elsewhere */
 	unsigned failures; /* consecutive failed flushes, for rate-limiting */
 	bool in_txn;
 };

@@ -616,3 +616,25 @@ uint64_t sink_store_deleted(struct sink *sk)
 {
 	return to_store(sk)->deleted;
 }
+
+int sink_store_watch_cursors(struct sink *sk, size_t n, store_cursors_fn *fn,
+			     void *arg)
+{
+	struct store *s = to_store(sk);
+
+	if (n > STORE_MAX_CURSORS || (n && !fn))
+		return -EINVAL;
+	s->cursors_fn = fn;
+	s->cursors_arg = arg;
+	s->ncursors = n;
+	return 0;
+}
+
+uint64_t sink_store_cursor_lost(struct sink *sk, size_t i)
+{
+	struct store *s = to_store(sk);
+
+	if (i >= STORE_MAX_CURSORS)
+		return 0;
+	return __atomic_load_n(&s->cursor_lost[i], __ATOMIC_RELAXED);
+}

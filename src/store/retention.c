@@ -10,6 +10,7 @@
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 #include "util/log.h"
@@ -60,6 +61,11 @@ void store_retention_plan(struct store *s)
 		wal = 1024 * 1024;
 	if (wal > MAX_WAL_BYTES)
 		wal = MAX_WAL_BYTES;
+	/* the smallest stores (1-2 MiB): the 1 MiB floor would leave the
+	 * database no room at all (room below would wrap around and size
+	 * retention would never run) */
+	if (wal > s->max_bytes / 4)
+		wal = s->max_bytes / 4;
 	s->wal_budget = wal;
 	/* a batch committed just before the check may overshoot; keep room */
 	room = s->max_bytes - wal - wal / 2;
@@ -80,10 +86,12 @@ int store_retention_prepare(struct store *s)
 	rc |= store_prepare(s, "PRAGMA freelist_count", &s->freelist);
 	rc |= store_prepare(s, "SELECT min(EventRecordID) FROM events",
 			    &s->min_rid);
+	/* RETURNING: the ids tell which forwarding cursors lose events */
 	rc |= store_prepare(s,
 			    "DELETE FROM events WHERE EventRecordID IN"
 			    " (SELECT EventRecordID FROM events"
-			    " ORDER BY EventRecordID LIMIT ?)",
+			    " ORDER BY EventRecordID LIMIT ?)"
+			    " RETURNING EventRecordID",
 			    &s->del_oldest);
 	rc |= store_prepare(
 		s,
@@ -91,7 +99,8 @@ int store_retention_prepare(struct store *s)
 		" (SELECT EventRecordID FROM events"
 		" WHERE EventRecordID <= (SELECT coalesce(max(last_rid),"
 		" 0) FROM segments WHERE min_time_ns < ?1)"
-		" AND time_ns < ?1 ORDER BY EventRecordID LIMIT ?2)",
+		" AND time_ns < ?1 ORDER BY EventRecordID LIMIT ?2)"
+		" RETURNING EventRecordID",
 		&s->del_aged);
 	rc |= store_prepare(s,
 			    "DELETE FROM segments WHERE last_rid < (SELECT"
@@ -113,12 +122,31 @@ static uint64_t live_bytes(struct store *s, uint64_t *free_pages)
 	return (pages - fl) * s->page_size;
 }
 
+/* A deleted id: count it against every cursor below it. */
+static void count_lost(struct store *s, uint64_t rid)
+{
+	if (!s->has_cursors) {
+		memset(s->cursors, 0, sizeof(s->cursors));
+		s->cursors_fn(s->cursors_arg, s->cursors, s->ncursors);
+		s->has_cursors = true;
+	}
+	for (size_t i = 0; i < s->ncursors; i++)
+		if (rid > s->cursors[i])
+			__atomic_add_fetch(&s->cursor_lost[i], 1,
+					   __ATOMIC_RELAXED);
+}
+
 /* One bounded delete in its own transaction; returns rows deleted. */
 static int64_t delete_chunk(struct store *s, sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
-	int64_t n = sqlite3_changes(s->db);
+	int rc;
+	int64_t n = 0;
 
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (s->ncursors)
+			count_lost(s, (uint64_t)sqlite3_column_int64(st, 0));
+	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		log_warn("store: retention: %s", sqlite3_errmsg(s->db));
@@ -205,6 +233,7 @@ void store_retention_run(struct store *s)
 {
 	uint64_t before = s->deleted;
 
+	s->has_cursors = false; /* read them again if anything goes */
 	retention_by_age(s, store_now_ns());
 	retention_by_size(s);
 	if (s->deleted != before) {

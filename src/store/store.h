@@ -93,6 +93,22 @@ uint64_t sink_store_bytes(struct sink *s);
 uint64_t sink_store_deleted(struct sink *s);
 
 /*
+ * Retention losses of forwarding destinations: events that retention
+ * deletes while their EventRecordID is above a destination's cursor (it
+ * never had them).  Before the first delete of a retention run, the
+ * writer thread calls fn(arg, cursors, n) to read the n current cursors
+ * (0: nothing delivered yet).  n is at most STORE_MAX_CURSORS.  Returns 0
+ * or -EINVAL.
+ */
+#define STORE_MAX_CURSORS 8
+typedef void store_cursors_fn(void *arg, uint64_t *cursors, size_t n);
+int sink_store_watch_cursors(struct sink *s, size_t n, store_cursors_fn *fn,
+			     void *arg);
+
+/* Events lost to cursor i so far; any thread may ask. */
+uint64_t sink_store_cursor_lost(struct sink *s, size_t i);
+
+/*
  * What readers may rely on (schema version 2):
  *   events(EventRecordID INTEGER PRIMARY KEY, time_ns INTEGER (UtcTime, ns
  *          since the epoch), EventID INTEGER, run INTEGER (runs.run),

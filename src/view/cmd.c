@@ -6,6 +6,7 @@
  * Runs with read access to the store only, so an admin in the store's
  * group can read the log without root.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "clickhouse/clickhouse.h"
 #include "config/config.h"
 #include "event/event.h"
 #include "render/render.h"
@@ -26,6 +28,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/file.h"
 #include "view.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -41,6 +44,9 @@ struct view_cmd {
 	bool is_check;
 	bool has_limit;
 	const char *tree;
+	const char *fleet; /* --fleet URL or destination name */
+	const char *host; /* --host */
+	const char *table; /* --table */
 	struct buf out;
 	uint64_t last_id; /* highest record id printed (--follow) */
 	int write_err;
@@ -76,6 +82,12 @@ static const char usage_text[] =
 	"  --tree GUID           the process GUID with its ancestors and "
 	"children\n"
 	"  --check               check the store's integrity\n"
+	"  --fleet URL|NAME      query the ClickHouse fleet table instead:\n"
+	"                        http(s)://host:port, or the name of a\n"
+	"                        ClickHouse destination of vigil.conf\n"
+	"  --host NAME           (with --fleet) only events of this Computer\n"
+	"  --table [DB.]TABLE    (with --fleet URL) the table (default\n"
+	"                        vigil_events)\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"Exit status: 0 events shown, 1 none matched, 2 usage, 3 no store,\n"
@@ -94,6 +106,9 @@ enum {
 	OPT_OLDEST,
 	OPT_TREE,
 	OPT_CHECK,
+	OPT_FLEET,
+	OPT_HOST,
+	OPT_TABLE,
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +126,9 @@ static const struct option long_opts[] = {
 	{ "follow", no_argument, NULL, 'f' },
 	{ "tree", required_argument, NULL, OPT_TREE },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "fleet", required_argument, NULL, OPT_FLEET },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "table", required_argument, NULL, OPT_TABLE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -152,6 +170,19 @@ static int usage_error(const char *msg)
 {
 	fprintf(stderr, "vigil view: %s\nTry 'vigil view --help'.\n", msg);
 	return VIEW_EXIT_USAGE;
+}
+
+static bool is_table_name(const char *t)
+{
+	size_t n = strlen(t), dots = 0;
+
+	if (!n || n > 127 || (t[0] >= '0' && t[0] <= '9'))
+		return false;
+	for (const char *p = t; *p; p++)
+		if (*p == '.' ? ++dots > 1 || p == t || !p[1]
+			      : !(isalnum((unsigned char)*p) || *p == '_'))
+			return false;
+	return true;
 }
 
 static int parse_args(struct view_cmd *c, int argc, char **argv)
@@ -228,6 +259,15 @@ static int parse_args(struct view_cmd *c, int argc, char **argv)
 		case OPT_CHECK:
 			c->is_check = true;
 			break;
+		case OPT_FLEET:
+			c->fleet = optarg;
+			break;
+		case OPT_HOST:
+			c->host = optarg;
+			break;
+		case OPT_TABLE:
+			c->table = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return -1;
@@ -248,6 +288,14 @@ static int parse_args(struct view_cmd *c, int argc, char **argv)
 				   "--check");
 	if (c->f.has_since && c->f.has_until && c->f.since_ns >= c->f.until_ns)
 		return usage_error("--since is not before --until");
+	if (c->fleet && (c->is_follow || c->tree || c->is_check))
+		return usage_error("--fleet does not go with --follow, --tree "
+				   "or --check");
+	if (!c->fleet && (c->host || c->table))
+		return usage_error("--host and --table go with --fleet");
+	if (c->table && !is_table_name(c->table))
+		return usage_error("--table is [database.]table (letters, "
+				   "digits, '_')");
 	return 0;
 }
 
@@ -596,6 +644,109 @@ static int run(struct view_cmd *c)
 	return VIEW_EXIT_OK;
 }
 
+/* A PEM or password file's text for the fleet client (NULL: none). */
+static int read_secret(const char *path, struct buf *b)
+{
+	int err;
+
+	if (!path[0])
+		return 0;
+	err = file_read_all(path, 64 * 1024, b);
+	if (err < 0) {
+		fprintf(stderr, "vigil view: %s: %s\n", path, strerror(-err));
+		return VIEW_EXIT_ACCESS;
+	}
+	return 0;
+}
+
+/* --fleet: the query on ClickHouse, printed like local rows. */
+static int run_fleet(struct view_cmd *c)
+{
+	struct settings_dest d = { 0 };
+	struct ch_client_opts o = { .timeout_ms = 60000 };
+	struct buf pw, ca, cert, key;
+	struct ch_client *cl = NULL;
+	char url[SETTINGS_DEST_STR_MAX + 32], err[512];
+	const char *table = c->table ? c->table : CH_DEFAULT_TABLE;
+	int status = 0;
+	int64_t n;
+
+	buf_init(&pw, 0);
+	buf_init(&ca, 0);
+	buf_init(&cert, 0);
+	buf_init(&key, 0);
+	if (strstr(c->fleet, "://")) {
+		if (strncmp(c->fleet, "http://", 7) &&
+		    strncmp(c->fleet, "https://", 8)) {
+			status = usage_error("--fleet URL is http:// or "
+					     "https://");
+			goto out;
+		}
+		snprintf(url, sizeof(url), "%s", c->fleet);
+	} else {
+		struct settings s;
+		struct diag dg = { 0 };
+		const struct settings_dest *sd;
+
+		settings_defaults(&s);
+		settings_load(&s, SETTINGS_DEFAULT_PATH, &dg);
+		sd = settings_dest_find(&s, c->fleet);
+		if (!sd || sd->kind != DEST_CLICKHOUSE) {
+			fprintf(stderr,
+				"vigil view: no ClickHouse destination '%s' in "
+				"%s\n",
+				c->fleet, SETTINGS_DEFAULT_PATH);
+			status = VIEW_EXIT_USAGE;
+			goto out;
+		}
+		d = *sd;
+		snprintf(url, sizeof(url), "%s://%s%s%s:%u/",
+			 d.is_https ? "https" : "http",
+			 strchr(d.host, ':') ? "[" : "", d.host,
+			 strchr(d.host, ':') ? "]" : "", d.port);
+		if (!c->table)
+			table = sd->table;
+		o.user = d.user;
+		status = read_secret(d.password_file, &pw);
+		status = status ? status : read_secret(d.ca_file, &ca);
+		status = status ? status : read_secret(d.cert_file, &cert);
+		status = status ? status : read_secret(d.key_file, &key);
+		if (status)
+			goto out;
+		while (pw.len && (pw.data[pw.len - 1] == '\n' ||
+				  pw.data[pw.len - 1] == '\r'))
+			pw.data[--pw.len] = '\0';
+		o.password = d.password_file[0] ? pw.data : NULL;
+		o.ca_pem = d.ca_file[0] ? ca.data : NULL;
+		o.cert_pem = d.cert_file[0] ? cert.data : NULL;
+		o.key_pem = d.key_file[0] ? key.data : NULL;
+	}
+	o.url = url;
+	if (ch_global_init() < 0 || !(cl = ch_client_new(&o))) {
+		fprintf(stderr, "vigil view: out of memory\n");
+		status = VIEW_EXIT_ERROR;
+		goto out;
+	}
+	n = view_fleet_query(cl, table, &c->f, c->host, print_row, c, err,
+			     sizeof(err));
+	if (fflush(stdout) || c->write_err) {
+		status = VIEW_EXIT_ERROR;
+	} else if (n < 0) {
+		fprintf(stderr, "vigil view: %s\n", err);
+		status = VIEW_EXIT_ERROR;
+	} else if (n == 0) {
+		fprintf(stderr, "vigil view: no events match\n");
+		status = VIEW_EXIT_NO_MATCH;
+	}
+out:
+	ch_client_free(cl);
+	buf_release(&pw);
+	buf_release(&ca);
+	buf_release(&cert);
+	buf_release(&key);
+	return status;
+}
+
 int view_main(int argc, char **argv)
 {
 	struct view_cmd *c = calloc(1, sizeof(*c));
@@ -610,6 +761,8 @@ int view_main(int argc, char **argv)
 	status = parse_args(c, argc, argv);
 	if (status < 0) {
 		status = VIEW_EXIT_OK; /* --help */
+	} else if (status == 0 && c->fleet) {
+		status = run_fleet(c);
 	} else if (status == 0) {
 		if (!c->store[0])
 			default_store(c->store, sizeof(c->store));

@@ -206,7 +206,7 @@ int view_parse_cond(const char *s, struct view_cond *c, char *err,
  * the same way or it could never match such text.  Lower-cased (ASCII),
  * as the record is compared.
  */
-static int json_needle(struct buf *b, const char *s)
+int view_json_needle(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	int err = 0;
@@ -452,7 +452,7 @@ static int build(struct sql *q, const struct view_filter *f, uint64_t after_id)
 	err |= build_bounds(q, f, after_id);
 	err |= build_conds(q, f);
 	if (f->grep[0])
-		err |= json_needle(&q->grep, f->grep);
+		err |= view_json_needle(&q->grep, f->grep);
 	err |= buf_adds(b, asc ? " ORDER BY e.EventRecordID ASC"
 			       : " ORDER BY e.EventRecordID DESC");
 	/* --grep reads the rebuilt record: the limit counts its matches */

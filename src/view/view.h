@@ -115,6 +115,28 @@ int64_t view_query(struct sqlite3 *db, const struct view_filter *f,
 		   uint64_t after_id, view_row_fn *fn, void *arg);
 
 /*
+ * The --grep text as it appears inside a JSON record (quotes, backslashes
+ * and control bytes escaped as the renderer does), lower-cased (ASCII),
+ * appended to b.  Returns 0 or -ENOMEM.
+ */
+struct buf;
+int view_json_needle(struct buf *b, const char *s);
+
+struct ch_client;
+
+/*
+ * The same filters on the ClickHouse fleet table (clickhouse.h), plus
+ * host (NULL: every host; else Computer, ASCII case ignored): fn gets
+ * each matching event, newest first (by UtcTime) or oldest first.  The
+ * row's record is the stored JSON.  Returns the number of rows passed to
+ * fn, fn's non-zero return, or a negative errno with err set (see
+ * ch_post(); -EPROTO also for an answer that is not the fleet table's).
+ */
+int64_t view_fleet_query(struct ch_client *c, const char *table,
+			 const struct view_filter *f, const char *host,
+			 view_row_fn *fn, void *arg, char *err, size_t errlen);
+
+/*
  * Whether f can be answered from the store's indexes and record id
  * bounds alone: no free text and no condition on a field without a
  * column.  Otherwise a query may read every row in its record id range,

@@ -175,6 +175,42 @@ static const struct bad_case bad_cases[] = {
 	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
 	  1, 17, "too long" },
 	{ "ring_kib = 8\nring_kib = 16\n", 2, 1, "set twice" },
+	{ "forward.a.bogus = 1\n", 1, 11, "unknown destination key 'bogus'" },
+	{ "forward.A.url = tcp://x\n", 1, 9, "expected '='" },
+	{ "forward.url = tcp://h\n", 1, 1, "expected forward.NAME.KEY" },
+	{ "forward.a.url = ftp://x\n", 1, 17, "expected a url" },
+	{ "forward.a.url = tcp://h:99999\n", 1, 17, "expected a port" },
+	{ "forward.a.url = tcp://h/path\n", 1, 17, "unexpected text" },
+	{ "forward.a.url = tcp://[::1\n", 1, 17, "expected ']'" },
+	{ "forward.a.format = xml\n", 1, 1, "destination 'a': no url" },
+	{ "forward.a.url = tcp://h\nforward.a.ca_file = /ca\n", 2, 1,
+	  "a TLS key without tls://" },
+	{ "forward.a.url = http://h\nforward.a.format = json\n", 2, 1,
+	  "a syslog key on a ClickHouse url" },
+	{ "forward.a.table = t\nforward.a.url = tcp://h\n", 1, 1,
+	  "a ClickHouse key on a syslog url" },
+	{ "forward.a.url = tls://h\nforward.a.cert_file = /c\n", 2, 1,
+	  "cert_file and key_file go together" },
+	{ "forward.a.url = udp://h\nforward.a.framing = lf\n", 2, 1,
+	  "framing is for tcp" },
+	{ "forward.a.url = tcp://h\nforward.a.url = tcp://g\n", 2, 1,
+	  "set twice" },
+	{ "forward.a.message_max = 1K\n", 1, 25, "between 2K and 16M" },
+	{ "forward.a.url = http://h\nforward.a.table = 1x\n", 2, 19,
+	  "starts with a letter" },
+	{ "forward.a.url = http://h\nforward.a.table = a.b.c\n", 2, 19,
+	  "table name" },
+	{ "forward.a.url = tcp://h\nforward.a.facility = nope\n", 2, 22,
+	  "facility" },
+	{ "forward.a.url = tcp://h\nforward.a.app_name = a b\n", 2, 22,
+	  "without blanks" },
+	{ "forward_user = -x\n", 1, 16, "expected a user name" },
+	{ "forward.a.url=tcp://h\nforward.b.url=tcp://h\n"
+	  "forward.c.url=tcp://h\nforward.d.url=tcp://h\n"
+	  "forward.e.url=tcp://h\nforward.f.url=tcp://h\n"
+	  "forward.g.url=tcp://h\nforward.h.url=tcp://h\n"
+	  "forward.i.url=tcp://h\n",
+	  9, 1, "at most 8 destinations" },
 	{ "state_dir = /a\n\n\nbad line\n", 4, 5, "expected '='" },
 };
 
@@ -200,6 +236,94 @@ static void test_bad_files(void)
 			fprintf(stderr, "  case %zu: %s:%d:%d: %s\n", i, d.file,
 				d.line, d.col, d.msg);
 	}
+}
+
+static void test_destinations(void)
+{
+	const struct settings_dest *d;
+	struct settings s;
+	struct diag dg;
+	int err;
+
+	err = load("forward_user = vigil-fwd\n"
+		   "forward.siem.url = tls://siem.example.org\n"
+		   "forward.siem.format = json\n"
+		   "forward.siem.framing = lf\n"
+		   "forward.siem.message_max = 64K\n"
+		   "forward.siem.facility = local3\n"
+		   "forward.siem.app_name = vigil\n"
+		   "forward.siem.structured_data = no\n"
+		   "forward.siem.ca_file = /etc/vigil/ca.pem\n"
+		   "forward.siem.cert_file = /etc/vigil/me.pem\n"
+		   "forward.siem.key_file = /etc/vigil/me.key\n"
+		   "forward.siem.server_name = collector.example.org\n"
+		   "forward.siem.batch_events = 200\n"
+		   "forward.plain.url = tcp://[::1]:1514\n"
+		   "forward.lossy.url = udp://10.0.0.1\n"
+		   "forward.fleet.url = http://ch.example.org:18123/\n"
+		   "forward.fleet.table = logs.events\n"
+		   "forward.fleet.user = writer\n"
+		   "forward.fleet.password_file = /etc/vigil/ch.pw\n"
+		   "forward.fleet.create_table = no\n"
+		   "forward.tlsfleet.url = https://ch\n",
+		   &s, &dg);
+	CHECK(err == 0);
+	if (err)
+		fprintf(stderr, "  %s:%d:%d: %s\n", dg.file, dg.line, dg.col,
+			dg.msg);
+	CHECK_STR(s.forward_user, "vigil-fwd");
+	CHECK(s.ndests == 5);
+	d = settings_dest_find(&s, "siem");
+	CHECK(d && d->kind == DEST_SYSLOG_TLS && d->port == 6514);
+	if (d) {
+		CHECK_STR(d->host, "siem.example.org");
+		CHECK_STR(d->url, "tls://siem.example.org");
+		CHECK(d->format == RENDER_JSON && d->framing == FRAMING_LF);
+		CHECK(d->message_max == 65536 && d->facility == 19);
+		CHECK_STR(d->app_name, "vigil");
+		CHECK(!d->has_origin_sd);
+		CHECK_STR(d->ca_file, "/etc/vigil/ca.pem");
+		CHECK_STR(d->cert_file, "/etc/vigil/me.pem");
+		CHECK_STR(d->key_file, "/etc/vigil/me.key");
+		CHECK_STR(d->server_name, "collector.example.org");
+		CHECK(d->batch_events == 200);
+	}
+	d = settings_dest_find(&s, "plain");
+	CHECK(d && d->kind == DEST_SYSLOG_TCP && d->port == 1514);
+	if (d) {
+		CHECK_STR(d->host, "::1");
+		/* the documented defaults */
+		CHECK(d->format == RENDER_XML);
+		CHECK(d->framing == FRAMING_OCTET_COUNTED);
+		CHECK(d->message_max == 8192 && d->facility == 1);
+		CHECK_STR(d->app_name, "sysmon");
+		CHECK(d->has_origin_sd && d->batch_events == 1000);
+	}
+	d = settings_dest_find(&s, "lossy");
+	CHECK(d && d->kind == DEST_SYSLOG_UDP && d->port == 514);
+	d = settings_dest_find(&s, "fleet");
+	CHECK(d && d->kind == DEST_CLICKHOUSE && d->port == 18123 &&
+	      !d->is_https);
+	if (d) {
+		CHECK_STR(d->table, "logs.events");
+		CHECK_STR(d->user, "writer");
+		CHECK_STR(d->password_file, "/etc/vigil/ch.pw");
+		CHECK(!d->is_create_table && d->batch_events == 5000);
+	}
+	d = settings_dest_find(&s, "tlsfleet");
+	CHECK(d && d->kind == DEST_CLICKHOUSE && d->port == 8443 &&
+	      d->is_https);
+	if (d) {
+		CHECK_STR(d->table, "vigil_events");
+		CHECK_STR(d->user, "default");
+		CHECK(d->is_create_table);
+	}
+	CHECK(settings_dest_find(&s, "nope") == NULL);
+
+	/* none by default */
+	settings_defaults(&s);
+	CHECK(s.ndests == 0);
+	CHECK_STR(s.forward_user, "nobody");
 }
 
 static void test_hostile_bytes(void)
@@ -248,6 +372,7 @@ int main(void)
 	test_every_key();
 	test_value_syntax();
 	test_bad_files();
+	test_destinations();
 	test_hostile_bytes();
 	unlink(path);
 	rmdir(dir);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "status/status.h"
@@ -71,8 +72,9 @@ static void test_round_trip(void)
 	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
 	CHECK(strstr(t.data, "\nlost_stdout=16\n") != NULL);
 	CHECK(strstr(t.data, "\nlost_jsonl=18\n") != NULL);
+	CHECK(strstr(t.data, "\nlost_retention=19\n") != NULL);
 	CHECK(status_lost_total(b.lost) ==
-	      10 + 11 + 12 + 13 + 14 + 15 + 16 + 17 + 18);
+	      10 + 11 + 12 + 13 + 14 + 15 + 16 + 17 + 18 + 19);
 	buf_release(&t);
 
 	/* No armed events: an empty list both ways. */
@@ -82,6 +84,71 @@ static void test_round_trip(void)
 	CHECK(strstr(t.data, "\narmed=\n") != NULL);
 	CHECK(status_parse(t.data, t.len, &b) == 0 && b.narmed == 0);
 	buf_release(&t);
+}
+
+/* Destinations: the daemon's keys, the forwarder's file, the merge. */
+static void test_dests(void)
+{
+	char dir[] = "/tmp/vigil-status-XXXXXX", path[PATH_MAX];
+	struct status_info a, fw, b;
+	struct status_dest *d;
+	struct buf t;
+
+	sample(&a);
+	d = status_dest_get(&a, "siem");
+	CHECK(d && status_dest_get(&a, "siem") == d && a.ndests == 1);
+	snprintf(d->url, sizeof(d->url), "tls://siem:6514");
+	d->lost_retention = 7;
+	d = status_dest_get(&a, "fleet");
+	snprintf(d->url, sizeof(d->url), "http://ch:8123");
+	buf_init(&t, 0);
+	CHECK(status_format(&a, &t) == 0);
+	CHECK(strstr(t.data, "\ndest.siem.url=tls://siem:6514\n"
+			     "dest.siem.lost_retention=7\n") != NULL);
+	CHECK(status_parse(t.data, t.len, &b) == 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	buf_release(&t);
+
+	/* the forwarder's file: everything but lost_retention */
+	memset(&fw, 0, sizeof(fw));
+	fw.pid = 99;
+	d = status_dest_get(&fw, "siem");
+	snprintf(d->url, sizeof(d->url), "tls://siem:6514");
+	d->is_connected = true;
+	d->cursor = 1000;
+	d->delivered = 900;
+	d->backlog = 12;
+	d->oldest_ns = 1700000000123456789ull;
+	d->cut = 2;
+	d->skipped = 1;
+	d->error_time = 1700000001;
+	snprintf(d->error, sizeof(d->error), "bad\nline\x01");
+	buf_init(&t, 0);
+	CHECK(status_format_forward(&fw, &t) == 0);
+	CHECK(strstr(t.data, "\ndest.siem.error=bad?line?\n") != NULL);
+	CHECK(!strstr(t.data, "logged=") && !strstr(t.data, "lost_"));
+	buf_release(&t);
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/forward", dir);
+	CHECK(mkdir(path, 0750) == 0);
+	CHECK(status_write_forward(dir, &fw) == 0);
+	b = a;
+	CHECK(status_read_forward(dir, &b) == 0);
+	CHECK(b.forward_pid == 99 && b.ndests == 2);
+	d = status_dest_get(&b, "siem");
+	CHECK(d && d->is_connected && d->cursor == 1000 &&
+	      d->delivered == 900 && d->backlog == 12 &&
+	      d->oldest_ns == 1700000000123456789ull && d->cut == 2 &&
+	      d->skipped == 1 && d->error_time == 1700000001);
+	CHECK(d && d->lost_retention == 7); /* the daemon's, kept */
+	CHECK_STR(d ? d->error : "", "bad?line?");
+	snprintf(path, sizeof(path), "%s/forward/status", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/forward", dir);
+	rmdir(path);
+	CHECK(status_read_forward(dir, &b) == -ENOENT);
+	rmdir(dir);
 }
 
 static int parse(const char *text, struct status_info *st)
@@ -118,6 +185,18 @@ static void test_hostile(void)
 	big[sizeof(big) - 1] = '\0';
 	memcpy(big, "pid=1\nstore_path=", 17);
 	CHECK(parse(big, &st) == -EINVAL);
+	CHECK(parse("pid=1\ndest..url=x\n", &st) == -EINVAL);
+	CHECK(parse("pid=1\ndest.x=1\n", &st) == -EINVAL);
+	CHECK(status_parse("pid=1\ndest.a\0b.url=x\n", 20, &st) == -EINVAL);
+	CHECK(parse("pid=1\ndest.A.url=x\n", &st) == -EINVAL);
+	CHECK(parse("pid=1\ndest.x.cursor=-1\n", &st) == -EINVAL);
+	CHECK(parse("pid=1\ndest.x.new_key=1\n", &st) == 0 && st.ndests == 1);
+	CHECK(parse("pid=1\ndest.0123456789012345678901234567890123.url=x\n",
+		    &st) == -EINVAL);
+	CHECK(parse("pid=1\ndest.a.url=x\ndest.b.url=x\ndest.c.url=x\n"
+		    "dest.d.url=x\ndest.e.url=x\ndest.f.url=x\ndest.g.url=x\n"
+		    "dest.h.url=x\ndest.i.url=x\n",
+		    &st) == -EINVAL);
 	/* An embedded NUL never shortens a value silently. */
 	CHECK(status_parse("pid=1\nversion=a\0b\n", 18, &st) == -EINVAL);
 }
@@ -200,5 +279,6 @@ int main(void)
 	test_round_trip();
 	test_hostile();
 	test_files();
+	test_dests();
 	return tap_done("status");
 }

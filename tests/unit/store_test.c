@@ -497,6 +497,74 @@ static void test_retention_by_size(void)
 			    " WHERE integrity_check = 'ok'") == 1);
 }
 
+/* The smallest size limit accepted still keeps the store within it. */
+static void test_retention_smallest(void)
+{
+	const uint64_t limit = STORE_MIN_MAX_BYTES;
+	struct render_host h = test_host();
+	uint64_t rid = 1;
+	char path[300];
+	struct sink *s;
+
+	path_in_tmp(path, sizeof(path), "small.db");
+	s = sink_store_new(path, limit, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	for (int batch = 0; batch < 50; batch++) {
+		CHECK(write_range(s, rid, 100, T0_NS + rid * 1000000ull) == 0);
+		rid += 100;
+		CHECK(s->flush(s) == 0);
+	}
+	CHECK(sink_store_deleted(s) > 0);
+	CHECK(fsize(path, "") <= limit);
+	s->free(s);
+}
+
+/* The forwarder's cursors: 0 (nothing delivered), 300, and far ahead. */
+static void test_cursors_fn(void *arg, uint64_t *cursors, size_t n)
+{
+	const uint64_t *want = arg;
+
+	for (size_t i = 0; i < n; i++)
+		cursors[i] = want[i];
+}
+
+/* Retention counts, per cursor, the events it deleted above it. */
+static void test_retention_cursors(void)
+{
+	struct render_host h = test_host();
+	uint64_t now = now_ns(), cursors[3] = { 0, 300, 1000000 };
+	char path[300];
+	struct sink *s;
+
+	path_in_tmp(path, sizeof(path), "cursors.db");
+	s = sink_store_new(path, 0, 3600, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(sink_store_watch_cursors(s, 9, test_cursors_fn, cursors) ==
+	      -EINVAL);
+	CHECK(sink_store_watch_cursors(s, 3, test_cursors_fn, cursors) == 0);
+	sink_store_set_retention_interval(s, 0);
+	/* 500 two hours old (deleted by age), 100 recent */
+	CHECK(write_range(s, 1, 500, now - 7200000000000ull) == 0);
+	CHECK(write_range(s, 501, 100, now - 600000000000ull) == 0);
+	CHECK(s->flush(s) == 0);
+	CHECK(sink_store_deleted(s) == 500);
+	CHECK(sink_store_cursor_lost(s, 0) == 500);
+	CHECK(sink_store_cursor_lost(s, 1) == 200); /* ids 301..500 */
+	CHECK(sink_store_cursor_lost(s, 2) == 0);
+	CHECK(sink_store_cursor_lost(s, 3) == 0);
+	/* a later run reads the cursors again */
+	cursors[0] = 550;
+	CHECK(write_range(s, 601, 10, now - 7200000000000ull) == 0);
+	CHECK(s->flush(s) == 0);
+	CHECK(sink_store_cursor_lost(s, 0) == 510);
+	CHECK(sink_store_cursor_lost(s, 1) == 210);
+	s->free(s);
+}
+
 static void test_bad_files(void)
 {
 	struct render_host h = test_host();
@@ -720,6 +788,8 @@ int main(int argc, char **argv)
 	test_one_writer();
 	test_retention_by_age();
 	test_retention_by_size();
+	test_retention_cursors();
+	test_retention_smallest();
 	test_bad_files();
 	test_jsonl();
 	test_syslog();
