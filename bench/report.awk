@@ -225,6 +225,18 @@ END {
 	}
 	row("memory footprint", "-", v, "-", "<= 32 MiB", ok)
 
+	v = F["imageload_off_ratio"] != "" ? \
+		sprintf("x%.2f off, x%.2f on [9]", F["imageload_off_ratio"],
+			F["imageload_on_ratio"]) : "not measured [9]"
+	row("exec loop with ImageLoad (event 7) off and on, wall time", "-",
+	    v, "-", "-", "-")
+	v = F["imageload_cpu_us"] != "" ? \
+		sprintf("%.1f us [9]", F["imageload_cpu_us"]) : \
+		"not measured [9]"
+	row("daemon CPU per ImageLoad event", "-", v, "-", "<= 10 us",
+	    F["imageload_cpu_us"] != "" ? \
+	    (F["imageload_cpu_us"] <= 10 ? "yes" : "no") : "-")
+
 	v = "rules_eval_ns_per_event" in F ? \
 		grouped(F["rules_eval_ns_per_event"]) " ns" : \
 		"not measured [7]"
@@ -337,6 +349,17 @@ END {
 			F["web_timeline_ms"] " ms."
 	else
 		print "[8] bench/web_bench was not built, or printed no figure."
+	if (F["imageload_off_ratio"] != "")
+		print "[9] Median of " F["imageload_reps"] " rounds of the " \
+			"exec loop alone: no monitoring, vigil with the " \
+			"collect-all config less ImageLoad (off), and with " \
+			"collect-all (on: " grouped(F["imageload_events"]) \
+			" more events per run, every library each exec maps).  " \
+			"CPU per event: the daemon CPU the on run spent beyond " \
+			"the off run of its round, per extra event."
+	else
+		print "[9] " (F["imageload_why"] != "" ? F["imageload_why"] : \
+			"the ImageLoad rows did not run") "."
 	if (vigil_ran)
 		print "\nvigil armed event ids: " F["vigil_armed"] "."
 

@@ -18,6 +18,8 @@
 #                       (see audit_quiet) instead of no audit rule
 #   BENCH_ROUNDS_BUDGET_S  after 3 rounds, start no round that would end
 #                       past this many seconds (default 330)
+#   BENCH_IMAGELOAD_REPS   rounds of the ImageLoad rows (default 3, 0: none)
+#   BENCH_ONLY=imageload   run only the ImageLoad rows
 #
 # A benchmark reports; it never fails on a timing.  The exit status is
 # non-zero only when the harness itself cannot run.
@@ -36,6 +38,8 @@ rounds_budget_s=${BENCH_ROUNDS_BUDGET_S:-330}
 config=$here/collect-all.xml
 # file_inc: the file churn again, vigil reconfigured (SIGHUP) to this
 config_inc=$here/files-include.xml
+collect_all=$config
+imageload_reps=${BENCH_IMAGELOAD_REPS:-3}
 
 exec_n=5000 connect_n=20000 udp_n=200000 file_n=20000
 tax_n=200000 tax_rounds=7
@@ -568,6 +572,82 @@ vigil_alone() {
 	vigil_stop
 }
 
+# --- ImageLoad (event 7): the exec loop with it off and on ---------------------
+
+# Each round runs the exec loop with no monitoring, under vigil with the
+# collect-all config less ImageLoad, and under vigil with collect-all
+# (every library every exec maps is an event 7), in rotating order.
+# Facts: the exec loop's wall ratio to no monitoring with ImageLoad off
+# and on (median of the rounds), and the daemon CPU per ImageLoad event:
+# the daemon CPU the "on" run spent beyond the "off" run of its round,
+# divided by the events it logged beyond it.
+imageload_rows() {
+	local rep mode i line kv wall ticks0 logged0
+	local -a modes=(none off on)
+	local -A W T L
+	[ "$imageload_reps" -gt 0 ] || return 0
+	grep -v '<ImageLoad ' "$collect_all" >"$work/no-imageload.xml"
+	for ((rep = 1; rep <= imageload_reps; rep++)); do
+		for ((i = 0; i < 3; i++)); do
+			mode=${modes[$(((i + rep) % 3))]}
+			say "ImageLoad round $rep/$imageload_reps: $mode"
+			audit_quiet
+			if [ "$mode" != none ]; then
+				config=$work/no-imageload.xml
+				[ "$mode" = on ] && config=$collect_all
+				if ! vigil_start; then
+					config=$collect_all
+					fact imageload_why "vigil did not start"
+					return 0
+				fi
+				pause 1
+				vigil_snap
+				logged0=$snap_logged ticks0=$snap_ticks
+			fi
+			sync
+			line=$("$bin/exec_loop" "$exec_n" /bin/true)
+			wall=""
+			for kv in $line; do
+				case $kv in wall_s=*) wall=${kv#*=} ;; esac
+			done
+			W[$mode,$rep]=$wall
+			if [ "$mode" != none ]; then
+				vigil_snap
+				L[$mode,$rep]=$((snap_logged - logged0))
+				T[$mode,$rep]=$((snap_ticks - ticks0))
+				vigil_stop
+			fi
+		done
+	done
+	config=$collect_all
+	for ((rep = 1; rep <= imageload_reps; rep++)); do
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${W[none,$rep]}" \
+			"${W[off,$rep]}" "${W[on,$rep]}" "${L[off,$rep]}" \
+			"${L[on,$rep]}" "${T[off,$rep]}" "${T[on,$rep]}"
+	done >"$work/imageload.tsv"
+	# shellcheck disable=SC2016 # awk's own $ fields
+	read -r r_off r_on cpu_us n7 < <(awk -F'\t' -v hz="$clk_tck" '
+		function med(a, n,    i, j, t) {
+			for (i = 2; i <= n; i++)
+				for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+					t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+				}
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		$1 > 0 { n++; off[n] = $2 / $1; on[n] = $3 / $1
+			ev[n] = $5 - $4
+			cpu[n] = ev[n] > 0 ? ($7 - $6) / hz * 1e6 / ev[n] : 0 }
+		END { if (n) printf "%.3f %.3f %.1f %.0f\n", med(off, n),
+			med(on, n), med(cpu, n), med(ev, n) }' "$work/imageload.tsv")
+	fact imageload_off_ratio "${r_off:-}"
+	fact imageload_on_ratio "${r_on:-}"
+	fact imageload_cpu_us "${cpu_us:-}"
+	fact imageload_events "${n7:-}"
+	fact imageload_reps "$imageload_reps"
+	say "ImageLoad: exec loop x$r_off off, x$r_on on; $cpu_us us of" \
+		"daemon CPU per ImageLoad event ($n7 per run)"
+}
+
 # --- other modules' benchmarks -------------------------------------------------
 
 module_benches() {
@@ -653,6 +733,8 @@ write_report() {
 		echo "# vigil column:"
 		k="${vigil_argv[*]}"
 		echo "${k//$work/<work>}"
+		echo "# ImageLoad rows: the exec loop under no monitoring, under"
+		echo "# vigil with collect-all less <ImageLoad>, and with collect-all"
 		echo "# vigil alone, rate ramp (target ops/s: ${ramp_rates[*]}):"
 		echo "$bin/event_rate $ramp_mode <ops/s> $ramp_seconds 2"
 		echo "# auditd column (Debian's auditd.conf, log file in <work>):"
@@ -673,7 +755,7 @@ write_report() {
 }
 
 main() {
-	local started finished l1 l5 l15
+	local started finished l1 l5 l15 k
 	if [ "$(id -u)" != 0 ]; then
 		say "needs root (BPF, auditd)"
 		exit 1
@@ -719,8 +801,15 @@ main() {
 	fi
 	say "columns: none$([ "$vigil_ok" = 1 ] && echo ', vigil')$([ "$audit_ok" = 1 ] && echo ', auditd')"
 
+	if [ "${BENCH_ONLY:-}" = imageload ]; then
+		[ "$vigil_ok" = 1 ] && imageload_rows
+		audit_restore
+		for k in "${!FACT[@]}"; do echo "$k=${FACT[$k]}"; done
+		return 0
+	fi
 	run_rounds
 	[ "$vigil_ok" = 1 ] && vigil_alone
+	[ "$vigil_ok" = 1 ] && imageload_rows
 	module_benches
 	forwarding
 	audit_restore

@@ -379,27 +379,24 @@ static __always_inline void note_written(struct task_struct *task,
 	bpf_map_update_elem(&writers, &tgid, &one, BPF_ANY);
 }
 
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-
 /*
  * task_fd_file() for the hot path (every open of the machine): the table
- * by direct BTF loads, one probe read for the slot, and the file made a
- * read-only BTF pointer again (bpf_rdonly_cast), so its fields are plain
- * loads instead of a helper call each.
+ * by direct BTF loads and one probe read for the slot.  The file's own
+ * fields are then probe reads: bpf_rdonly_cast() would make them plain
+ * loads, but integrity.bpf.c declares it, and libbpf 1.1's linker cannot
+ * join two objects that declare one kfunc.
  */
 static __always_inline struct file *fd_file_fast(struct task_struct *task,
 						 long fd)
 {
 	struct fdtable *fdt = task->files->fdt;
-	void *f = NULL;
+	struct file *f = NULL;
 
 	if (fd < 0 || fd >= fdt->max_fds)
 		return NULL;
 	bpf_probe_read_kernel(&f, sizeof(f),
 			      (void *)((__u64)fdt->fd + fd * sizeof(f)));
-	if (!f)
-		return NULL;
-	return bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	return f;
 }
 
 static __always_inline int on_open_done(struct task_struct *task, long fd,
@@ -421,11 +418,11 @@ static __always_inline int on_open_done(struct task_struct *task, long fd,
 	file = fd_file_fast(task, fd);
 	if (!file)
 		return 0;
-	inode = file->f_inode;
+	inode = BPF_CORE_READ(file, f_inode);
 	if (!inode)
 		return 0;
-	mode = inode->i_mode;
-	fmode = file->f_mode;
+	mode = BPF_CORE_READ(inode, i_mode);
+	fmode = BPF_CORE_READ(file, f_mode);
 	switch (mode & S_IFMT) {
 	case S_IFREG:
 		/* O_TMPFILE has no name yet: linkat() gives it one. */

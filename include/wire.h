@@ -46,6 +46,13 @@ enum wire_kind {
 	WIRE_PIPE_OPEN = 25, /* event 18: a FIFO opened */
 	WIRE_RAW_READ = 26, /* event 9: a block device opened to read */
 	WIRE_URING_BLIND = 27, /* event 255: io_uring op vigil cannot log */
+	/* process integrity: 40-59 */
+	WIRE_ACCESS = 40, /* event 10: one process reached into another */
+	WIRE_INJECT = 41, /* event 8: ... and changed its memory or registers */
+	WIRE_TAMPER = 42, /* event 25 */
+	WIRE_BPF = 43, /* event 100 */
+	WIRE_IMAGE_LOAD = 44, /* event 7 */
+	WIRE_MODULE = 45, /* event 6 */
 	WIRE_KIND_MAX, /* one past the last kind */
 };
 
@@ -319,6 +326,106 @@ struct wire_pf_head {
 	__u32 is_set; /* 0 (before the loader wrote it): nothing filtered */
 };
 
+/* What a wire_access did (WIRE_ACCESS and WIRE_INJECT records). */
+enum wire_access_op {
+	WIRE_OP_PTRACE_ATTACH = 1, /* PTRACE_ATTACH */
+	WIRE_OP_PTRACE_SEIZE = 2, /* PTRACE_SEIZE */
+	WIRE_OP_VM_READ = 3, /* process_vm_readv() */
+	WIRE_OP_VM_WRITE = 4, /* process_vm_writev() */
+	WIRE_OP_MEM_OPEN = 5, /* open of /proc/PID/mem; mode says how */
+	WIRE_OP_PTRACE_POKE = 6, /* PTRACE_POKETEXT/POKEDATA/POKEUSER */
+	WIRE_OP_PTRACE_SETREGS = 7, /* PTRACE_SETREGS/SETFPREGS/SETREGSET */
+};
+
+#define WIRE_MODE_READ	0x1u /* the file was opened for reading */
+#define WIRE_MODE_WRITE 0x2u /* ... for writing */
+
+/*
+ * Another process's memory or registers, reached by a successful call:
+ * task is the source, target the process whose memory it is.
+ */
+struct wire_access {
+	struct wire_hdr hdr;
+	struct wire_task task;
+	struct wire_task target;
+	__u32 op; /* enum wire_access_op */
+	__u32 target_tid; /* the thread the call named */
+	__u32 mode; /* WIRE_OP_MEM_OPEN: WIRE_MODE_* */
+	__u32 has_addr; /* 1: addr is known */
+	__u64 addr; /* address written, or the new instruction pointer */
+	__u64 request; /* the ptrace request */
+};
+
+/* Why a process's image is suspect (WIRE_TAMPER). */
+enum wire_tamper_kind {
+	WIRE_TAMPER_MEMFD = 1, /* exec of a memfd_create() file */
+	WIRE_TAMPER_DELETED = 2, /* exec of a file with no name left */
+	WIRE_TAMPER_WRITTEN = 3, /* a file it maps executable opened to write */
+};
+
+struct wire_tamper {
+	struct wire_hdr hdr;
+	struct wire_task task; /* the process whose image it is */
+	__u32 kind; /* enum wire_tamper_kind */
+	__u32 writer_tgid; /* WIRE_TAMPER_WRITTEN: who opened it */
+	struct wire_str image; /* the file */
+	char data[];
+};
+
+/* A bpf() call that loaded or attached a program (WIRE_BPF). */
+struct wire_bpf {
+	struct wire_hdr hdr;
+	struct wire_task task;
+	__u32 cmd; /* enum bpf_cmd */
+	__u32 prog_type; /* enum bpf_prog_type */
+	__u32 prog_id; /* the kernel's program id */
+	__u32 pad;
+	char prog_name[16]; /* as the kernel keeps it, NUL-padded */
+};
+
+/*
+ * The key of the `image_skips` map: files whose image loads the config
+ * drops whatever process maps them.  The inode's change time moves on
+ * every write, rename and new link, so a key never outlives the content or
+ * the names it was made for.
+ */
+struct wire_file_key {
+	__u64 ino;
+	__u32 dev; /* kernel encoding: major << 20 | minor */
+	__u32 ctime_nsec; /* without the "queried" flag bit */
+	__s64 ctime_sec;
+};
+
+/* A file mapped executable by mmap() (WIRE_IMAGE_LOAD). */
+struct wire_image_load {
+	struct wire_hdr hdr;
+	struct wire_task task;
+	struct wire_inode file; /* the file mapped, at mmap */
+	struct wire_str image;
+	char data[];
+};
+
+/* A kernel module loaded (WIRE_MODULE). */
+enum wire_module_call {
+	WIRE_MODULE_INIT = 1, /* init_module(): from memory, no file */
+	WIRE_MODULE_FINIT = 2, /* finit_module(): from a file */
+};
+
+/* Bytes of an init_module() image's end sent along: they hold its
+ * appended signature, if any (power of two). */
+#define WIRE_MODULE_TAIL_MAX 8192
+
+struct wire_module {
+	struct wire_hdr hdr;
+	struct wire_task task; /* who loaded it */
+	__u32 call; /* enum wire_module_call */
+	__u32 pad;
+	struct wire_inode file; /* finit_module(): the file, at load */
+	struct wire_str image; /* finit_module(): the file */
+	struct wire_str tail; /* init_module(): the image's last bytes */
+	char data[];
+};
+
 _Static_assert(sizeof(struct wire_hdr) == 16, "wire_hdr layout");
 _Static_assert(sizeof(struct wire_task) == 56, "wire_task layout");
 _Static_assert(sizeof(struct wire_str) == 16, "wire_str layout");
@@ -332,5 +439,11 @@ _Static_assert(sizeof(struct wire_dns) == 104, "wire_dns layout");
 _Static_assert(sizeof(struct wire_file) == 144, "wire_file layout");
 _Static_assert(sizeof(struct wire_pf_state) == 136, "wire_pf_state layout");
 _Static_assert(sizeof(struct wire_pf_head) == 272, "wire_pf_head layout");
+_Static_assert(sizeof(struct wire_access) == 160, "wire_access layout");
+_Static_assert(sizeof(struct wire_tamper) == 96, "wire_tamper layout");
+_Static_assert(sizeof(struct wire_bpf) == 104, "wire_bpf layout");
+_Static_assert(sizeof(struct wire_file_key) == 24, "wire_file_key layout");
+_Static_assert(sizeof(struct wire_image_load) == 144, "wire_image_load layout");
+_Static_assert(sizeof(struct wire_module) == 168, "wire_module layout");
 
 #endif /* VIGIL_WIRE_H */

@@ -149,6 +149,17 @@ static void print_status(const struct status_info *st, const char *state)
 	printf("\n");
 	printf("  armed events   ");
 	print_armed(st);
+	if (st->nunavailable) {
+		printf("\n  not on this kernel ");
+		for (size_t i = 0; i < st->nunavailable; i++) {
+			const struct catalog_event *ev =
+				catalog_lookup(st->unavailable[i]);
+
+			printf("%s%u%s%s", i ? ", " : "", st->unavailable[i],
+			       ev ? " " : "", ev ? ev->task : "");
+		}
+		printf(" (its hooks are missing; see the daemon log)");
+	}
 	printf("\n  events logged  %" PRIu64 "\n", st->logged);
 	if (st->counts[COUNT_FILE_FILTERED])
 		printf("  kept in kernel %" PRIu64 " file records (prefilter: "

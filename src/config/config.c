@@ -166,3 +166,33 @@ bool config_wants(const struct config *c, unsigned event_id)
 	f = c->id_family[event_id] - 1u;
 	return c->families[f].is_wanted;
 }
+
+bool config_decides_on(const struct config *c, unsigned event_id,
+		       const unsigned *fields, size_t n)
+{
+	const struct family *fam;
+	unsigned slot;
+
+	if (event_id > 255 || !c->id_family[event_id])
+		return true;
+	fam = &c->families[c->id_family[event_id] - 1];
+	slot = c->id_slot[event_id];
+	for (unsigned i = 0; i < fam->nsets; i++) {
+		const struct rule_set *set = fam->doc[i];
+
+		for (uint32_t k = 0; k < set->nfilters; k++) {
+			int idx = set->filters[k].idx[slot];
+			bool is_listed = false;
+
+			/* A filter this member lacks never matches: it
+			 * reads nothing of the event. */
+			if (idx < 0)
+				continue;
+			for (size_t j = 0; j < n; j++)
+				is_listed |= fields[j] == (unsigned)idx;
+			if (!is_listed)
+				return false;
+		}
+	}
+	return true;
+}

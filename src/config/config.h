@@ -86,6 +86,15 @@ bool config_wants(const struct config *c, unsigned event_id);
  */
 bool config_decide(const struct config *c, struct event *ev);
 
+/*
+ * Whether the rules for event_id read no field but fields[0..n) (indexes
+ * of that event): then config_decide() on two events that agree on those
+ * fields decides the same.  The daemon uses it to let the kernel drop
+ * image loads of a file the rules drop for every process.
+ */
+bool config_decides_on(const struct config *c, unsigned event_id,
+		       const unsigned *fields, size_t n);
+
 /* FieldSizes: cut over-long values of ev for output, after decide(). */
 void config_apply_field_sizes(const struct config *c, struct event *ev);
 

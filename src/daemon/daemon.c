@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "catalog/fields.h"
 #include "config/config.h"
 #include "content/content.h"
 #include "daemon.h"
@@ -100,6 +101,10 @@ struct daemon {
 	struct daemon_counters counters;
 	uint64_t reported_lost; /* losses already told in an event 255 */
 	uint64_t reported_unfilled; /* enrichment misses already logged */
+	/* The ImageLoad rules read only what the file decides (path, the
+	 * constant version and signature fields): a load they drop is
+	 * dropped for every process, so the kernel may skip the file. */
+	bool is_image_rule_by_file;
 	time_t unfilled_logged;
 	time_t started;
 };
@@ -210,6 +215,30 @@ static void handle_more(struct daemon *d, uint64_t now_boot_ns, bool is_final)
 		handle(d, &ev);
 }
 
+static bool image_rule_by_file(const struct config *c)
+{
+	static const unsigned fields[] = {
+		EV7_IMAGE_LOADED, EV7_FILE_VERSION, EV7_DESCRIPTION,
+		EV7_PRODUCT,	  EV7_COMPANY,	    EV7_ORIGINAL_FILE_NAME,
+		EV7_SIGNED,	  EV7_SIGNATURE,    EV7_SIGNATURE_STATUS,
+	};
+
+	return config_decides_on(c, 7, fields,
+				 sizeof(fields) / sizeof(fields[0]));
+}
+
+/* An image load the rules drop for any process: drop it before it is
+ * hashed, and let the kernel skip the file from now on. */
+static bool is_dropped_file(struct daemon *d, struct event *ev)
+{
+	if (!d->dec.has_image_key || !d->is_image_rule_by_file ||
+	    config_decide(d->cfg, ev))
+		return false;
+	if (sensor_skip_image(d->sensor, &d->dec.image_key) == 0)
+		d->counters.counts[COUNT_IMAGE_SKIPS]++;
+	return true;
+}
+
 static int on_record(void *ctx, const void *data, size_t len)
 {
 	struct daemon *d = ctx;
@@ -220,7 +249,9 @@ static int on_record(void *ctx, const void *data, size_t len)
 		d->counters.lost_decode++;
 		return 0;
 	}
-	if (r == 1)
+	if (r == 1 && is_dropped_file(d, &ev))
+		event_release(&ev);
+	else if (r == 1)
 		handle(d, &ev);
 	handle_more(d, 0, false);
 	return 0;
@@ -432,6 +463,8 @@ static void reload(struct daemon *d)
 	d->dec.hash_algs = config_hash_algorithms(c);
 	set_archive(d);
 	set_prefilter(d);
+	d->is_image_rule_by_file = image_rule_by_file(c);
+	sensor_forget_skips(d->sensor);
 	set_network(d);
 	r = sensor_arm(d->sensor, wants, d);
 	if (r == -EPERM)
@@ -487,9 +520,14 @@ static void write_status(struct daemon *d)
 	for (size_t i = 0; i < catalog_count(); i++) {
 		unsigned id = catalog_at(i)->id;
 
-		if (sensor_collects(id) && config_wants(d->cfg, id) &&
-		    st.narmed < STATUS_MAX_ARMED)
+		if (!sensor_collects(id) || !config_wants(d->cfg, id))
+			continue;
+		if (sensor_lacks(d->sensor, id, NULL)) {
+			if (st.nunavailable < STATUS_MAX_ARMED)
+				st.unavailable[st.nunavailable++] = id;
+		} else if (st.narmed < STATUS_MAX_ARMED) {
 			st.armed[st.narmed++] = id;
+		}
 	}
 	status_write(d->opts->settings.run_dir, &st);
 }
@@ -638,6 +676,7 @@ static int setup(struct daemon *d)
 	if (!d->dec.names || !d->dec.dns)
 		return -ENOMEM;
 	d->dec.procs = d->procs;
+	d->is_image_rule_by_file = image_rule_by_file(d->cfg);
 	d->dec.hash_algs = config_hash_algorithms(d->cfg);
 	d->dec.boot_to_utc_ns = boot_to_utc();
 	d->dec.host_mnt_ns = own_mnt_ns();

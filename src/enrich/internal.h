@@ -7,10 +7,12 @@
 #ifndef VIGIL_ENRICH_INTERNAL_H
 #define VIGIL_ENRICH_INTERNAL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "hash/hash.h"
+#include "modsig/modsig.h"
 #include "net/net.h"
 #include "proc/proc.h"
 #include "users/users.h"
@@ -25,6 +27,10 @@ struct enrich_result {
 	char text[HASH_TEXT_MAX]; /* WANT_USER: the name; WANT_HASH */
 	struct proc info; /* WANT_PROC: owned strings */
 	char user[USERS_NAME_MAX]; /* WANT_PROC: info.uid's name */
+	union {
+		struct modsig_fields modsig; /* WANT_MODSIG */
+		char module[PATH_MAX]; /* WANT_MODULE_AT */
+	};
 };
 
 /*
@@ -34,7 +40,7 @@ struct enrich_result {
  */
 struct enrich_job {
 	struct decode_want want; /* as the first event asked it */
-	char *path; /* WANT_HASH: the file's path, copied from the event */
+	char *path; /* WANT_HASH, WANT_MODSIG: the file's path, copied */
 	struct enrich_result res;
 	uint32_t refs; /* waiting events that point here */
 	bool is_used;
@@ -96,6 +102,11 @@ const struct enrich_kind *enrich_kind_of(unsigned kind);
 
 /* kinds.c: free what a job owns and clear it. */
 void enrich_job_clear(struct enrich_job *j);
+
+/* modfile.c: WANT_MODSIG's slow path: the signature fields of the
+ * module file at path, if it is still the inode id names. */
+void enrich_module_signature(const char *path, const struct hash_id *id,
+			     struct modsig_fields *out);
 
 /* worker.c: one thread running the slow paths of jobs[] in order. */
 struct worker;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "event/event.h"
+#include "util/file.h"
 #include "internal.h"
 
 static void set_if(struct event *ev, int idx, const char *v)
@@ -169,6 +170,106 @@ static bool hash_same(const struct decode_want *a, const struct decode_want *b)
 	       hash_id_equal(&a->file.id, &b->file.id);
 }
 
+/* --- WANT_MODSIG: a kernel module's signature (event 6) ----------------- */
+
+/* Always the worker: the module file is read. */
+static bool modsig_fast(struct enrich *e, struct event *ev,
+			const struct decode_want *w)
+{
+	(void)e;
+	(void)w;
+	/* No file to read ("-": unset): nothing to say. */
+	return event_value(ev, (unsigned)w->file.path_field, NULL)[0] != '/';
+}
+
+static int modsig_prepare(struct enrich_job *j, const struct event *ev)
+{
+	j->path = strdup(
+		event_value(ev, (unsigned)j->want.file.path_field, NULL));
+	return j->path ? 0 : -ENOMEM;
+}
+
+static void modsig_slow(const struct enrich_tools *t, struct enrich_job *j)
+{
+	(void)t;
+	enrich_module_signature(j->path, &j->want.file.id, &j->res.modsig);
+}
+
+/* Signed, Signature and SignatureStatus: field and the two after it. */
+static void modsig_apply(struct enrich *e, struct event *ev,
+			 const struct decode_want *w,
+			 const struct enrich_job *j)
+{
+	(void)e;
+	if (!j)
+		return;
+	set_if(ev, w->field, j->res.modsig.is_signed);
+	set_if(ev, w->field + 1, j->res.modsig.signature);
+	set_if(ev, w->field + 2, j->res.modsig.status);
+}
+
+static bool modsig_same(const struct decode_want *a,
+			const struct decode_want *b)
+{
+	return hash_id_equal(&a->file.id, &b->file.id);
+}
+
+/* --- WANT_MODULE_AT: the file mapped at an address (event 8) ------------ */
+
+/* /proc/PID/maps of a big process runs to megabytes; a module past this
+ * much of it is not named. */
+#define MAPS_MAX (4u << 20)
+
+static bool module_fast(struct enrich *e, struct event *ev,
+			const struct decode_want *w)
+{
+	(void)e;
+	(void)ev;
+	(void)w;
+	return false; /* always a file to read */
+}
+
+static void module_slow(const struct enrich_tools *t, struct enrich_job *j)
+{
+	char path[64];
+	char *text;
+	ssize_t n;
+	struct proc info;
+
+	j->res.error = -ENOENT;
+	/* The same process, not one that took its pid since. */
+	if (proc_read_info(t->procs, j->want.at.tgid, j->want.at.start_ns,
+			   &info) < 0)
+		return;
+	proc_info_release(&info);
+	text = malloc(MAPS_MAX);
+	if (!text)
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/maps", j->want.at.tgid);
+	n = file_read_head(path, text, MAPS_MAX);
+	if (n > 0)
+		j->res.error =
+			proc_maps_find(text, (size_t)n, j->want.at.addr,
+				       j->res.module, sizeof(j->res.module));
+	free(text);
+}
+
+static void module_apply(struct enrich *e, struct event *ev,
+			 const struct decode_want *w,
+			 const struct enrich_job *j)
+{
+	(void)e;
+	if (j && j->res.error == 0)
+		set_if(ev, w->field, j->res.module);
+}
+
+static bool module_same(const struct decode_want *a,
+			const struct decode_want *b)
+{
+	return a->at.tgid == b->at.tgid && a->at.start_ns == b->at.start_ns &&
+	       a->at.addr == b->at.addr;
+}
+
 /* --- WANT_PORT_NAME: services(5), a table read at start-up -------------- */
 
 static bool port_fast(struct enrich *e, struct event *ev,
@@ -239,6 +340,17 @@ static const struct enrich_kind kinds[WANT_KIND_MAX] = {
 			     .fast = port_fast,
 			     .apply = never_apply,
 			     .same = never_same },
+	[WANT_MODSIG] = { .name = "module signature",
+			  .fast = modsig_fast,
+			  .prepare = modsig_prepare,
+			  .slow = modsig_slow,
+			  .apply = modsig_apply,
+			  .same = modsig_same },
+	[WANT_MODULE_AT] = { .name = "module at address",
+			     .fast = module_fast,
+			     .slow = module_slow,
+			     .apply = module_apply,
+			     .same = module_same },
 	[WANT_HOSTNAME] = { .name = "host name",
 			    .fast = host_fast,
 			    .apply = never_apply,

@@ -123,6 +123,15 @@ int proc_read_info(const struct proc_table *t, uint32_t tgid, uint64_t start_ns,
 		   struct proc *out);
 void proc_info_release(struct proc *p);
 
+/*
+ * maps.c: the path of the file mapped at addr, from the text of a
+ * /proc/PID/maps (len bytes), into out (size bytes).  0; -ENOENT when no
+ * mapping holds addr or the one that does maps no file (anonymous memory,
+ * [stack] ...); -ENAMETOOLONG.  Pure.
+ */
+int proc_maps_find(const char *text, size_t len, uint64_t addr, char *out,
+		   size_t size);
+
 /* Live entries and overflow count, for status. */
 size_t proc_table_count(const struct proc_table *t);
 uint64_t proc_table_overflows(const struct proc_table *t);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "event/event.h"
 #include "family.h"
@@ -166,6 +167,30 @@ struct decode_want *decode_want(struct decoder *d, enum decode_want_kind kind,
 	return w;
 }
 
+void decode_want_file(struct decoder *d, enum decode_want_kind kind, int field,
+		      int path_field, const struct wire_inode *f)
+{
+	struct decode_want *w;
+
+	if (kind == WANT_HASH && !d->hash_algs)
+		return;
+	w = decode_want(d, kind, field);
+	if (!w)
+		return;
+	w->file.path_field = path_field;
+	w->file.algs = d->hash_algs;
+	w->file.id = (struct hash_id){
+		.dev = makedev(f->dev >> 20, f->dev & 0xfffff),
+		.ino = f->ino,
+		.size = f->size,
+		.mtime_sec = f->mtime_sec,
+		.mtime_nsec = f->mtime_nsec,
+		.ctime_sec = f->ctime_sec,
+		.ctime_nsec = f->ctime_nsec,
+		.version = f->version,
+	};
+}
+
 void decode_want_user(struct decoder *d, int field, uint32_t uid)
 {
 	struct decode_want *w = decode_want(d, WANT_USER, field);
@@ -205,6 +230,7 @@ int decode_record(struct decoder *d, const void *data, size_t len,
 	int r;
 
 	d->nwants = 0;
+	d->has_image_key = false;
 	if (len < sizeof(*h) || h->len != len)
 		return -EINVAL;
 	t = h->kind < WIRE_KIND_MAX ? d->by_kind[h->kind] : NULL;

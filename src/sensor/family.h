@@ -37,11 +37,15 @@ struct sensor_record_type {
 };
 
 #define FAMILY_MAX_EVENTS  8
-#define FAMILY_MAX_PROGS   12
+#define FAMILY_MAX_PROGS   16
 #define FAMILY_MAX_RECORDS 4
 
 struct sensor_family {
 	const char *name;
+	/* What a kernel needs for these hooks, for the message when it
+	 * lacks all of them ("loadable-module support"); NULL: nothing
+	 * beyond what vigil needs anyway. */
+	const char *needs;
 	unsigned event_ids[FAMILY_MAX_EVENTS]; /* 0 ends the list */
 	/* Attached while one of event_ids is wanted; NULL ends the list. */
 	const char *programs[FAMILY_MAX_PROGS];
@@ -61,6 +65,10 @@ extern const struct sensor_family sensor_family_files_delete;
 extern const struct sensor_family sensor_family_files_times;
 extern const struct sensor_family sensor_family_files_exec;
 extern const struct sensor_family sensor_family_files_uring;
+extern const struct sensor_family sensor_family_integrity;
+extern const struct sensor_family sensor_family_image_load;
+extern const struct sensor_family sensor_family_bpf;
+extern const struct sensor_family sensor_family_module;
 
 /* Programs attached whatever the config says: they keep the process
  * table, which every family's events lean on.  NULL-terminated. */
@@ -71,20 +79,6 @@ const struct sensor_family *const *sensor_families(size_t *n);
 
 /* The record type of kind, or NULL. */
 const struct sensor_record_type *sensor_record_type(uint32_t kind);
-
-/* --- tracepoint.c: classic tracepoints by id --- */
-
-/* tracefs's events/ folder: the host's mount, or else a private detached
- * one (needs CAP_SYS_ADMIN).  A descriptor or a negative errno. */
-int tp_events_open(void);
-
-/* The id of tracepoint name ("syscalls/sys_exit_openat") under
- * events_fd, or a negative errno. */
-int tp_event_id(int events_fd, const char *name);
-
-/* A perf event for tracepoint id, to attach a program to: a descriptor
- * or a negative errno. */
-int tp_perf_open(int id);
 
 /* --- decode.c: shared by every family's decoder --- */
 
@@ -124,6 +118,14 @@ const struct proc *decode_subject(struct decoder *d,
 
 /* Ask enrichment for the user name of uid in field. */
 void decode_want_user(struct decoder *d, int field, uint32_t uid);
+
+/*
+ * Ask enrichment for a file's fields (WANT_HASH, WANT_MODSIG ...) into
+ * field: the file named by the event's path_field, as version f of it
+ * (what the kernel saw).  WANT_HASH only with hash algorithms configured.
+ */
+void decode_want_file(struct decoder *d, enum decode_want_kind kind, int field,
+		      int path_field, const struct wire_inode *f);
 
 /* Reserve one enrichment request; NULL when the event has too many. */
 struct decode_want *decode_want(struct decoder *d, enum decode_want_kind kind,

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -16,20 +17,22 @@
 
 #include "sensor.skel.h"
 
+#include "catalog/catalog.h"
 #include "family.h"
 #include "path_dfa.h"
+#include "tracefs.h"
 #include "util/log.h"
 
 #define SENSOR_MAX_PROGS 64
-
-#define TP_PREFIX	 "tracepoint/"
+#define TRACEPOINT_SEC	 "tracepoint/"
 
 struct sensor {
 	struct sensor_bpf *skel;
 	struct bpf_link *links[SENSOR_MAX_PROGS]; /* by program index */
-	/* classic tracepoints: id, -1 when this kernel lacks it; else 0 */
-	int tp_ids[SENSOR_MAX_PROGS];
 	bool has_run[SENSOR_MAX_PROGS]; /* iterators: run since armed */
+	/* Classic tracepoints, by program index: the id perf_event_open()
+	 * needs; 0 for other programs, < 0 when the kernel lacks it. */
+	int tp_ids[SENSOR_MAX_PROGS];
 	struct ring_buffer *ring;
 	sensor_record_fn *on_record;
 	void *ctx;
@@ -88,57 +91,6 @@ static int check_table(struct sensor *s)
 	return 0;
 }
 
-static bool is_classic_tp(const struct bpf_program *prog)
-{
-	return strncmp(bpf_program__section_name(prog), TP_PREFIX,
-		       strlen(TP_PREFIX)) == 0;
-}
-
-/* The ids of the classic tracepoints, read while tracefs can still be
- * mounted (see tracepoint.c). */
-static int read_tp_ids(struct sensor *s)
-{
-	struct bpf_program *prog;
-	int events = -1, i = 0, r = 0;
-
-	bpf_object__for_each_program(prog, s->skel->obj)
-	{
-		if (i >= SENSOR_MAX_PROGS)
-			break;
-		if (is_classic_tp(prog)) {
-			const char *name = bpf_program__section_name(prog) +
-					   strlen(TP_PREFIX);
-
-			if (events < 0 && (events = tp_events_open()) < 0) {
-				log_error("sensor: no tracefs to read "
-					  "tracepoint ids from: %s",
-					  strerror(-events));
-				return events;
-			}
-			r = tp_event_id(events, name);
-			if (r == -ENOENT) {
-				/* An older kernel without this syscall: its
-				 * program is never attached. */
-				log_warn("sensor: no tracepoint %s in this "
-					 "kernel: not hooked",
-					 name);
-				s->tp_ids[i] = -1;
-			} else if (r < 0) {
-				log_error("sensor: tracepoint %s: %s", name,
-					  strerror(-r));
-				break;
-			} else {
-				s->tp_ids[i] = r;
-			}
-			r = 0;
-		}
-		i++;
-	}
-	if (events >= 0)
-		close(events);
-	return r;
-}
-
 /*
  * The root of the cgroup v2 hierarchy, for the cgroup socket programs: its
  * programs run for every socket of the host, whether or not a v2
@@ -182,32 +134,36 @@ static bool is_cgroup_program(const struct bpf_program *prog)
 	}
 }
 
+/* A classic tracepoint by id, through perf_event_open() as libbpf would,
+ * but with an id read at start-up (see tracefs.c). */
+static struct bpf_link *attach_tracepoint(struct bpf_program *prog, int id)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.config = (__u64)id,
+	};
+	struct bpf_link *link;
+	int pfd, e;
+
+	pfd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1,
+			   PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return NULL;
+	link = bpf_program__attach_perf_event(prog, pfd);
+	if (!link) {
+		e = errno;
+		close(pfd);
+		errno = e;
+	}
+	return link;
+}
+
 static struct bpf_link *attach(struct sensor *s, struct bpf_program *prog,
 			       size_t i)
 {
-	struct bpf_link *link;
-	int pfd;
-
-	if (s->tp_ids[i] < 0) {
-		errno = ENOENT;
-		return NULL;
-	}
-	if (s->tp_ids[i] > 0) {
-		pfd = tp_perf_open(s->tp_ids[i]);
-		if (pfd < 0) {
-			errno = -pfd;
-			return NULL;
-		}
-		/* The link owns pfd from here: destroying it closes it. */
-		link = bpf_program__attach_perf_event(prog, pfd);
-		if (!link) {
-			int e = errno;
-
-			close(pfd);
-			errno = e;
-		}
-		return link;
-	}
+	if (s->tp_ids[i] > 0)
+		return attach_tracepoint(prog, s->tp_ids[i]);
 	if (!is_cgroup_program(prog))
 		return bpf_program__attach(prog);
 	if (s->cgroup_fd < 0) {
@@ -215,6 +171,43 @@ static struct bpf_link *attach(struct sensor *s, struct bpf_program *prog,
 		return NULL;
 	}
 	return bpf_program__attach_cgroup(prog, s->cgroup_fd);
+}
+
+/*
+ * The ids of the classic tracepoints the programs attach to, read now
+ * (tracefs may need mounting, which needs privileges the daemon drops).
+ */
+static int resolve_tracepoints(struct sensor *s)
+{
+	const char *names[SENSOR_MAX_PROGS];
+	int ids[SENSOR_MAX_PROGS], at[SENSOR_MAX_PROGS];
+	struct bpf_program *prog;
+	size_t n = 0, i = 0;
+	int r;
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+
+		if (i >= SENSOR_MAX_PROGS)
+			return -E2BIG;
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACEPOINT &&
+		    strncmp(sec, TRACEPOINT_SEC, strlen(TRACEPOINT_SEC)) == 0) {
+			names[n] = sec + strlen(TRACEPOINT_SEC);
+			at[n++] = (int)i;
+		}
+		i++;
+	}
+	if (n == 0)
+		return 0;
+	if ((r = tracefs_ids(names, n, ids)) < 0) {
+		log_error("sensor: cannot read tracepoint ids from tracefs: %s",
+			  strerror(-r));
+		return r;
+	}
+	for (i = 0; i < n; i++)
+		s->tp_ids[at[i]] = ids[i] > 0 ? ids[i] : -ENOENT;
+	return 0;
 }
 
 struct sensor *sensor_open(const struct sensor_opts *o)
@@ -243,7 +236,7 @@ struct sensor *sensor_open(const struct sensor_opts *o)
 		log_error("sensor: open BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	if ((r = check_table(s)) < 0)
+	if ((r = check_table(s)) < 0 || (r = resolve_tracepoints(s)) < 0)
 		goto fail;
 	s->skel->rodata->cfg_self_tgid = o->self_tgid;
 	s->skel->rodata->cfg_args_max =
@@ -259,8 +252,6 @@ struct sensor *sensor_open(const struct sensor_opts *o)
 			  strerror(-r));
 		goto fail;
 	}
-	if ((r = read_tp_ids(s)) < 0)
-		goto fail;
 	if ((r = sensor_arm(s, o->wants, o->ctx)) < 0)
 		goto fail;
 	s->ring = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_sample,
@@ -396,6 +387,81 @@ static int run_iterators(struct sensor *s,
 	return err;
 }
 
+/* Each family whose events are wanted and whose hooks this kernel lacks
+ * altogether, said once per arming (start-up, reconfiguration). */
+static void warn_missing(struct sensor *s,
+			 bool (*wants)(void *ctx, unsigned id), void *ctx)
+{
+	const struct sensor_family *const *fams;
+	size_t n;
+
+	fams = sensor_families(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct sensor_family *f = fams[i];
+		bool is_wanted_row = false;
+
+		for (const unsigned *id = f->event_ids; *id; id++)
+			is_wanted_row |= !wants || wants(ctx, *id);
+		if (!is_wanted_row || !sensor_lacks(s, f->event_ids[0], NULL))
+			continue;
+		for (const unsigned *id = f->event_ids; *id; id++) {
+			const struct catalog_event *ev = catalog_lookup(*id);
+
+			if (wants && !wants(ctx, *id))
+				continue;
+			log_warn("sensor: event %u (%s) cannot be collected on "
+				 "this kernel: it lacks %s",
+				 *id, ev ? ev->task : "?",
+				 f->needs ? f->needs : "the hooks");
+		}
+	}
+}
+
+/* The program index of name, or -1. */
+static int prog_index(struct sensor *s, const char *name)
+{
+	struct bpf_program *prog;
+	int i = 0;
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		if (strcmp(bpf_program__name(prog), name) == 0)
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+bool sensor_lacks(struct sensor *s, unsigned event_id, const char **why)
+{
+	const struct sensor_family *const *fams;
+	size_t n;
+
+	if (!s)
+		return false;
+	fams = sensor_families(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct sensor_family *f = fams[i];
+		bool is_mine = false, is_any = false;
+
+		for (const unsigned *id = f->event_ids; *id; id++)
+			is_mine |= *id == event_id;
+		if (!is_mine || !f->programs[0])
+			continue;
+		for (const char *const *p = f->programs; *p; p++) {
+			int k = prog_index(s, *p);
+
+			is_any |= k >= 0 && s->tp_ids[k] >= 0;
+		}
+		if (is_any)
+			return false;
+		if (why)
+			*why = f->needs ? f->needs : "the hooks";
+		return true;
+	}
+	return false;
+}
+
 int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 	       void *ctx)
 {
@@ -404,6 +470,7 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 	int err = 0, ierr;
 
 	set_wanted(s, wants, ctx);
+	warn_missing(s, wants, ctx);
 	bpf_object__for_each_program(prog, s->skel->obj)
 	{
 		bool want = is_wanted(prog, wants, ctx);
@@ -414,7 +481,11 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 			i++;
 			continue;
 		}
-		if (want && !s->links[i] && s->tp_ids[i] >= 0) {
+		if (want && !s->links[i] && s->tp_ids[i] < 0) {
+			i++; /* the kernel lacks it: said by warn_missing() */
+			continue;
+		}
+		if (want && !s->links[i]) {
 			s->links[i] = attach(s, prog, i);
 			if (!s->links[i]) {
 				int r = -errno;
@@ -598,6 +669,29 @@ int sensor_net_stats(struct sensor *s, struct sensor_net_stats *out)
 			out->udp_flows > live ? out->udp_flows - live : 0;
 	}
 	return 0;
+}
+
+int sensor_skip_image(struct sensor *s, const struct wire_file_key *k)
+{
+	uint8_t one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.image_skips), k, &one,
+				BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+void sensor_forget_skips(struct sensor *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.image_skips);
+	struct wire_file_key k, next;
+
+	/* Deleting the key in hand makes the walk restart at the first. */
+	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
+		k = next;
+		if (bpf_map_delete_elem(fd, &k) < 0)
+			break;
+	}
 }
 
 uint64_t sensor_map_bytes(struct sensor *s)

@@ -134,6 +134,11 @@ static int set_context(struct decoder *d, struct event *ev,
 	size_t off;
 	int r;
 
+	/* The part that can be refused first: a refused record asks
+	 * enrichment for nothing. */
+	r = wire_strdup(e->data, data_len, &e->cgroup, &cgroup);
+	if (r < 0)
+		return r;
 	event_set_str(ev, EV1_INTEGRITY_LEVEL,
 		      e->task.euid == 0 ? "High" : "Medium");
 	decode_want_user(d, EV1_EFFECTIVE_USER, e->task.euid);
@@ -142,9 +147,6 @@ static int set_context(struct decoder *d, struct event *ev,
 	event_setf(ev, EV1_MOUNT_NAMESPACE, "%u", e->ctx.mnt_ns);
 	event_setf(ev, EV1_PID_NAMESPACE, "%u", e->ctx.pid_ns);
 	event_setf(ev, EV1_NAMESPACE_PROCESS_ID, "%u", e->ctx.ns_pid);
-	r = wire_strdup(e->data, data_len, &e->cgroup, &cgroup);
-	if (r < 0)
-		return r;
 	event_set_str(ev, EV1_CGROUP, cgroup);
 	if (sensor_container_id(cgroup, &off) == 0)
 		event_set(ev, EV1_CONTAINER_ID, cgroup + off, 64);

@@ -80,6 +80,14 @@ void sensor_set_urgent(struct sensor *s, uint64_t mask);
 /* Records the prefilter kept in the kernel since open. */
 uint64_t sensor_filtered(struct sensor *s);
 
+/*
+ * Whether this kernel lacks every hook that feeds event_id (module loads
+ * on a kernel without loadable-module support): the event cannot be
+ * collected.  *why (when not NULL) names what is missing.  False for
+ * s NULL and for events no family feeds.
+ */
+bool sensor_lacks(struct sensor *s, unsigned event_id, const char **why);
+
 /* Total drops per reason since open, summed over CPUs. */
 int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX]);
 
@@ -99,6 +107,18 @@ struct sensor_net_stats {
 	uint64_t udp_evicted; /* flows the full table forgot early */
 };
 int sensor_net_stats(struct sensor *s, struct sensor_net_stats *out);
+
+/*
+ * Stop image loads (event 7) of the file k from leaving the kernel: the
+ * config drops them whatever process maps the file (config_decides_on()).
+ * The key holds the inode's change time, so a written, renamed or newly
+ * linked file is reported again.  Bounded (least recently used go).
+ * 0 or a negative errno.
+ */
+int sensor_skip_image(struct sensor *s, const struct wire_file_key *k);
+
+/* Report every file's image loads again (the config changed). */
+void sensor_forget_skips(struct sensor *s);
 
 /* Kernel memory in bytes held by the sensor's maps (status, benchmarks). */
 uint64_t sensor_map_bytes(struct sensor *s);
@@ -138,6 +158,12 @@ enum decode_want_kind {
 	WANT_PROC, /* proc fields := what /proc says of (tgid, start_ns) */
 	WANT_PORT_NAME, /* field := services(5) name of port/protocol */
 	WANT_HOSTNAME, /* field := reverse lookup of ip (when DnsLookup) */
+	/* field (Signed) and the two after it := the kernel-module
+	 * signature of the file named by path_field (event 6) */
+	WANT_MODSIG,
+	/* field := the file mapped at addr in process tgid (event 8's
+	 * StartModule), from /proc/TGID/maps */
+	WANT_MODULE_AT,
 	WANT_KIND_MAX,
 	/*
 	 * The file family's requests (daemon/file_enrich.c, not the stage's
@@ -196,6 +222,11 @@ struct decode_want {
 		struct {
 			uint8_t ip[16]; /* IPv4 v4-mapped */
 		} host;
+		struct {
+			uint32_t tgid;
+			uint64_t start_ns; /* the process, not a later one */
+			uint64_t addr;
+		} at;
 	};
 };
 
@@ -223,6 +254,9 @@ struct decoder {
 	 * opcode per second (the others counted into the next one) */
 	uint64_t blind_next_ns[64];
 	uint32_t blind_suppressed[64];
+	/* event 7: its file, for sensor_skip_image() if the rules drop it */
+	struct wire_file_key image_key;
+	bool has_image_key;
 	/* the dispatcher's index of the family table, built on first use */
 	const struct sensor_record_type *by_kind[WIRE_KIND_MAX];
 	bool is_indexed;

@@ -51,6 +51,7 @@ static const char *const counts[COUNT_MAX] = {
 	[COUNT_DNS_MALFORMED] = "dns_malformed",
 	[COUNT_REVERSE_LOOKUPS] = "reverse_lookups",
 	[COUNT_REVERSE_SLOW] = "reverse_slow",
+	[COUNT_IMAGE_SKIPS] = "image_skips",
 };
 
 const char *status_count_key(enum status_count c)
@@ -168,6 +169,9 @@ int status_format(const struct status_info *st, struct buf *out)
 			st->schema_version, st->config_schema);
 	for (size_t i = 0; i < st->narmed && i < STATUS_MAX_ARMED; i++)
 		err |= buf_addf(out, "%s%u", i ? "," : "", st->armed[i]);
+	err |= buf_addf(out, "\nunavailable=");
+	for (size_t i = 0; i < st->nunavailable && i < STATUS_MAX_ARMED; i++)
+		err |= buf_addf(out, "%s%u", i ? "," : "", st->unavailable[i]);
 	err |= buf_addf(out, "\nlogged=%llu\n", (unsigned long long)st->logged);
 	for (size_t i = 0; i < LOSS_MAX; i++)
 		err |= buf_addf(out, "lost_%s=%llu\n", losses[i].key,
@@ -208,22 +212,22 @@ static int parse_u64(const char *v, size_t len, uint64_t *out)
 	return errno || *end ? -EINVAL : 0;
 }
 
-/* "1,4,5" -> armed[]; more than STATUS_MAX_ARMED ids is an error. */
-static int parse_armed(const char *v, size_t len, struct status_info *st)
+/* "1,4,5" -> ids[]; more than STATUS_MAX_ARMED ids is an error. */
+static int parse_ids(const char *v, size_t len, unsigned *ids, size_t *n)
 {
 	const char *p = v, *end = v + len;
 	uint64_t id;
 	int err;
 
-	st->narmed = 0;
+	*n = 0;
 	while (p < end) {
 		const char *comma = memchr(p, ',', (size_t)(end - p));
 		const char *stop = comma ? comma : end;
 
 		err = parse_u64(p, (size_t)(stop - p), &id);
-		if (err || id > 65535 || st->narmed >= STATUS_MAX_ARMED)
+		if (err || id > 65535 || *n >= STATUS_MAX_ARMED)
 			return -EINVAL;
-		st->armed[st->narmed++] = (unsigned)id;
+		ids[(*n)++] = (unsigned)id;
 		p = comma ? comma + 1 : end;
 		if (comma && p == end)
 			return -EINVAL; /* a trailing comma */
@@ -341,7 +345,9 @@ static int set_key(struct status_info *st, const char *k, size_t klen,
 		return 0;
 	}
 	if (key_is(k, klen, "armed"))
-		return parse_armed(v, vlen, st);
+		return parse_ids(v, vlen, st->armed, &st->narmed);
+	if (key_is(k, klen, "unavailable"))
+		return parse_ids(v, vlen, st->unavailable, &st->nunavailable);
 	if (klen > 5 && memcmp(k, "dest.", 5) == 0)
 		return set_dest_key(st, k, klen, v, vlen);
 	if (klen > 5 && memcmp(k, "lost_", 5) == 0)

@@ -11,7 +11,9 @@
  *   of the config file, or of the built-in config's text),
  *   schema_version (the Sysmon schema the daemon speaks, as event 4's
  *   SchemaVersion says), config_schema (the schemaversion the config
- *   declares), armed (event ids, comma separated), logged (events
+ *   declares), armed (event ids, comma separated), unavailable (event
+ *   ids the config wants that this kernel has no hooks for, e.g. 6
+ *   without loadable-module support), logged (events
  *   written), lost_<key> for each loss reason below, the counts below
  *   by their keys, store_path ("-": none), store_bytes, bpf_map_bytes,
  *   processes, and per forwarding destination dest.<name>.url and
@@ -79,6 +81,7 @@ enum status_count {
 	COUNT_DNS_MALFORMED, /* DNS packets that did not parse */
 	COUNT_REVERSE_LOOKUPS, /* DnsLookup's reverse lookups made */
 	COUNT_REVERSE_SLOW, /* of which slower than their timeout */
+	COUNT_IMAGE_SKIPS, /* files handed to the kernel to skip (event 7) */
 	COUNT_MAX,
 };
 
@@ -128,6 +131,8 @@ struct status_info {
 	char config_schema[16]; /* what the config declares ("" unknown) */
 	unsigned armed[STATUS_MAX_ARMED];
 	size_t narmed;
+	unsigned unavailable[STATUS_MAX_ARMED]; /* wanted, kernel lacks hooks */
+	size_t nunavailable;
 	uint64_t logged;
 	uint64_t lost[LOSS_MAX];
 	uint64_t counts[COUNT_MAX];

@@ -372,6 +372,111 @@ static void seed_network(void)
 	end();
 }
 
+/* A record with data[]: fixed part (size bytes, its wire_strs already
+ * pointing into data) then data. */
+static void put_with_data(void *fixed, size_t size, const void *data, size_t n)
+{
+	static char buf[512 + 16384];
+
+	if (size + n > sizeof(buf))
+		return;
+	memcpy(buf, fixed, size);
+	memcpy(buf + size, data, n);
+	((struct wire_hdr *)buf)->len = (uint32_t)(size + n);
+	put(buf, size + n);
+}
+
+/* The integrity family: every access operation as events 10 and 8, the
+ * three tamper kinds, BPF loads, image loads and module loads (one from
+ * memory with a signature trailer), and records it must refuse. */
+static void seed_integrity(void)
+{
+	static const char lib[] = "libz.so.1\0lib\0usr\0";
+	static const char mod[] = "dummy.ko\0net\0kernel\0";
+	static const char tail[] = "\x30\x03\x02\x01\x00"
+				   "\0\0\x02\0\0\0\0\0\0\0\0\x05"
+				   "~Module signature appended~\n";
+	struct wire_task gdb = task(1000, 1, 10000000000, 1000000, 0x5000),
+			 victim = task(1001, 1, 11000000000, 1000000, 0x6000);
+	struct wire_access a;
+	struct wire_tamper tm;
+	struct wire_bpf b;
+	struct wire_image_load il;
+	struct wire_module m;
+
+	begin("integrity", OPT_SEED | OPT_HASH | OPT_FIXLEN);
+	put_exec(&gdb, ARGS("gdb\0-p\0001001\0"), PATH("gdb\0bin\0usr\0"),
+		 PATH("\0"));
+	for (uint32_t op = 0; op <= 8; op++) {
+		memset(&a, 0, sizeof(a));
+		a.hdr.kind = op % 2 ? WIRE_INJECT : WIRE_ACCESS;
+		a.hdr.len = sizeof(a);
+		a.hdr.ts_ns = 12000000000ull + op;
+		a.task = gdb;
+		a.target = victim;
+		a.op = op;
+		a.target_tid = 1001 + op;
+		a.mode = op & 3;
+		a.has_addr = op & 1;
+		a.addr = 0x7f0000000000ull + op;
+		put(&a, sizeof(a));
+		a.hdr.kind =
+			a.hdr.kind == WIRE_INJECT ? WIRE_ACCESS : WIRE_INJECT;
+		put(&a, sizeof(a));
+	}
+	for (uint32_t k = 0; k <= 4; k++) {
+		memset(&tm, 0, sizeof(tm));
+		tm.hdr.kind = WIRE_TAMPER;
+		tm.hdr.ts_ns = 13000000000ull + k;
+		tm.task = k == 3 ? victim : gdb;
+		tm.kind = k;
+		tm.image.len = sizeof(lib) - 1;
+		tm.image.flags = (uint16_t)(WIRE_STR_PATH |
+					    (k == 2 ? WIRE_STR_DELETED : 0));
+		put_with_data(&tm, sizeof(tm), lib, sizeof(lib) - 1);
+	}
+	memset(&b, 0, sizeof(b));
+	b.hdr.kind = WIRE_BPF;
+	b.hdr.len = sizeof(b);
+	b.task = gdb;
+	for (uint32_t cmd = 0; cmd < 30; cmd += 1) {
+		b.cmd = cmd;
+		b.prog_type = cmd * 3;
+		b.prog_id = cmd;
+		memset(b.prog_name, 'a' + (int)cmd % 26,
+		       cmd % 17 < sizeof(b.prog_name) ? cmd % 17 : 16);
+		put(&b, sizeof(b));
+	}
+	memset(&il, 0, sizeof(il));
+	il.hdr.kind = WIRE_IMAGE_LOAD;
+	il.task = victim;
+	il.file.ino = 42;
+	il.file.dev = 8u << 20 | 2;
+	il.file.size = 100;
+	il.image.len = sizeof(lib) - 1;
+	il.image.flags = WIRE_STR_PATH;
+	put_with_data(&il, sizeof(il), lib, sizeof(lib) - 1);
+	il.image.off = 4;
+	put_with_data(&il, sizeof(il), lib, sizeof(lib) - 1);
+	memset(&m, 0, sizeof(m));
+	m.hdr.kind = WIRE_MODULE;
+	m.task = gdb;
+	m.call = WIRE_MODULE_INIT;
+	m.tail.len = sizeof(tail) - 1;
+	put_with_data(&m, sizeof(m), tail, sizeof(tail) - 1);
+	m.call = WIRE_MODULE_FINIT;
+	m.tail.len = 0;
+	m.image.len = sizeof(mod) - 1;
+	m.image.flags = WIRE_STR_PATH;
+	m.file.dev = 1;
+	m.file.ino = 7;
+	put_with_data(&m, sizeof(m), mod, sizeof(mod) - 1);
+	m.call = 3;
+	put_with_data(&m, sizeof(m), mod, sizeof(mod) - 1);
+	put_exit(&gdb, 0);
+	end();
+}
+
 /* A golden recording (header line, then records) as a seed. */
 static void seed_golden(const char *path)
 {
@@ -411,6 +516,7 @@ int main(int argc, char **argv)
 	seed_strings();
 	seed_bad_headers();
 	seed_network();
+	seed_integrity();
 	for (int i = 2; i < argc; i++)
 		seed_golden(argv[i]);
 	return failed;

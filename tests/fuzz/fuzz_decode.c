@@ -108,8 +108,14 @@ static void check_wants(const struct decoder *d, struct event *ev)
 			    !is_field(ev, w->file.aux_field, true))
 				abort();
 			break;
+		case WANT_MODSIG: /* fills field and the two after it */
+			if (!is_field(ev, w->file.path_field, false) ||
+			    !is_field(ev, w->field + 2, false))
+				abort();
+			break;
 		case WANT_PORT_NAME:
 		case WANT_HOSTNAME:
+		case WANT_MODULE_AT:
 			break;
 		case WANT_PROC:
 			if (!is_field(ev, w->proc.fields.guid, true) ||

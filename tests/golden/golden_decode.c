@@ -84,6 +84,19 @@ static void print_want(const struct event *ev, const struct decode_want *w)
 		       ip);
 		break;
 	}
+	case WANT_MODSIG:
+		printf("  want module signature %s of %s dev=%" PRIu64
+		       " ino=%" PRIu64 "\n",
+		       field_name(ev, w->field),
+		       field_name(ev, w->file.path_field), w->file.id.dev,
+		       w->file.id.ino);
+		break;
+	case WANT_MODULE_AT:
+		printf("  want module at %s tgid=%" PRIu32 " start_ns=%" PRIu64
+		       " addr=0x%" PRIx64 "\n",
+		       field_name(ev, w->field), w->at.tgid, w->at.start_ns,
+		       w->at.addr);
+		break;
 	default:
 		printf("  want kind %d field %s\n", (int)w->kind,
 		       field_name(ev, w->field));

@@ -61,3 +61,11 @@ echo one > created
 /usr/bin/touch -d 2001-01-01 renamed
 /bin/rm linked fifo renamed
 cd / && /bin/rmdir $d'
+
+# integrity: a helper reads and writes a forked target every way events
+# 10 and 8 cover, a copy of /bin/true runs from a memfd (25), a BPF socket
+# filter is loaded (100), and every exec maps libraries (7).
+one integrity /bin/sh -c "'$helpers/inject' vm-read vm-write poke mem-read \
+mem-write > /dev/null
+'$helpers/fileless' memfd /bin/true
+'$helpers/bpfload' > /dev/null"

@@ -99,7 +99,12 @@ wait "$reader"
 echo out > "$T_DIR/outside"
 
 settle
-filtered=$(status_get file_filtered)
+# The status file is rewritten every second: wait for the count to show.
+for _ in $(seq 1 20); do
+	filtered=$(status_get file_filtered)
+	[ "${filtered:-0}" -gt 0 ] && break
+	sleep 0.25
+done
 vigil_stop
 cleanup_loop
 is "the daemon exits cleanly" "$VIGIL_STATUS" 0

@@ -308,10 +308,10 @@ ok "-n turned NetworkConnect on in the installed config" \
 	grep -q '<NetworkConnect onmatch="exclude"/>' "$R/etc/vigil/config.xml"
 ok "-l turned ImageLoad on in the installed config" \
 	grep -q '<ImageLoad onmatch="exclude"/>' "$R/etc/vigil/config.xml"
-# -n arms the network family (3); no sensor feeds 7 in this version:
-# status must not claim it.
-ok "status arms NetworkConnect, and only what is collected" \
-	grep -Eq "^armed=1,3,4,5,16,255$" "$status_file"
+# -n arms the network family (3), -l the image-load family (7), and
+# status claims nothing else.
+ok "status arms NetworkConnect and ImageLoad, and only what is collected" \
+	grep -Eq "^armed=1,3,4,5,7,16,255$" "$status_file"
 "$VIGIL" -u -purge > "$T_DIR/out" 2>&1
 is "-u -purge exits 0" "$?" 0
 ok "-purge deleted the store and state" test ! -e "$R/var/lib/vigil"
