@@ -191,36 +191,33 @@ static __always_inline struct scratch *get_scratch(void)
 #define WAKEUP_BYTES (256 << 10)
 
 /*
- * Send a record (it starts with struct wire_hdr); counts a drop when
- * the ring is full, or, for a kind shed first, 3/4 full.
+ * Send a record of kind; counts a drop when the ring is full, or, for a
+ * kind shed first (cfg_shed_kinds), 3/4 full.  User space is woken at
+ * once for urgent kinds (cfg_urgent_kinds: the daemon must act before
+ * the process goes on, e.g. open a new file before it is deleted), else
+ * once a batch waits.
  */
-static __always_inline void emit(void *rec, __u64 size)
+static __always_inline void emit_kind(void *rec, __u64 size, __u32 kind)
 {
 	__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u32 kind = ((struct wire_hdr *)rec)->kind;
+	bool is_urgent = kind < 64 && ((cfg_urgent_kinds >> kind) & 1);
 
-	if (kind < 64 && (cfg_shed_kinds >> kind) & 1 &&
+	if (kind < 64 && ((cfg_shed_kinds >> kind) & 1) &&
 	    waiting >= cfg_shed_bytes) {
 		count_drop(WIRE_DROP_SHED);
 		return;
 	}
 	if (bpf_ringbuf_output(&events, rec, size,
-			       waiting >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
-						       : BPF_RB_NO_WAKEUP))
+			       is_urgent || waiting >= WAKEUP_BYTES
+				       ? BPF_RB_FORCE_WAKEUP
+				       : BPF_RB_NO_WAKEUP))
 		count_drop(WIRE_DROP_RING_FULL);
 }
 
-/* The same, waking user space at once when records of this kind are
- * urgent (cfg_urgent_kinds: the daemon must act before the process
- * goes on, e.g. open a new file before it is deleted). */
-static __always_inline void emit_kind(void *rec, __u64 size, __u32 kind)
+/* The same for a record whose header names its kind. */
+static __always_inline void emit(void *rec, __u64 size)
 {
-	__u64 flags = kind < 64 && ((cfg_urgent_kinds >> kind) & 1)
-			      ? BPF_RB_FORCE_WAKEUP
-			      : wakeup_flag();
-
-	if (bpf_ringbuf_output(&events, rec, size, flags))
-		count_drop(WIRE_DROP_RING_FULL);
+	emit_kind(rec, size, ((struct wire_hdr *)rec)->kind);
 }
 
 static __always_inline void fill_task(struct wire_task *t,
