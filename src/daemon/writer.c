@@ -36,6 +36,8 @@ struct writer {
 	struct event *ring;
 	size_t cap; /* slots, including the reserve */
 	size_t max_events;
+	size_t batch; /* a full batch: WRITER_BATCH, or less for a short
+		       * queue, whose writer must not linger once it is full */
 	size_t shed_events; /* what events shed first may fill */
 	uint64_t shed[4];
 	size_t head, count;
@@ -126,7 +128,7 @@ static void wait_for_batch(struct writer *w)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	while (w->count < WRITER_BATCH && !w->is_stopping)
+	while (w->count < w->batch && !w->is_stopping)
 		if (pthread_cond_timedwait(&w->wake, &w->lock, &deadline) ==
 		    ETIMEDOUT)
 			break;
@@ -188,6 +190,7 @@ struct writer *writer_new(struct sink **sinks, size_t nsinks, size_t max_events,
 		return NULL;
 	w->max_events = max_events ? max_events : 1;
 	w->shed_events = w->max_events; /* nothing shed unless asked */
+	w->batch = w->max_events < WRITER_BATCH ? w->max_events : WRITER_BATCH;
 	w->cap = w->max_events + WRITER_RESERVE;
 	w->ring = calloc(w->cap, sizeof(*w->ring));
 	w->sinks = calloc(nsinks ? nsinks : 1, sizeof(*w->sinks));
@@ -242,7 +245,7 @@ int writer_push(struct writer *w, struct event *ev, int must_keep)
 	w->ring[(w->head + w->count) % w->cap] = *ev;
 	w->count++;
 	/* Wake the writer to start a batch, or when one is full. */
-	if (w->count == 1 || w->count == WRITER_BATCH)
+	if (w->count == 1 || w->count == w->batch)
 		pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	memset(ev, 0, sizeof(*ev));
@@ -256,6 +259,9 @@ void writer_set_shed(struct writer *w, const uint64_t shed[4])
 	w->shed_events = w->max_events / 4 * 3;
 	if (!w->shed_events)
 		w->shed_events = 1;
+	/* a flood of shed events stops at shed_events: no lingering there */
+	if (w->batch > w->shed_events)
+		w->batch = w->shed_events;
 	pthread_mutex_unlock(&w->lock);
 }
 

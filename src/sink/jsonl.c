@@ -10,9 +10,9 @@
  *
  * The file can go away under the daemon: moved by log rotation (without
  * copytruncate), deleted, its directory removed.  Lines written to it
- * then would reach nobody, so once a second the sink checks that the
- * path still names the file it writes, and opens the path again when
- * not (creating the file).  While that fails (no directory), events are
+ * then would reach nobody, so before each batch (the first write after a
+ * flush) the sink checks that the path still names the file it writes,
+ * and opens the path again when not (creating the file).  While that fails (no directory), events are
  * refused and counted; they are written again as soon as it works.
  */
 #include <errno.h>
@@ -39,11 +39,9 @@ struct jsonl_sink {
 	int fd; /* -1: the path could not be opened again */
 	dev_t dev; /* the file fd is, to notice it moved or deleted */
 	ino_t ino;
-	uint64_t next_look_ns; /* CLOCK_MONOTONIC */
+	bool is_batch_start; /* look at the path before the next write */
 	uint64_t refused; /* since the path went, for the log */
 };
-
-#define JSONL_LOOK_NS 1000000000ull
 
 /*
  * Open for appending.  A file we create gets 0640 and group adm (like the
@@ -87,13 +85,12 @@ static void remember(struct jsonl_sink *o)
 /* Open the path again if it no longer names our file; 0 or -errno. */
 static int look(struct jsonl_sink *o)
 {
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 	struct stat st;
 	int fd;
 
-	if (now < o->next_look_ns)
+	if (!o->is_batch_start)
 		return o->fd >= 0 ? 0 : -ENOENT;
-	o->next_look_ns = now + JSONL_LOOK_NS;
+	o->is_batch_start = false;
 	if (o->fd >= 0 && stat(o->path, &st) == 0 && st.st_dev == o->dev &&
 	    st.st_ino == o->ino)
 		return 0;
@@ -165,7 +162,9 @@ static int jsonl_write(struct sink *s, const struct event *ev)
 
 static int jsonl_flush(struct sink *s)
 {
-	(void)s;
+	struct jsonl_sink *o = s->priv;
+
+	o->is_batch_start = true;
 	return 0; /* every line is written when it comes */
 }
 
@@ -230,7 +229,7 @@ struct sink *sink_jsonl_new(const char *path, const struct render_host *h)
 	}
 	o->fd = fd;
 	remember(o);
-	o->next_look_ns = clock_ns(CLOCK_MONOTONIC) + JSONL_LOOK_NS;
+	o->is_batch_start = true;
 	o->host = *h;
 	buf_init(&o->line, 0);
 	o->sink.name = "jsonl";

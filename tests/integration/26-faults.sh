@@ -129,7 +129,7 @@ d=$(echo "$(utc clock-before) - $(utc clock-back)" | bc)
 ok "set back: its time follows the clock (${d%.*} s earlier)" \
 	test "${d%.*}" -ge 3590 -a "${d%.*}" -le 3610
 ok "set back: event 255 ClockChanged says so" wait_for 3 eval \
-	'err255 ClockChanged | grep -q "set back by 36[0-9][0-9]\."'
+	'err255 ClockChanged | grep -q "set back by 3[56][0-9][0-9]\."'
 ok "set back: the log says so" grep -q "system clock was set back" \
 	"$T_DIR/vigil.log"
 ok "set back: the status file is still written" wait_for 3 eval \
@@ -140,7 +140,7 @@ sleep 1.5
 "$probe" clock-after
 ok "forward again: logged" wait_for 3 eval '[ "$(seen clock-after)" -eq 1 ]'
 ok "forward again: told too" wait_for 3 eval \
-	'err255 ClockChanged | grep -q "set forward by 36[0-9][0-9]\."'
+	'err255 ClockChanged | grep -q "set forward by 3[56][0-9][0-9]\."'
 d=$(echo "$(offset) - $off0" | bc)
 ok "the host's clock is as it was (off by ${d} s)" \
 	test "$(echo "$d < 0.5 && $d > -0.5" | bc)" -eq 1
