@@ -282,11 +282,6 @@ static void segment_add(struct store *s, uint64_t rid, uint64_t t)
 }
 
 /*
- * An id above every id stored or waiting cannot be a duplicate, so it
- * waits for the multi-row INSERT.  Any other id goes in at once, alone,
- * so that a duplicate is reported by the write that brings it.
- */
-/*
  * A failed batch is lost: roll back what SQLite has not already
  * rolled back itself (FULL, IOERR and NOMEM may have).
  */
