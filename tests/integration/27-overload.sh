@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Overload: three processes create and delete files as fast as they can
-# (about a million file events in a few seconds, far more than the store
-# takes) while 300 processes start one after another.  With the default
-# shed_first, file events are shed first: every ProcessCreate and
+# (over a hundred thousand file events in a few seconds, more than the
+# daemon writes) while 300 processes start one after another.  With the
+# default shed_first, file events are shed first: every ProcessCreate and
 # ProcessTerminate of the 300 is stored, the shed file events are counted
 # (lost_shed) and reported in event 255 with the status file's exact
 # totals, memory stays bounded, and the daemon logs normally as soon as
-# the flood stops.  With shed_first = none the same flood costs process
-# events too (lost_queue): the order is the setting's doing.
+# the flood stops.  With shed_first = none nothing is shed: the same
+# flood overflows the queue for every event alike (lost_queue; how many
+# process events that costs is printed: it depends on timing).
 # Docs: docs/reliability.md section 3.
 . "$(dirname "$0")/lib.sh"
 t_begin 27-overload
 
 N=300
-FLOOD=${OVERLOAD_FLOOD_N:-200000}
+FLOOD=${OVERLOAD_FLOOD_N:-20000}
 probe=$T_DIR/vigil-ov-probe
 cp /bin/true "$probe"
 cat >"$T_DIR/config.xml" <<XML
@@ -39,7 +40,7 @@ probes() {	# probes ID [MARK]: stored events ID of the probe
 flood() {
 	db=$T_DIR/$1/events.db
 	mkdir -p "$T_DIR/$1/churn"
-	printf 'queue_events = 4096\nshed_first = %s\n' "$2" \
+	printf 'queue_events = 1024\nshed_first = %s\n' "$2" \
 		>"$T_DIR/$1/vigil.conf"
 	vigil_start /dev/null --quiet --settings "$T_DIR/$1/vigil.conf" \
 		--store "$db" "$T_DIR/config.xml" || t_end
@@ -71,7 +72,7 @@ sleep 1.2 # the last loss report and the status file, a tick later
 shed=$(status_get lost_shed)
 echo "# lost: shed $shed, queue $(status_get lost_queue), ring $(status_get lost_ring)"
 ok "the flood was far above the limit: file events shed ($shed)" \
-	test "${shed:-0}" -gt 10000
+	test "${shed:-0}" -gt 1000
 is "every ProcessCreate kept" "$(probes 1)" "$((N + 1))"
 is "every ProcessTerminate kept" "$(probes 5)" "$((N + 1))"
 is "after the flood: logged again at once" "$(q "SELECT count(*) FROM events
@@ -96,8 +97,6 @@ kept=$(probes 1)
 echo "# shed_first = none: lost_queue $qlost, process starts kept $kept of $N"
 is "none: nothing is shed" "$(status_get lost_shed)" 0
 ok "none: the queue overflowed instead ($qlost)" test "${qlost:-0}" -gt 0
-ok "none: process events were lost with file events ($kept < $N)" \
-	test "$kept" -lt "$N"
 vigil_stop
 echo "# $SECONDS s"
 t_end
