@@ -68,6 +68,9 @@ int event_set_named(struct event *ev, const char *field, const char *v);
 /* An unsigned number in decimal, by field name (pids, ids, ports). */
 int event_set_uint(struct event *ev, const char *field, uint64_t v);
 
+/* The same by field index: 0, -EINVAL or -ENOMEM as event_set(). */
+int event_set_u64(struct event *ev, unsigned idx, uint64_t v);
+
 /*
  * The value of field idx, NUL-terminated, "-" when unset or empty; *len
  * (optional) gets its length.  Valid until the event is changed.
