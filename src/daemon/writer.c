@@ -24,7 +24,7 @@
 #include "util/log.h"
 #include "writer.h"
 
-#define WRITER_BATCH	 512
+#define WRITER_BATCH	 2048
 #define WRITER_RESERVE	 64 /* extra slots for must_keep events */
 #define WRITER_LINGER_MS 50 /* wait this long for a batch to fill */
 #define RECORD_ID_BLOCK	 65536
@@ -217,6 +217,9 @@ int writer_push(struct writer *w, struct event *ev, int must_keep)
 {
 	size_t limit;
 
+	/* A full queue of events each holding event_init()'s 1 KiB was most
+	 * of the daemon's memory at 100,000 events/s. */
+	event_compact(ev);
 	pthread_mutex_lock(&w->lock);
 	limit = must_keep ? w->cap : w->max_events;
 	if (w->count >= limit) {

@@ -51,6 +51,22 @@ int event_copy(struct event *dst, const struct event *src)
 	return 0;
 }
 
+/* Less unused than this is not worth a realloc(). */
+#define COMPACT_MIN_BYTES 256
+
+void event_compact(struct event *ev)
+{
+	char *p;
+
+	if (!ev->buf || ev->cap - ev->used < COMPACT_MIN_BYTES)
+		return;
+	p = realloc(ev->buf, ev->used ? ev->used : 1);
+	if (!p)
+		return; /* keeps the bigger buffer */
+	ev->buf = p;
+	ev->cap = ev->used ? ev->used : 1;
+}
+
 void event_reset(struct event *ev)
 {
 	memset(ev->len, 0, sizeof(ev->len));

@@ -48,6 +48,13 @@ void event_release(struct event *ev);
  */
 int event_copy(struct event *dst, const struct event *src);
 
+/*
+ * Give back the unused end of ev's buffer when it is large: for events
+ * that wait in a queue (event_init() reserves room for the largest common
+ * event; most use a fraction of it).  ev stays valid either way.
+ */
+void event_compact(struct event *ev);
+
 /* Clear all values but keep the type and the buffer (reuse per event). */
 void event_reset(struct event *ev);
 
