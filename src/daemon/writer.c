@@ -131,6 +131,9 @@ static void *writer_main(void *arg)
 	struct writer *w = arg;
 	struct event *batch = calloc(WRITER_BATCH, sizeof(*batch));
 
+	/* named for top -H, perf and bench/run.sh's per-thread CPU */
+	pthread_setname_np(pthread_self(), "vigil-writer");
+
 	if (!batch) {
 		log_error("writer: out of memory");
 		return NULL;

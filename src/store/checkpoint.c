@@ -34,6 +34,9 @@ static void *checkpointer_main(void *arg)
 	struct store *s = arg;
 	struct checkpointer *ck = &s->ck;
 
+	/* named for top -H, perf and bench/run.sh's per-thread CPU */
+	pthread_setname_np(pthread_self(), "vigil-ckpt");
+
 	pthread_mutex_lock(&ck->lock);
 	for (;;) {
 		while (!ck->is_pending && !ck->is_stopping)
