@@ -3,7 +3,7 @@
  * bench/event_rate.c - produce monitored activity at a set rate for a set
  * time, to find the highest event rate a monitor sustains without loss.
  *
- * usage: event_rate MODE OPS_PER_S SECONDS [WORKERS]
+ * usage: event_rate MODE OPS_PER_S SECONDS [WORKERS [DIR]]
  *   MODE       fork  fork() a child that exits at once (one exit)
  *              exec  spawn /bin/true (one exec and one exit)
  *              file  create, write and delete a file (one create and
@@ -18,6 +18,8 @@
  *              the machine goes
  *   SECONDS    how long to keep it up (at most 60)
  *   WORKERS    processes sharing the rate (default 2, at most 16)
+ *   DIR        where file mode makes its files (default /tmp); a tmpfs
+ *              such as /dev/shm keeps the file system's own cost out
  *
  * Each worker keeps to an absolute schedule (operation i is due at
  * start + i / rate), sleeping when ahead and catching up when behind, so
@@ -29,6 +31,7 @@
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -159,9 +162,9 @@ static void sleep_until_ns(uint64_t t_ns)
 
 /* One worker's loop; returns the operations done, or -1 on error. */
 static long worker_run(enum mode m, double ops_per_s, uint64_t start_ns,
-		       uint64_t end_ns)
+		       uint64_t end_ns, const char *base)
 {
-	char dir[] = "/tmp/vigil-rate.XXXXXX";
+	char dir[PATH_MAX];
 	int dfd = -1, rx = -1, tx = -1, rc = 0;
 	uint64_t i;
 
@@ -171,6 +174,7 @@ static long worker_run(enum mode m, double ops_per_s, uint64_t start_ns,
 			return -1;
 	}
 	if (m == MODE_FILE) {
+		snprintf(dir, sizeof(dir), "%s/vigil-rate.XXXXXX", base);
 		if (!mkdtemp(dir))
 			return -1;
 		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -270,7 +274,8 @@ int main(int argc, char **argv)
 		if (pids[w] == 0) {
 			sleep_until_ns(start_ns);
 			done[w] = worker_run(m, (double)rate / (double)workers,
-					     start_ns, end_ns);
+					     start_ns, end_ns,
+					     argc > 5 ? argv[5] : "/tmp");
 			_exit(done[w] < 0);
 		}
 	}
@@ -295,7 +300,7 @@ int main(int argc, char **argv)
 usage:
 	fprintf(stderr,
 		"usage: event_rate fork|exec|file|udp OPS_PER_S SECONDS "
-		"[WORKERS<=%d]\n",
+		"[WORKERS<=%d [DIR]]\n",
 		MAX_WORKERS);
 	return 1;
 }

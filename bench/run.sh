@@ -38,6 +38,10 @@ want_auditd=${BENCH_AUDITD:-1}
 read -ra ramp_modes <<<"${BENCH_RAMP_MODES:-udp file}"
 ramp_seconds=${BENCH_RAMP_SECONDS:-4}
 ramp_reps=${BENCH_RAMP_REPS:-2}
+# File creates of the ramp on a tmpfs: the file system's own cost (ext4's
+# journal here) would bound the generator long before vigil.
+ramp_dir=/tmp
+[ -d /dev/shm ] && [ -w /dev/shm ] && ramp_dir=/dev/shm
 rounds_budget_s=${BENCH_ROUNDS_BUDGET_S:-330}
 config=$here/collect-all.xml
 # file_inc: the file churn again, vigil reconfigured (SIGHUP) to this
@@ -507,7 +511,8 @@ uss_sample() {
 # largest sample).
 ramp_step() {	# ramp_step MODE RATE
 	local gen
-	"$bin/event_rate" "$1" "$2" "$ramp_seconds" 2 >"$work/step.out" &
+	"$bin/event_rate" "$1" "$2" "$ramp_seconds" 2 "$ramp_dir" \
+		>"$work/step.out" &
 	gen=$!
 	step_uss=0
 	while kill -0 "$gen" 2>/dev/null; do
@@ -857,7 +862,7 @@ write_report() {
 		echo "# vigil with collect-all less <ImageLoad>, and with collect-all"
 		echo "# vigil alone, rate ramps (target ops/s: ${ramp_rates[*]}):"
 		for k in "${ramp_modes[@]}"; do
-			echo "$bin/event_rate $k <ops/s> $ramp_seconds 2"
+			echo "$bin/event_rate $k <ops/s> $ramp_seconds 2 $ramp_dir"
 		done
 		echo "# auditd column (Debian's auditd.conf, log file in <work>):"
 		echo "auditd -n -c <work>/audit"
