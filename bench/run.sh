@@ -23,6 +23,7 @@
 #   BENCH_IMAGELOAD_REPS   rounds of the ImageLoad rows (default 3, 0: none)
 #   BENCH_ONLY=imageload   run only the ImageLoad rows
 #   BENCH_ONLY=ramp        run only the rate ramps (figures printed)
+#   BENCH_FORWARD=0        leave out the forwarding figures
 #
 # A benchmark reports; it never fails on a timing.  The exit status is
 # non-zero only when the harness itself cannot run.
@@ -798,6 +799,10 @@ module_benches() {
 
 forwarding() {
 	local out kv
+	if [ "${BENCH_FORWARD:-1}" = 0 ]; then
+		fact forward_why "left out (BENCH_FORWARD=0)"
+		return
+	fi
 	if ! command -v rsyslogd >/dev/null ||
 		! command -v clickhouse-server >/dev/null; then
 		fact forward_why "not installed"

@@ -33,7 +33,9 @@ struct writer {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	pthread_t thread;
-	struct event *ring;
+	/* Queued events, each in a block of its own: an empty queue takes
+	 * only the pointers, not cap events' worth of fields. */
+	struct event **ring;
 	size_t cap; /* slots, including the reserve */
 	size_t max_events;
 	size_t head, count;
@@ -84,21 +86,23 @@ static void assign_id(struct writer *w, struct event *ev)
 	ev->record_id = w->next_id++;
 }
 
-static void write_batch(struct writer *w, struct event *batch, size_t n)
+static void write_batch(struct writer *w, struct event **batch, size_t n)
 {
 	uint64_t lost = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		assign_id(w, &batch[i]);
+		assign_id(w, batch[i]);
 		for (size_t k = 0; k < w->nsinks; k++)
-			if (w->sinks[k]->write(w->sinks[k], &batch[i]) < 0)
+			if (w->sinks[k]->write(w->sinks[k], batch[i]) < 0)
 				lost++;
 	}
 	for (size_t k = 0; k < w->nsinks; k++)
 		if (w->sinks[k]->flush && w->sinks[k]->flush(w->sinks[k]) < 0)
 			lost += n;
-	for (size_t i = 0; i < n; i++)
-		event_release(&batch[i]);
+	for (size_t i = 0; i < n; i++) {
+		event_release(batch[i]);
+		free(batch[i]);
+	}
 	pthread_mutex_lock(&w->lock);
 	w->stats.written += n;
 	w->stats.lost_sink += lost;
@@ -129,7 +133,7 @@ static void wait_for_batch(struct writer *w)
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
-	struct event *batch = calloc(WRITER_BATCH, sizeof(*batch));
+	struct event **batch = calloc(WRITER_BATCH, sizeof(*batch));
 
 	/* named for top -H, perf and bench/run.sh's per-thread CPU */
 	pthread_setname_np(pthread_self(), "vigil-writer");
@@ -147,7 +151,7 @@ static void *writer_main(void *arg)
 			break;
 		while (n < WRITER_BATCH && w->count > 0) {
 			batch[n++] = w->ring[w->head];
-			memset(&w->ring[w->head], 0, sizeof(struct event));
+			w->ring[w->head] = NULL;
 			w->head = (w->head + 1) % w->cap;
 			w->count--;
 		}
@@ -218,6 +222,7 @@ fail:
 
 int writer_push(struct writer *w, struct event *ev, int must_keep)
 {
+	struct event *e = malloc(sizeof(*e));
 	size_t limit;
 
 	/* A full queue of events each holding event_init()'s 1 KiB was most
@@ -225,13 +230,15 @@ int writer_push(struct writer *w, struct event *ev, int must_keep)
 	event_compact(ev);
 	pthread_mutex_lock(&w->lock);
 	limit = must_keep ? w->cap : w->max_events;
-	if (w->count >= limit) {
+	if (!e || w->count >= limit) {
 		w->stats.lost_queue++;
 		pthread_mutex_unlock(&w->lock);
 		event_release(ev);
-		return -ENOSPC;
+		free(e);
+		return e ? -ENOSPC : -ENOMEM;
 	}
-	w->ring[(w->head + w->count) % w->cap] = *ev;
+	*e = *ev;
+	w->ring[(w->head + w->count) % w->cap] = e;
 	w->count++;
 	/* Wake the writer to start a batch, or when one is full. */
 	if (w->count == 1 || w->count == WRITER_BATCH)
@@ -274,6 +281,11 @@ void writer_free(struct writer *w)
 		write_reserved(w->id_path, w->next_id);
 	for (size_t k = 0; k < w->nsinks; k++)
 		w->sinks[k]->free(w->sinks[k]);
+	/* left only by a writer thread that could not start its loop */
+	for (; w->count > 0; w->count--, w->head = (w->head + 1) % w->cap) {
+		event_release(w->ring[w->head]);
+		free(w->ring[w->head]);
+	}
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
 	free(w->ring);

@@ -45,9 +45,10 @@ struct writer *writer_new(struct sink **sinks, size_t nsinks, size_t max_events,
 
 /*
  * Queue ev, moving it (ev is left empty and may be re-initialised).
- * Returns 0, or -ENOSPC when the queue is full: then ev is released and
- * the loss counted.  must_keep events (4, 16, 255) may use a small
- * reserve beyond max_events so loss reports themselves are not lost.
+ * Returns 0, or -ENOSPC when the queue is full (-ENOMEM without memory
+ * for it): then ev is released and the loss counted.  must_keep events
+ * (4, 16, 255) may use a small reserve beyond max_events so loss reports
+ * themselves are not lost.
  */
 int writer_push(struct writer *w, struct event *ev, int must_keep);
 

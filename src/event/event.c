@@ -74,17 +74,26 @@ int event_copy(struct event *dst, const struct event *src)
 /* Less unused than this is not worth a realloc(). */
 #define COMPACT_MIN_BYTES 256
 
+/*
+ * A copy into a buffer of the exact size, not realloc(): shrinking in
+ * place would leave a hole after each queued event too small for the
+ * next event_init(), and a full queue would hold as much heap as before.
+ * The whole old buffer freed is what the next event_init() gets back.
+ */
 void event_compact(struct event *ev)
 {
+	uint32_t cap = ev->used ? ev->used : 1;
 	char *p;
 
 	if (!ev->buf || ev->cap - ev->used < COMPACT_MIN_BYTES)
 		return;
-	p = realloc(ev->buf, ev->used ? ev->used : 1);
+	p = malloc(cap);
 	if (!p)
 		return; /* keeps the bigger buffer */
+	memcpy(p, ev->buf, ev->used);
+	free(ev->buf);
 	ev->buf = p;
-	ev->cap = ev->used ? ev->used : 1;
+	ev->cap = cap;
 }
 
 void event_reset(struct event *ev)
