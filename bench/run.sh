@@ -531,12 +531,16 @@ ramp_step() {	# ramp_step MODE RATE
 # ramp_uss_ok / ramp_uss_all (peak private memory over the steps without
 # loss / over every step).
 ramp() {	# ramp MODE REP
-	local mode=$1 rep=$2 rate l0 x0 t0 events ops wall cpu kv n name
-	local -A T0
+	local mode=$1 rep=$2 rate l0 x0 t0 events ops wall cpu kv n name k
+	local -A T0 L0
 	best=0 best_cpu="" best_threads="" why="" ramp_uss_ok=0 ramp_uss_all=0
 	vigil_snap
 	for rate in "${ramp_rates[@]}"; do
 		l0=$snap_logged x0=$snap_lost t0=$snap_ticks
+		L0=()
+		for k in "${!ST[@]}"; do
+			[[ $k == lost_* ]] && L0[$k]=${ST[$k]}
+		done
 		thread_ticks
 		T0=()
 		for name in "${!TT[@]}"; do T0[$name]=${TT[$name]}; done
@@ -562,7 +566,13 @@ ramp() {	# ramp MODE REP
 			"$cpu us/event, private memory $((step_uss >> 20)) MiB"
 		[ "$step_uss" -gt "$ramp_uss_all" ] && ramp_uss_all=$step_uss
 		if [ $((snap_lost - x0)) -gt 0 ]; then
-			why="loss from $events events/s"
+			why="loss from $events events/s ("
+			for k in "${!ST[@]}"; do
+				[[ $k == lost_* ]] || continue
+				n=$((ST[$k] - ${L0[$k]:-0}))
+				[ "$n" -gt 0 ] && why+="${k#lost_} $n, "
+			done
+			why="${why%, })"
 			break
 		fi
 		[ "$step_uss" -gt "$ramp_uss_ok" ] && ramp_uss_ok=$step_uss

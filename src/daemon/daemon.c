@@ -53,7 +53,11 @@
 /* Enrichment: events waiting in order, slow-path jobs in flight, and how
  * long the oldest event waits for a slow path (hashing the biggest image
  * allowed takes a second or two) before it leaves without that field. */
-#define ENRICH_EVENTS_MAX  16384
+#define ENRICH_EVENTS_MAX 16384
+/* ... of which this many may wait behind a slow path; then the oldest
+ * leaves without the field it waits for (at 100,000 events/s a slow
+ * hash filled the queue in 0.16 s, and every event after was lost). */
+#define ENRICH_HELD_MAX	   12288
 #define ENRICH_JOBS_MAX	   64
 #define ENRICH_WAIT_MAX_MS 5000
 #define POLL_MS		   100
@@ -662,6 +666,7 @@ static int setup(struct daemon *d)
 		.max_events = ENRICH_EVENTS_MAX,
 		.max_jobs = ENRICH_JOBS_MAX,
 		.max_wait_ms = ENRICH_WAIT_MAX_MS,
+		.max_held = ENRICH_HELD_MAX,
 		.hash_cache_entries = HASH_CACHE_MAX,
 		.hash_max_bytes = s->hash_max_bytes,
 		.resolver_entries = RESOLVER_MAX,

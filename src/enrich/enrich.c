@@ -240,7 +240,7 @@ static bool is_overdue(const struct enrich *e, const struct slot *s)
 {
 	uint64_t max_ns = (uint64_t)e->o.max_wait_ms * 1000000;
 
-	return e->is_flushing ||
+	return e->is_flushing || (e->o.max_held && e->count > e->o.max_held) ||
 	       clock_ns(CLOCK_MONOTONIC) - s->since_ns > max_ns;
 }
 
