@@ -53,11 +53,12 @@
 /* Enrichment: events waiting in order, slow-path jobs in flight, and how
  * long the oldest event waits for a slow path (hashing the biggest image
  * allowed takes a second or two) before it leaves without that field. */
-#define ENRICH_EVENTS_MAX 16384
+#define ENRICH_EVENTS_MAX 8192
 /* ... of which this many may wait behind a slow path; then the oldest
  * leaves without the field it waits for (at 100,000 events/s a slow
- * hash filled the queue in 0.16 s, and every event after was lost). */
-#define ENRICH_HELD_MAX	   12288
+ * hash filled the queue in 0.16 s, and every event after was lost).
+ * Enough for 4 s of a busy host's 1,000 events/s; in a flood, 40 ms. */
+#define ENRICH_HELD_MAX	   4096
 #define ENRICH_JOBS_MAX	   64
 #define ENRICH_WAIT_MAX_MS 5000
 #define POLL_MS		   100

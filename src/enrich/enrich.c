@@ -204,6 +204,7 @@ int enrich_add(struct enrich *e, struct event *ev,
 		}
 	}
 	s->nwaits = nwaits;
+	event_compact(ev); /* it may wait a while, thousands with it */
 	s->ev = *ev;
 	memset(ev, 0, sizeof(*ev));
 	e->count++;
