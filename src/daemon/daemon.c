@@ -259,7 +259,9 @@ static int on_record(void *ctx, const void *data, size_t len)
 	else if (r == 1)
 		handle(d, &ev);
 	handle_more(d, 0, false);
-	return 0;
+	/* A writer falling behind: leave the rest in the kernel's ring
+	 * buffer (8 MiB, already paid for) until it catches up. */
+	return writer_is_backlogged(d->writer) ? -EBUSY : 0;
 }
 
 static bool wants(void *ctx, unsigned id)
@@ -747,7 +749,10 @@ static void loop(struct daemon *d)
 	while (!got_stop) {
 		time_t now;
 
-		sensor_poll(d->sensor, POLL_MS);
+		if (writer_is_backlogged(d->writer))
+			writer_wait_room(d->writer, POLL_MS);
+		else
+			sensor_poll(d->sensor, POLL_MS);
 		handle_more(d, clock_ns(CLOCK_BOOTTIME), false);
 		release_ready(d);
 		if (got_hup) {
@@ -802,9 +807,11 @@ int daemon_run(const struct daemon_opts *o)
 	log_info("monitoring (pid %d)", (int)getpid());
 	loop(&d);
 
-	/* Drain what the kernel still holds, give slow enrichment (a big
-	 * hash) a moment, then say goodbye. */
-	sensor_poll(d.sensor, 0);
+	/* Drain what the kernel still holds (as fast as the writer takes
+	 * it, for 10 s at most), give slow enrichment (a big hash) a moment,
+	 * then say goodbye. */
+	for (int i = 0; i < 100 && sensor_poll(d.sensor, 0) == -EBUSY; i++)
+		writer_wait_room(d.writer, POLL_MS);
 	/* Queries still unanswered are logged as such, not dropped. */
 	handle_more(&d, clock_ns(CLOCK_BOOTTIME), true);
 	release_ready(&d);

@@ -32,6 +32,7 @@
 struct writer {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	pthread_cond_t room; /* the writer took a batch */
 	pthread_t thread;
 	/* Queued events, each in a block of its own: an empty queue takes
 	 * only the pointers, not cap events' worth of fields. */
@@ -155,6 +156,7 @@ static void *writer_main(void *arg)
 			w->head = (w->head + 1) % w->cap;
 			w->count--;
 		}
+		pthread_cond_signal(&w->room);
 		pthread_mutex_unlock(&w->lock);
 		write_batch(w, batch, n);
 		pthread_mutex_lock(&w->lock);
@@ -207,6 +209,7 @@ struct writer *writer_new(struct sink **sinks, size_t nsinks, size_t max_events,
 		pthread_condattr_init(&ca);
 		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 		pthread_cond_init(&w->wake, &ca);
+		pthread_cond_init(&w->room, &ca);
 		pthread_condattr_destroy(&ca);
 	}
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
@@ -246,6 +249,55 @@ int writer_push(struct writer *w, struct event *ev, int must_keep)
 	pthread_mutex_unlock(&w->lock);
 	memset(ev, 0, sizeof(*ev));
 	return 0;
+}
+
+/*
+ * Past this many events queued the pipeline pauses (writer.h): two
+ * batches, or seven eighths of a smaller queue.  The kernel's ring buffer
+ * is then the buffer, so a backlog costs no memory of the daemon's own.
+ */
+static size_t high_water(const struct writer *w)
+{
+	size_t mark = w->max_events - w->max_events / 8;
+
+	return mark < 2 * WRITER_BATCH ? mark : 2 * WRITER_BATCH;
+}
+
+static bool is_backlogged(const struct writer *w)
+{
+	return w->count >= high_water(w);
+}
+
+bool writer_is_backlogged(struct writer *w)
+{
+	bool r;
+
+	pthread_mutex_lock(&w->lock);
+	r = is_backlogged(w);
+	pthread_mutex_unlock(&w->lock);
+	return r;
+}
+
+bool writer_wait_room(struct writer *w, int timeout_ms)
+{
+	struct timespec deadline;
+	bool r;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->lock);
+	while (w->count > high_water(w) / 2 && !w->is_stopping)
+		if (pthread_cond_timedwait(&w->room, &w->lock, &deadline) ==
+		    ETIMEDOUT)
+			break;
+	r = w->count <= high_water(w) / 2;
+	pthread_mutex_unlock(&w->lock);
+	return r;
 }
 
 void writer_get_stats(struct writer *w, struct writer_stats *out)
@@ -288,6 +340,7 @@ void writer_free(struct writer *w)
 	}
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
+	pthread_cond_destroy(&w->room);
 	free(w->ring);
 	free(w->sinks);
 	free(w);
