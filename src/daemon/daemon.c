@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -767,6 +768,9 @@ static void loop(struct daemon *d)
 		gather(d);
 		report_losses(d);
 		report_unfilled(d, now);
+		/* Give back what a burst left free: the queues' events are
+		 * freed out of order, and glibc keeps the holes otherwise. */
+		malloc_trim(0);
 		write_status(d);
 		reap_forwarder(d);
 	}

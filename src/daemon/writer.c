@@ -24,7 +24,7 @@
 #include "util/log.h"
 #include "writer.h"
 
-#define WRITER_BATCH	 2048
+#define WRITER_BATCH	 1024
 #define WRITER_RESERVE	 64 /* extra slots for must_keep events */
 #define WRITER_LINGER_MS 50 /* wait this long for a batch to fill */
 #define RECORD_ID_BLOCK	 65536
