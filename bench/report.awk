@@ -276,7 +276,7 @@ END {
 	if (peak_mem >= 0) {
 		fp = peak_mem + F["maps_bytes"]
 		v = sprintf("%s (private memory %s at its peak + BPF maps %s) " \
-			    "[10]", mib(fp), mib(peak_mem), mib(F["maps_bytes"]))
+			    "[12]", mib(fp), mib(peak_mem), mib(F["maps_bytes"]))
 		ok = fp <= 32 * 1048576 ? "yes" : "no"
 	}
 	row("memory footprint, peak over the ramps' steps without loss",
@@ -412,7 +412,7 @@ END {
 		print ""
 	}
 	if (peak_mem >= 0)
-		printf "[10] Private memory (smaps_rollup Private_*) of the " \
+		printf "[12] Private memory (smaps_rollup Private_*) of the " \
 		       "daemon sampled every 0.25 s through every ramp step " \
 		       "(the ring buffer's pages are shared, counted in the " \
 		       "BPF maps); over all steps, overloaded ones included, " \
