@@ -71,7 +71,7 @@ int event_copy(struct event *dst, const struct event *src)
 	return 0;
 }
 
-/* Less unused than this is not worth a realloc(). */
+/* Less unused than this is not worth a copy. */
 #define COMPACT_MIN_BYTES 256
 
 /*
