@@ -277,7 +277,9 @@ static int drop_privileges(const struct settings *s)
  * The fleet source's client, made now (its password and PEM files are
  * read before privileges drop): --fleet's URL or destination, else the
  * first ClickHouse destination of the settings, else none (0, and
- * o->fleet NULL).  Returns 0 or EXIT_* with a message.
+ * o->fleet NULL; also, with a warning, when that destination's files
+ * cannot be read: the store is served all the same).  Returns 0 or
+ * EXIT_* with a message.
  */
 static int open_fleet(struct web_cmd *c, struct web_serve_opts *o, char *shown,
 		      size_t shown_len)
@@ -317,6 +319,13 @@ static int open_fleet(struct web_cmd *c, struct web_serve_opts *o, char *shown,
 		o->fleet = d ? ch_client_for(d, FLEET_TIMEOUT_MS,
 					     FLEET_SETTINGS, err, sizeof(err))
 			     : ch_client_new(&co);
+	if (!o->fleet && !c->fleet) {
+		/* offered, not asked for: the store is still served */
+		fprintf(stderr, "vigil web: warning: no fleet source: %s\n",
+			err);
+		shown[0] = '\0';
+		return 0;
+	}
 	if (!o->fleet) {
 		fprintf(stderr, "vigil web: fleet: %s\n", err);
 		return EXIT_FAIL;
