@@ -151,6 +151,10 @@ extern const volatile __u32 cfg_self_tgid;
 extern __u64 cfg_urgent_kinds;
 /* argv bytes an exec record carries, at most WIRE_ARGS_MAX. */
 extern const volatile __u32 cfg_args_max;
+/* Record kinds shed first (bit kind), once cfg_shed_bytes wait in the
+ * ring: the rest of the ring is kept for the other kinds. */
+extern const volatile __u64 cfg_shed_kinds;
+extern const volatile __u64 cfg_shed_bytes;
 extern __u64 cfg_wanted[4];
 
 /* Whether the config can log event id now (programs that feed several
@@ -186,31 +190,34 @@ static __always_inline struct scratch *get_scratch(void)
  */
 #define WAKEUP_BYTES (256 << 10)
 
-static __always_inline __u64 wakeup_flag(void)
-{
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES
-		       ? BPF_RB_FORCE_WAKEUP
-		       : BPF_RB_NO_WAKEUP;
-}
-
-/* Send a record; counts a drop when the ring is full. */
-static __always_inline void emit(void *rec, __u64 size)
-{
-	if (bpf_ringbuf_output(&events, rec, size, wakeup_flag()))
-		count_drop(WIRE_DROP_RING_FULL);
-}
-
-/* The same, waking user space at once when records of this kind are
- * urgent (cfg_urgent_kinds: the daemon must act before the process
- * goes on, e.g. open a new file before it is deleted). */
+/*
+ * Send a record of kind; counts a drop when the ring is full, or, for a
+ * kind shed first (cfg_shed_kinds), 3/4 full.  User space is woken at
+ * once for urgent kinds (cfg_urgent_kinds: the daemon must act before
+ * the process goes on, e.g. open a new file before it is deleted), else
+ * once a batch waits.
+ */
 static __always_inline void emit_kind(void *rec, __u64 size, __u32 kind)
 {
-	__u64 flags = kind < 64 && ((cfg_urgent_kinds >> kind) & 1)
-			      ? BPF_RB_FORCE_WAKEUP
-			      : wakeup_flag();
+	__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bool is_urgent = kind < 64 && ((cfg_urgent_kinds >> kind) & 1);
 
-	if (bpf_ringbuf_output(&events, rec, size, flags))
+	if (kind < 64 && ((cfg_shed_kinds >> kind) & 1) &&
+	    waiting >= cfg_shed_bytes) {
+		count_drop(WIRE_DROP_SHED);
+		return;
+	}
+	if (bpf_ringbuf_output(&events, rec, size,
+			       is_urgent || waiting >= WAKEUP_BYTES
+				       ? BPF_RB_FORCE_WAKEUP
+				       : BPF_RB_NO_WAKEUP))
 		count_drop(WIRE_DROP_RING_FULL);
+}
+
+/* The same for a record whose header names its kind. */
+static __always_inline void emit(void *rec, __u64 size)
+{
+	emit_kind(rec, size, ((struct wire_hdr *)rec)->kind);
 }
 
 static __always_inline void fill_task(struct wire_task *t,

@@ -19,6 +19,8 @@ struct filtered_map filtered SEC(".maps");
 
 const volatile __u32 cfg_self_tgid = 0;
 const volatile __u32 cfg_args_max = 65536;
+const volatile __u64 cfg_shed_kinds = 0;
+const volatile __u64 cfg_shed_bytes = ~0ull;
 
 /* Written by the loader whenever it arms: bit id of word id / 64 is set
  * while the config can log event id. */

@@ -60,7 +60,8 @@ enum wire_kind {
 enum wire_drop {
 	WIRE_DROP_RING_FULL = 0, /* ring buffer had no room */
 	WIRE_DROP_NO_SCRATCH = 1, /* per-CPU scratch lookup failed */
-	WIRE_DROP_MAX = 2,
+	WIRE_DROP_SHED = 2, /* a kind shed first, the ring 3/4 full */
+	WIRE_DROP_MAX = 3,
 };
 
 /*

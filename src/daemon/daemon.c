@@ -111,14 +111,18 @@ struct daemon {
 	 * constant version and signature fields): a load they drop is
 	 * dropped for every process, so the kernel may skip the file. */
 	bool is_image_rule_by_file;
-	time_t unfilled_logged;
+	uint64_t unfilled_logged_s; /* CLOCK_MONOTONIC */
 	time_t started;
+	unsigned store_incidents; /* sink_store_incident() seen */
 };
 
 static int64_t boot_to_utc(void)
 {
 	return (int64_t)(clock_utc_ns() - clock_ns(CLOCK_BOOTTIME));
 }
+
+/* Steps of the system clock smaller than this are NTP's business. */
+#define CLOCK_STEP_NS 2000000000ll
 
 static void push(struct daemon *d, struct event *ev, int must_keep)
 {
@@ -316,6 +320,7 @@ static void gather(struct daemon *d)
 	c->lost[LOSS_SINK] = ws.lost_sink;
 	c->lost[LOSS_DECODE] = c->lost_decode;
 	c->lost[LOSS_PENDING] = c->lost_pending;
+	c->lost[LOSS_SHED] = drops[SENSOR_DROP_SHED] + ws.lost_shed;
 	c->lost[LOSS_RETENTION] = 0;
 	for (size_t i = 0; d->store && i < d->opts->settings.ndests; i++)
 		c->lost[LOSS_RETENTION] += sink_store_cursor_lost(d->store, i);
@@ -351,21 +356,58 @@ static void report_losses(struct daemon *d)
 	d->reported_lost = total;
 }
 
+/*
+ * Event times are the kernel's boot-time stamps plus the offset of the
+ * system clock, read again every second.  When the clock is set (by an
+ * administrator, NTP stepping it, or someone covering tracks), times
+ * before and after are not comparable: say so in the log, where it
+ * happened.
+ */
+static void check_clock(struct daemon *d)
+{
+	int64_t now = boot_to_utc(), step = now - d->dec.boot_to_utc_ns;
+	char text[200];
+
+	d->dec.boot_to_utc_ns = now;
+	if (step > -CLOCK_STEP_NS && step < CLOCK_STEP_NS)
+		return;
+	snprintf(text, sizeof(text),
+		 "the system clock was set %s by %lld.%03lld s; event times "
+		 "follow it (record ids keep their order)",
+		 step < 0 ? "back" : "forward",
+		 (long long)(step < 0 ? -step : step) / 1000000000ll,
+		 (long long)(step < 0 ? -step : step) % 1000000000ll /
+			 1000000ll);
+	log_warn("%s", text);
+	emit_error(d, "ClockChanged", text);
+}
+
+/* The store file damaged, deleted or replaced under us: say so. */
+static void report_store(struct daemon *d)
+{
+	char text[800];
+
+	if (d->store && sink_store_incident(d->store, &d->store_incidents, text,
+					    sizeof(text)))
+		emit_error(d, "StoreError", text);
+}
+
 /* Fields enrichment had to leave unfilled (a lookup that hangs, too many
  * at once): one log line a minute at most, with the count. */
-static void report_unfilled(struct daemon *d, time_t now)
+static void report_unfilled(struct daemon *d)
 {
+	uint64_t now = clock_ns(CLOCK_MONOTONIC) / 1000000000ull;
 	struct enrich_stats st;
 
 	enrich_get_stats(d->enrich, &st);
 	if (st.unfilled == d->reported_unfilled ||
-	    now - d->unfilled_logged < 60)
+	    (d->unfilled_logged_s && now - d->unfilled_logged_s < 60))
 		return;
 	log_warn("enrichment left %llu fields unfilled (user names as uids, "
 		 "no hashes): lookups or hashing too slow or too many",
 		 (unsigned long long)(st.unfilled - d->reported_unfilled));
 	d->reported_unfilled = st.unfilled;
-	d->unfilled_logged = now;
+	d->unfilled_logged_s = now;
 }
 
 /* One line naming the events the config asks for that no sensor of this
@@ -704,6 +746,7 @@ static int setup(struct daemon *d)
 	so.self_tgid = (uint32_t)getpid();
 	so.ring_kib = s->ring_kib;
 	so.args_max = s->command_line_max;
+	memcpy(so.shed_first, s->shed_first, sizeof(so.shed_first));
 	so.on_record = on_record;
 	so.wants = wants;
 	so.ctx = d;
@@ -769,10 +812,11 @@ static void loop(struct daemon *d)
 		if (now == last_tick)
 			continue;
 		last_tick = now;
-		d->dec.boot_to_utc_ns = boot_to_utc();
+		check_clock(d);
 		gather(d);
 		report_losses(d);
-		report_unfilled(d, now);
+		report_store(d);
+		report_unfilled(d);
 		/* Give back what a burst left free: the queues' events are
 		 * freed out of order, and glibc keeps the holes otherwise. */
 		malloc_trim(0);

@@ -107,8 +107,10 @@ struct writer *outputs_open(const struct settings *s,
 		 s->jsonl_path))
 		goto fail;
 	w = writer_new(sinks, n, s->queue_events, s->state_dir);
-	if (w)
+	if (w) {
+		writer_set_shed(w, s->shed_first);
 		return w;
+	}
 	log_error("cannot start the writer: %s", strerror(errno));
 fail:
 	while (n-- > 0)

@@ -39,6 +39,10 @@ struct writer {
 	struct event **ring;
 	size_t cap; /* slots, including the reserve */
 	size_t max_events;
+	size_t batch; /* a full batch: WRITER_BATCH, or less for a short
+		       * queue, whose writer must not linger once it is full */
+	size_t shed_events; /* what events shed first may fill */
+	uint64_t shed[4];
 	size_t head, count;
 	bool is_stopping;
 	struct sink **sinks;
@@ -91,14 +95,18 @@ static void write_batch(struct writer *w, struct event **batch, size_t n)
 {
 	uint64_t lost = 0;
 
+	/* A sink with losses() counts its own (the store counts exactly
+	 * which events of a failed batch it had taken). */
 	for (size_t i = 0; i < n; i++) {
 		assign_id(w, batch[i]);
 		for (size_t k = 0; k < w->nsinks; k++)
-			if (w->sinks[k]->write(w->sinks[k], batch[i]) < 0)
+			if (w->sinks[k]->write(w->sinks[k], batch[i]) < 0 &&
+			    !w->sinks[k]->losses)
 				lost++;
 	}
 	for (size_t k = 0; k < w->nsinks; k++)
-		if (w->sinks[k]->flush && w->sinks[k]->flush(w->sinks[k]) < 0)
+		if (w->sinks[k]->flush && w->sinks[k]->flush(w->sinks[k]) < 0 &&
+		    !w->sinks[k]->losses)
 			lost += n;
 	for (size_t i = 0; i < n; i++) {
 		event_release(batch[i]);
@@ -125,7 +133,7 @@ static void wait_for_batch(struct writer *w)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	while (w->count < WRITER_BATCH && !w->is_stopping)
+	while (w->count < w->batch && !w->is_stopping)
 		if (pthread_cond_timedwait(&w->wake, &w->lock, &deadline) ==
 		    ETIMEDOUT)
 			break;
@@ -190,6 +198,8 @@ struct writer *writer_new(struct sink **sinks, size_t nsinks, size_t max_events,
 	if (!w)
 		return NULL;
 	w->max_events = max_events ? max_events : 1;
+	w->shed_events = w->max_events; /* nothing shed unless asked */
+	w->batch = w->max_events < WRITER_BATCH ? w->max_events : WRITER_BATCH;
 	w->cap = w->max_events + WRITER_RESERVE;
 	w->ring = calloc(w->cap, sizeof(*w->ring));
 	w->sinks = calloc(nsinks ? nsinks : 1, sizeof(*w->sinks));
@@ -233,6 +243,14 @@ int writer_push(struct writer *w, struct event *ev, int must_keep)
 	event_compact(ev);
 	pthread_mutex_lock(&w->lock);
 	limit = must_keep ? w->cap : w->max_events;
+	if (e && !must_keep && w->count >= w->shed_events && ev->def &&
+	    (w->shed[ev->def->id / 64 & 3] >> (ev->def->id % 64)) & 1) {
+		w->stats.lost_shed++;
+		pthread_mutex_unlock(&w->lock);
+		event_release(ev);
+		free(e);
+		return -ENOSPC;
+	}
 	if (!e || w->count >= limit) {
 		w->stats.lost_queue++;
 		pthread_mutex_unlock(&w->lock);
@@ -244,11 +262,24 @@ int writer_push(struct writer *w, struct event *ev, int must_keep)
 	w->ring[(w->head + w->count) % w->cap] = e;
 	w->count++;
 	/* Wake the writer to start a batch, or when one is full. */
-	if (w->count == 1 || w->count == WRITER_BATCH)
+	if (w->count == 1 || w->count == w->batch)
 		pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	memset(ev, 0, sizeof(*ev));
 	return 0;
+}
+
+void writer_set_shed(struct writer *w, const uint64_t shed[4])
+{
+	pthread_mutex_lock(&w->lock);
+	memcpy(w->shed, shed, sizeof(w->shed));
+	w->shed_events = w->max_events / 4 * 3;
+	if (!w->shed_events)
+		w->shed_events = 1;
+	/* a flood of shed events stops at shed_events: no lingering there */
+	if (w->batch > w->shed_events)
+		w->batch = w->shed_events;
+	pthread_mutex_unlock(&w->lock);
 }
 
 /*

@@ -25,6 +25,7 @@ struct sink;
 struct writer_stats {
 	uint64_t written; /* events handed to the sinks */
 	uint64_t lost_queue; /* queue full */
+	uint64_t lost_shed; /* shed first: the queue was 3/4 full */
 	uint64_t lost_sink; /* a sink without losses() failed to take one */
 	/* The sinks that count their own losses (sink_async_new()). */
 	size_t nsinks;
@@ -52,6 +53,13 @@ struct writer *writer_new(struct sink **sinks, size_t nsinks, size_t max_events,
  * themselves are not lost.
  */
 int writer_push(struct writer *w, struct event *ev, int must_keep);
+
+/*
+ * Events whose id is set in shed (bit id of word id / 64) may fill the
+ * queue to 3/4 of max_events only: under load they go first, and the
+ * rest of the queue is kept for the others.  Call before the first push.
+ */
+void writer_set_shed(struct writer *w, const uint64_t shed[4]);
 
 /*
  * Whether the queue is past its high-water mark (two batches, 4,096

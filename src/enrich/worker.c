@@ -120,14 +120,16 @@ bool worker_free(struct worker *w, uint32_t timeout_ms)
 	w->is_stopping = true;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
-	clock_gettime(CLOCK_REALTIME, &until);
+	/* the monotonic clock: a clock set back must not stretch this */
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += timeout_ms / 1000;
 	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
 	if (until.tv_nsec >= 1000000000) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000;
 	}
-	if (pthread_timedjoin_np(w->thread, NULL, &until) != 0) {
+	if (pthread_clockjoin_np(w->thread, NULL, CLOCK_MONOTONIC, &until) !=
+	    0) {
 		/* Stuck in a slow path: let it finish on its own. */
 		pthread_detach(w->thread);
 		return false;

@@ -66,6 +66,9 @@ struct fwd_reader;
 /* Open the store read-only; NULL with errno (ENOENT: not yet there). */
 struct fwd_reader *fwd_reader_open(const char *path);
 void fwd_reader_close(struct fwd_reader *r);
+/* Whether path no longer names the file r opened (the daemon moved a
+ * damaged store aside, or it was deleted, and started a new one). */
+bool fwd_reader_is_stale(const struct fwd_reader *r, const char *path);
 
 /*
  * Rows with EventRecordID > after in record order, at most limit, to fn.

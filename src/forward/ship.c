@@ -201,6 +201,13 @@ static bool open_reader(struct fwd_shipper *s)
 {
 	char msg[PATH_MAX + 64];
 
+	if (s->reader && fwd_reader_is_stale(s->reader, s->store_path)) {
+		log_info("forward %s: %s is a new file (the daemon started "
+			 "a new store): reading it",
+			 s->t->d->name, s->store_path);
+		fwd_reader_close(s->reader);
+		s->reader = NULL;
+	}
 	if (s->reader)
 		return true;
 	s->reader = fwd_reader_open(s->store_path);

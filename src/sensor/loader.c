@@ -210,6 +210,39 @@ static int resolve_tracepoints(struct sensor *s)
 	return 0;
 }
 
+static bool is_shed(const struct sensor_opts *o, unsigned id)
+{
+	return id < 256 && (o->shed_first[id / 64] >> (id % 64)) & 1;
+}
+
+/*
+ * The record kinds to shed first: those of every family all of whose
+ * events are to be shed.  Never the process family's: the process table
+ * every other event leans on is kept from its records.
+ */
+static uint64_t shed_kinds(const struct sensor_opts *o)
+{
+	const struct sensor_family *const *fams;
+	uint64_t mask = 0;
+	size_t n;
+
+	fams = sensor_families(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct sensor_family *f = fams[i];
+		bool is_all = f != &sensor_family_process && f->event_ids[0];
+
+		for (size_t k = 0; k < FAMILY_MAX_EVENTS && f->event_ids[k];
+		     k++)
+			is_all = is_all && is_shed(o, f->event_ids[k]);
+		for (size_t k = 0;
+		     is_all && k < FAMILY_MAX_RECORDS && f->records[k].kind;
+		     k++)
+			if (f->records[k].kind < 64)
+				mask |= 1ull << f->records[k].kind;
+	}
+	return mask;
+}
+
 struct sensor *sensor_open(const struct sensor_opts *o)
 {
 	struct sensor *s = calloc(1, sizeof(*s));
@@ -246,6 +279,9 @@ struct sensor *sensor_open(const struct sensor_opts *o)
 		s->skel->rodata->cfg_args_max = WIRE_ARGS_DEFAULT;
 	if ((r = size_maps(s, o)) < 0)
 		goto fail;
+	s->skel->rodata->cfg_shed_kinds = shed_kinds(o);
+	s->skel->rodata->cfg_shed_bytes =
+		(uint64_t)(o->ring_kib ? o->ring_kib : 16384) * 1024 / 4 * 3;
 	if ((r = sensor_bpf__load(s->skel)) < 0) {
 		log_error("sensor: load BPF programs: %s (needs root and a "
 			  "kernel with BTF)",

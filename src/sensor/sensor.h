@@ -30,6 +30,7 @@ struct sensor_record_type;
 enum sensor_drop {
 	SENSOR_DROP_RING_FULL,
 	SENSOR_DROP_NO_SCRATCH,
+	SENSOR_DROP_SHED,
 	SENSOR_DROP_MAX,
 };
 
@@ -40,6 +41,11 @@ struct sensor_opts {
 	uint32_t self_tgid; /* the daemon: its activity is not recorded */
 	uint32_t ring_kib; /* ring buffer size, power of two >= 4096 KiB */
 	uint32_t args_max; /* argv bytes per exec, <= WIRE_ARGS_MAX; 0: 64K */
+	/* Event ids shed first (bit id of word id / 64): the records of a
+	 * family all of whose events are here (the process family never)
+	 * are dropped once the ring is 3/4 full, leaving the rest for the
+	 * others. */
+	uint64_t shed_first[4];
 	sensor_record_fn *on_record;
 	/* Which event ids the config can log (NULL: all); ctx is passed. */
 	bool (*wants)(void *ctx, unsigned event_id);

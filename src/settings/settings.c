@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -51,6 +52,7 @@ void settings_defaults(struct settings *s)
 		 "{ff032593-a8d3-4f13-b0d6-01fc615a0f97}");
 	snprintf(s->channel, sizeof(s->channel), "Linux-Sysmon/Operational");
 	s->queue_events = 16384;
+	settings_parse_shed(SETTINGS_SHED_DEFAULT, s->shed_first);
 	s->ring_kib = 8192;
 	s->hash_max_bytes = 256 * MIB;
 	s->command_line_max = 64 * KIB;
@@ -269,6 +271,7 @@ enum key_id {
 	K_PROVIDER_GUID,
 	K_CHANNEL,
 	K_QUEUE_EVENTS,
+	K_SHED_FIRST,
 	K_RING_KIB,
 	K_HASH_MAX_BYTES,
 	K_COMMAND_LINE_MAX,
@@ -295,6 +298,7 @@ static const char *const key_names[K_COUNT] = {
 	[K_PROVIDER_GUID] = "provider_guid",
 	[K_CHANNEL] = "channel",
 	[K_QUEUE_EVENTS] = "queue_events",
+	[K_SHED_FIRST] = "shed_first",
 	[K_RING_KIB] = "ring_kib",
 	[K_HASH_MAX_BYTES] = "hash_max_bytes",
 	[K_COMMAND_LINE_MAX] = "command_line_max",
@@ -316,6 +320,34 @@ const char *settings_parse_format(const char *v, int *out)
 		*out = RENDER_TEXT;
 	else
 		return "expected xml, json or text";
+	return NULL;
+}
+
+const char *settings_parse_shed(const char *v, uint64_t out[4])
+{
+	const char *p = v;
+
+	memset(out, 0, 4 * sizeof(out[0]));
+	if (strcmp(v, "none") == 0)
+		return NULL;
+	while (*p) {
+		char *end;
+		unsigned long id;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		if (*p < '0' || *p > '9')
+			return "expected event ids (1-255) separated by commas, "
+			       "or none";
+		errno = 0;
+		id = strtoul(p, &end, 10);
+		if (errno || id < 1 || id > 255)
+			return "an event id is 1 to 255";
+		out[id / 64] |= 1ull << (id % 64);
+		p = end;
+	}
 	return NULL;
 }
 
@@ -361,6 +393,8 @@ static const char *set_value(struct settings *s, enum key_id k, const char *v)
 		if (!err)
 			s->queue_events = (unsigned)n;
 		return err;
+	case K_SHED_FIRST:
+		return settings_parse_shed(v, s->shed_first);
 	case K_RING_KIB:
 		/* The kernel wants a power-of-two multiple of the page. */
 		err = settings_parse_size(v, &n);

@@ -73,6 +73,9 @@ struct settings {
 	char provider_guid[64];
 	char channel[64];
 	unsigned queue_events; /* user-space queue bound, events */
+	/* Event ids shed first under load (bit id of word id / 64): they
+	 * may fill the kernel ring and the writer queue to 3/4 only. */
+	uint64_t shed_first[4];
 	unsigned ring_kib; /* kernel ring buffer size */
 	uint64_t hash_max_bytes; /* larger images are not hashed */
 	unsigned command_line_max; /* argv bytes captured per exec */
@@ -92,6 +95,17 @@ struct settings {
 /* The largest command_line_max: what an exec record carries
  * (WIRE_ARGS_MAX in include/wire.h, checked where both are seen). */
 #define SETTINGS_COMMAND_LINE_MAX 113664u
+
+/*
+ * What shed_first is by default: file events, then network and image
+ * loads (the flood-prone families); process, integrity and service
+ * events are kept to the last.  vigil.conf(5) and docs/reliability.md.
+ */
+#define SETTINGS_SHED_DEFAULT "2, 3, 7, 9, 11, 15, 17, 18, 22, 23, 26, 29"
+
+/* Parse a shed_first value ("none", or ids 1-255 separated by commas
+ * or blanks) into out; NULL, or what is wrong. */
+const char *settings_parse_shed(const char *v, uint64_t out[4]);
 
 /* The documented defaults. */
 void settings_defaults(struct settings *s);

@@ -7,6 +7,13 @@
  * at the end atomically with respect to other appenders, and a write that
  * comes up short (disk full) is cut back so the file never holds half a
  * line that the next event would be glued to.
+ *
+ * The file can go away under the daemon: moved by log rotation (without
+ * copytruncate), deleted, its directory removed.  Lines written to it
+ * then would reach nobody, so before each batch (the first write after a
+ * flush) the sink checks that the path still names the file it writes,
+ * and opens the path again when not (creating the file).  While that fails (no directory), events are
+ * refused and counted; they are written again as soon as it works.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +36,11 @@ struct jsonl_sink {
 	struct render_host host;
 	struct buf line;
 	char *path;
-	int fd;
+	int fd; /* -1: the path could not be opened again */
+	dev_t dev; /* the file fd is, to notice it moved or deleted */
+	ino_t ino;
+	bool is_batch_start; /* look at the path before the next write */
+	uint64_t refused; /* since the path went, for the log */
 };
 
 /*
@@ -61,6 +72,56 @@ static int jsonl_open(const char *path)
 	return fd;
 }
 
+static void remember(struct jsonl_sink *o)
+{
+	struct stat st;
+
+	if (fstat(o->fd, &st) == 0) {
+		o->dev = st.st_dev;
+		o->ino = st.st_ino;
+	}
+}
+
+/* Open the path again if it no longer names our file; 0 or -errno. */
+static int look(struct jsonl_sink *o)
+{
+	struct stat st;
+	int fd;
+
+	if (!o->is_batch_start)
+		return o->fd >= 0 ? 0 : -ENOENT;
+	o->is_batch_start = false;
+	if (o->fd >= 0 && stat(o->path, &st) == 0 && st.st_dev == o->dev &&
+	    st.st_ino == o->ino)
+		return 0;
+	fd = jsonl_open(o->path);
+	if (fd < 0) {
+		if (o->fd >= 0) {
+			log_warn("jsonl: %s is gone and cannot be created "
+				 "again: %s; events are not written to it "
+				 "until it can",
+				 o->path, strerror(-fd));
+			close(o->fd);
+			o->fd = -1;
+		}
+		return fd;
+	}
+	if (o->fd >= 0) {
+		log_info("jsonl: %s was moved or deleted; writing to a new "
+			 "file",
+			 o->path);
+		close(o->fd);
+	} else {
+		log_info("jsonl: %s: writing again (%llu events were not "
+			 "written)",
+			 o->path, (unsigned long long)o->refused);
+	}
+	o->fd = fd;
+	o->refused = 0;
+	remember(o);
+	return 0;
+}
+
 static int jsonl_write(struct sink *s, const struct event *ev)
 {
 	struct jsonl_sink *o = s->priv;
@@ -68,6 +129,11 @@ static int jsonl_write(struct sink *s, const struct event *ev)
 	off_t start = -1;
 	int err;
 
+	err = look(o);
+	if (err < 0) {
+		o->refused++;
+		return err;
+	}
 	buf_reset(&o->line);
 	err = render_event(&o->line, &o->host, ev, RENDER_JSON, clock_utc_ns());
 	if (err < 0)
@@ -96,7 +162,9 @@ static int jsonl_write(struct sink *s, const struct event *ev)
 
 static int jsonl_flush(struct sink *s)
 {
-	(void)s;
+	struct jsonl_sink *o = s->priv;
+
+	o->is_batch_start = true;
 	return 0; /* every line is written when it comes */
 }
 
@@ -116,8 +184,10 @@ int sink_jsonl_reopen(struct sink *s)
 			 strerror(-fd));
 		return fd;
 	}
-	close(o->fd);
+	if (o->fd >= 0)
+		close(o->fd);
 	o->fd = fd;
+	remember(o);
 	return 0;
 }
 
@@ -158,6 +228,8 @@ struct sink *sink_jsonl_new(const char *path, const struct render_host *h)
 		return NULL;
 	}
 	o->fd = fd;
+	remember(o);
+	o->is_batch_start = true;
 	o->host = *h;
 	buf_init(&o->line, 0);
 	o->sink.name = "jsonl";

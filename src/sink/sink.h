@@ -66,8 +66,11 @@ struct sink *sink_syslog_new(const struct render_host *h);
  * (created 0640, group adm when it exists; opened O_APPEND, so other
  * appenders and logrotate's copytruncate are safe).  A line is written
  * whole or not at all: write() returns -ENOSPC on a full disk, -EIO etc.,
- * and the event is lost (the writer counts it).  h is copied; its strings
- * must outlive the sink.  NULL and errno on error.
+ * and the event is lost (the writer counts it).  A path that no longer
+ * names the file written (moved, deleted) is opened again, looked at
+ * before each batch (the first write after a flush); while that fails
+ * write() returns its error.  h is copied; its
+ * strings must outlive the sink.  NULL and errno on error.
  */
 struct sink *sink_jsonl_new(const char *path, const struct render_host *h);
 

@@ -39,6 +39,7 @@ static const struct loss_def losses[LOSS_MAX] = {
 			 "not written to the JSON file (behind or failed)" },
 	[LOSS_RETENTION] = { "retention",
 			     "deleted by retention before forwarding" },
+	[LOSS_SHED] = { "shed", "shed under load (shed_first)" },
 };
 
 static const char *const counts[COUNT_MAX] = {

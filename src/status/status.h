@@ -59,6 +59,8 @@ enum loss_reason {
 	LOSS_JSONL,
 	LOSS_RETENTION, /* deleted by retention before a destination had it
 			 * (counted once per destination) */
+	LOSS_SHED, /* shed under load: an event of shed_first met the
+		    * kernel ring or the writer queue 3/4 full */
 	LOSS_MAX,
 };
 

@@ -33,6 +33,7 @@ static void *checkpointer_main(void *arg)
 {
 	struct store *s = arg;
 	struct checkpointer *ck = &s->ck;
+	int rc;
 
 	/* named for top -H, perf and bench/run.sh's per-thread CPU */
 	pthread_setname_np(pthread_self(), "vigil-ckpt");
@@ -49,8 +50,13 @@ static void *checkpointer_main(void *arg)
 		ck->is_busy = true;
 		pthread_mutex_unlock(&ck->lock);
 		/* PASSIVE copies without blocking the writer or readers */
-		sqlite3_wal_checkpoint_v2(
+		rc = sqlite3_wal_checkpoint_v2(
 			ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		/* a file cut short under us: SQLite sees it here first */
+		if ((rc & 0xff) == SQLITE_CORRUPT ||
+		    (rc & 0xff) == SQLITE_NOTADB ||
+		    rc == SQLITE_IOERR_SHORT_READ)
+			__atomic_store_n(&ck->damage_rc, rc, __ATOMIC_RELAXED);
 		pthread_mutex_lock(&ck->lock);
 		ck->is_busy = false;
 		pthread_cond_signal(&ck->idle);
@@ -72,6 +78,7 @@ int store_checkpoint_start(struct store *s)
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		return store_errno(rc);
+	sqlite3_extended_result_codes(ck->db, 1);
 	sqlite3_busy_timeout(ck->db, CKPT_BUSY_MS);
 	store_exec(ck->db, "PRAGMA synchronous = NORMAL");
 	if (pthread_mutex_init(&ck->lock, NULL) != 0)
@@ -142,8 +149,9 @@ void store_checkpoint_maybe(struct store *s)
 			pthread_cond_wait(&ck->idle, &ck->lock);
 		ck->is_busy = true;
 		pthread_mutex_unlock(&ck->lock);
-		sqlite3_wal_checkpoint_v2(
-			s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+		store_note_rc(s, sqlite3_wal_checkpoint_v2(
+					 s->db, NULL, SQLITE_CHECKPOINT_RESTART,
+					 NULL, NULL));
 		pthread_mutex_lock(&ck->lock);
 		ck->is_busy = false;
 		pthread_mutex_unlock(&ck->lock);

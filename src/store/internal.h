@@ -10,7 +10,9 @@
  *   checkpoint.c  the checkpoint thread and when to wake it;
  *   retention.c   the size budget, deletes by size and age, and handing
  *                 pages back (incremental vacuum);
- *   record.c      the stored form of an event's values.
+ *   record.c      the stored form of an event's values;
+ *   recover.c     a store file that is damaged, deleted or replaced
+ *                 under the daemon: moved aside, a new one started.
  */
 #ifndef VIGIL_STORE_INTERNAL_H
 #define VIGIL_STORE_INTERNAL_H
@@ -19,8 +21,10 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
+#include "render/render.h"
 #include "sink/sink.h"
 #include "store.h"
 #include "util/buf.h"
@@ -51,6 +55,7 @@ struct checkpointer {
 	bool is_pending;
 	bool is_busy; /* a checkpoint runs (SQLite allows one at a time) */
 	bool is_stopping;
+	int damage_rc; /* atomic: a checkpoint found the file damaged */
 };
 
 /* A row waiting for the multi-row INSERT: text lives in store.rows. */
@@ -104,6 +109,22 @@ struct store {
 	uint64_t cursor_lost[STORE_MAX_CURSORS]; /* atomic: read elsewhere */
 	unsigned failures; /* consecutive failed flushes, for rate-limiting */
 	bool in_txn;
+	/* Losses: every event write() accepted into a batch that then
+	 * failed, or refused, is counted once (sink.losses()). */
+	uint64_t txn_events; /* events in the open transaction */
+	bool is_batch_failed; /* the open batch is lost: refuse the rest */
+	int batch_err;
+	uint64_t failed; /* atomic: events not stored */
+	/* Faults (recover.c) */
+	struct render_host host; /* the System values of a new file's run */
+	dev_t dev; /* the file opened, to notice it deleted or replaced */
+	ino_t ino;
+	bool is_damaged; /* SQLite called the file damaged ... */
+	int damage_rc; /* ... with this result code */
+	uint64_t retry_ns; /* no database: open again after this */
+	pthread_mutex_t incident_lock;
+	unsigned incidents; /* what happened, for the daemon's event 255 */
+	char incident[768];
 };
 
 static inline struct store *to_store(struct sink *sk)
@@ -120,6 +141,24 @@ static inline uint64_t store_now_ns(void)
 }
 
 /* open.c: SQLite helpers of the writer. */
+
+/*
+ * Open the file at s->path into s (allocated, settings filled): the
+ * database, its schema, this run, the statements and the checkpointer.
+ * Returns 0 or a negative errno (see sink_store_new()); on error s holds
+ * no database (s->db NULL).
+ */
+int store_connect(struct store *s);
+/* Close what store_connect() opened; an open batch is rolled back. */
+void store_disconnect(struct store *s);
+/* Note a SQLite result code: one that says the file is damaged marks
+ * it for recovery (recover.c). */
+void store_note_rc(struct store *s, int rc);
+/* Count n events lost. */
+static inline void store_lost(struct store *s, uint64_t n)
+{
+	__atomic_add_fetch(&s->failed, n, __ATOMIC_RELAXED);
+}
 
 /* A SQLite result code as 0 or a negative errno. */
 int store_errno(int rc);
@@ -149,6 +188,26 @@ int store_checkpoint_start(struct store *s);
 void store_checkpoint_stop(struct store *s);
 /* After a commit or a delete: hand a grown WAL to the checkpointer. */
 void store_checkpoint_maybe(struct store *s);
+
+/* recover.c */
+
+/*
+ * After each flush, on the writer thread: a file SQLite found damaged,
+ * or that is no longer at s->path (deleted, replaced), is moved aside
+ * and a new store started at the path; with no database (a failed
+ * recovery), opening is tried again every few seconds.
+ */
+void store_recover_check(struct store *s);
+/*
+ * Start a new store at the path, moving what is there aside first when
+ * what is "damaged" or (when it is no vigil store) "replaced"; what
+ * happened is told with why.  0 or a negative errno (then s has no
+ * database).
+ */
+int store_start_again(struct store *s, const char *what, const char *why);
+/* Record what happened for sink_store_incident() (and the log). */
+void store_incident(struct store *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* retention.c */
 

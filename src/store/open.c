@@ -431,34 +431,60 @@ static int init_schema(struct store *s, const struct render_host *h)
 	return store_errno(rc);
 }
 
+void store_note_rc(struct store *s, int rc)
+{
+	int primary = rc & 0xff;
+
+	/* a file cut short reads short: damaged too */
+	if ((primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB ||
+	     rc == SQLITE_IOERR_SHORT_READ) &&
+	    !s->is_damaged) {
+		s->is_damaged = true;
+		s->damage_rc = rc;
+	}
+}
+
+void store_disconnect(struct store *s)
+{
+	sqlite3_stmt **stmts[] = {
+		&s->ins,      &s->ins_many,   &s->begin,      &s->commit,
+		&s->rollback, &s->set_last,   &s->page_count, &s->freelist,
+		&s->min_rid,  &s->del_oldest, &s->del_aged,   &s->seg_put,
+		&s->seg_trim,
+	};
+
+	store_checkpoint_stop(s);
+	if (s->in_txn && s->db) /* an unflushed batch is not durable */
+		store_exec(s->db, "ROLLBACK");
+	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
+		sqlite3_finalize(*stmts[i]);
+		*stmts[i] = NULL;
+	}
+	if (s->db) {
+		if (!s->is_damaged)
+			store_exec(s->db, "PRAGMA optimize");
+		sqlite3_close(s->db);
+		s->db = NULL;
+	}
+	if (s->lock_fd >= 0) /* after SQLite is done with the file */
+		close(s->lock_fd);
+	s->lock_fd = -1;
+	s->in_txn = false;
+	s->nrows = 0;
+	buf_reset(&s->rows);
+	s->seg.first_rid = 0;
+	s->wal_frames = 0;
+	s->txn_events = 0;
+}
+
 static void store_free(struct sink *sk)
 {
 	struct store *s = to_store(sk);
 
 	if (!s)
 		return;
-	store_checkpoint_stop(s);
-	if (s->in_txn) /* an unflushed batch is by contract not durable */
-		store_exec(s->db, "ROLLBACK");
-	sqlite3_finalize(s->ins);
-	sqlite3_finalize(s->ins_many);
-	sqlite3_finalize(s->begin);
-	sqlite3_finalize(s->commit);
-	sqlite3_finalize(s->rollback);
-	sqlite3_finalize(s->set_last);
-	sqlite3_finalize(s->page_count);
-	sqlite3_finalize(s->freelist);
-	sqlite3_finalize(s->min_rid);
-	sqlite3_finalize(s->del_oldest);
-	sqlite3_finalize(s->del_aged);
-	sqlite3_finalize(s->seg_put);
-	sqlite3_finalize(s->seg_trim);
-	if (s->db) {
-		store_exec(s->db, "PRAGMA optimize");
-		sqlite3_close(s->db);
-	}
-	if (s->lock_fd >= 0) /* after SQLite is done with the file */
-		close(s->lock_fd);
+	store_disconnect(s);
+	pthread_mutex_destroy(&s->incident_lock);
 	buf_release(&s->data);
 	buf_release(&s->rows);
 	free(s->path);
@@ -486,61 +512,54 @@ static const char *open_error_text(int err)
 	}
 }
 
-static struct store *store_open(const char *path, uint64_t max_bytes,
-				uint64_t max_age_s, const struct render_host *h,
-				int *errp)
+int store_connect(struct store *s)
 {
-	struct store *s = calloc(1, sizeof(*s));
 	gid_t gid = store_admin_gid();
+	struct stat st;
 	int err, rc;
 
-	if (!s) {
-		*errp = -ENOMEM;
-		return NULL;
-	}
-	s->lock_fd = -1;
-	buf_init(&s->data, STORE_RECORD_MAX_BYTES);
-	/* the last row may pass ROWS_MAX_BYTES by one row at most */
-	buf_init(&s->rows, ROWS_MAX_BYTES + STORE_RECORD_MAX_BYTES +
-				   STORE_NCOLUMNS * EVENT_MAX_BYTES);
-	store_write_map_fields(s);
-	s->max_bytes = max_bytes;
-	s->max_age_s = max_age_s;
-	s->retention_interval_s = STORE_RETENTION_INTERVAL_S;
+	memset(&s->ck, 0, sizeof(s->ck));
+	s->is_damaged = false;
+	s->damage_rc = 0;
 	s->page_size = 4096;
-	s->path = strdup(path);
-	err = s->path ? 0 : -ENOMEM;
+	err = ensure_dir(s->path, gid);
 	if (err < 0)
-		goto fail;
-	err = ensure_dir(path, gid);
-	if (err < 0)
-		goto fail;
-	s->lock_fd = prepare_file(path, gid);
+		return err;
+	s->lock_fd = prepare_file(s->path, gid);
 	if (s->lock_fd < 0) {
 		err = s->lock_fd;
-		goto fail;
+		s->lock_fd = -1;
+		return err;
 	}
-	rc = sqlite3_open_v2(path, &s->db,
+	if (fstat(s->lock_fd, &st) == 0) {
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+	}
+	rc = sqlite3_open_v2(s->path, &s->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		err = store_errno(rc);
 		goto fail;
 	}
+	sqlite3_extended_result_codes(s->db, 1);
 	store_retention_plan(s);
 	err = configure(s);
-	if (err < 0)
-		goto fail_db;
-	err = init_schema(s, h);
+	if (err < 0) {
+		if (store_errno(sqlite3_errcode(s->db)) < 0)
+			err = store_errno(sqlite3_errcode(s->db));
+		goto fail;
+	}
+	err = init_schema(s, &s->host);
 	if (err < 0)
 		goto fail;
 	{
-		sqlite3_stmt *st = NULL;
+		sqlite3_stmt *q = NULL;
 
-		if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st,
+		if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &q,
 				       NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW)
-			s->page_size = (uint64_t)sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		    sqlite3_step(q) == SQLITE_ROW)
+			s->page_size = (uint64_t)sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
 		if (!s->page_size)
 			s->page_size = 4096;
 	}
@@ -553,15 +572,70 @@ static struct store *store_open(const char *path, uint64_t max_bytes,
 	}
 	s->last_rid = read_last_rid(s);
 	s->max_rid = s->last_rid;
-	return s;
-
-fail_db:
-	if (store_errno(sqlite3_errcode(s->db)) < 0)
-		err = store_errno(sqlite3_errcode(s->db));
+	return 0;
 fail:
-	*errp = err;
-	store_free(&s->sink);
-	return NULL;
+	store_disconnect(s);
+	return err;
+}
+
+static bool is_sqlite_file(const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	bool is_db;
+
+	if (fd < 0)
+		return false;
+	is_db = read(fd, head, sizeof(head)) == (ssize_t)sizeof(head) &&
+		memcmp(head, magic, sizeof(head)) == 0;
+	close(fd);
+	return is_db;
+}
+
+static struct store *store_open(const char *path, uint64_t max_bytes,
+				uint64_t max_age_s, const struct render_host *h,
+				int *errp)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s) {
+		*errp = -ENOMEM;
+		return NULL;
+	}
+	s->lock_fd = -1;
+	pthread_mutex_init(&s->incident_lock, NULL);
+	buf_init(&s->data, STORE_RECORD_MAX_BYTES);
+	/* the last row may pass ROWS_MAX_BYTES by one row at most */
+	buf_init(&s->rows, ROWS_MAX_BYTES + STORE_RECORD_MAX_BYTES +
+				   STORE_NCOLUMNS * EVENT_MAX_BYTES);
+	store_write_map_fields(s);
+	s->max_bytes = max_bytes;
+	s->max_age_s = max_age_s;
+	s->retention_interval_s = STORE_RETENTION_INTERVAL_S;
+	s->host = *h;
+	s->path = strdup(path);
+	err = s->path ? store_connect(s) : -ENOMEM;
+	/* A database, damaged (by a failing disk, or by someone): keep it
+	 * for recovery and monitor on with a new store.  Anything else at
+	 * the path is refused and left alone: a wrong --store, say. */
+	if (err == -EIO && is_sqlite_file(path))
+		err = store_start_again(s, "damaged", "found so at start-up");
+	if (err < 0) {
+		*errp = err;
+		store_free(&s->sink);
+		return NULL;
+	}
+	return s;
+}
+
+static void store_losses(struct sink *sk, struct sink_losses *out)
+{
+	struct store *s = to_store(sk);
+
+	out->backlog = 0;
+	out->failed = __atomic_load_n(&s->failed, __ATOMIC_RELAXED);
 }
 
 struct sink *sink_store_new(const char *path, uint64_t max_bytes,
@@ -588,6 +662,7 @@ struct sink *sink_store_new(const char *path, uint64_t max_bytes,
 	s->sink.write = store_write;
 	s->sink.flush = store_flush;
 	s->sink.last_record_id = store_last_record_id;
+	s->sink.losses = store_losses;
 	s->sink.free = store_free;
 	s->sink.priv = s;
 	return &s->sink;

@@ -149,6 +149,7 @@ static int64_t delete_chunk(struct store *s, sqlite3_stmt *st)
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
+		store_note_rc(s, rc);
 		log_warn("store: retention: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}

@@ -105,6 +105,15 @@ typedef void store_cursors_fn(void *arg, uint64_t *cursors, size_t n);
 int sink_store_watch_cursors(struct sink *s, size_t n, store_cursors_fn *fn,
 			     void *arg);
 
+/*
+ * What last happened to the store file under the daemon (damaged,
+ * deleted or replaced, and what was done: store/recover.c), for event
+ * 255.  When something happened since *seen, copies its description to
+ * text, updates *seen and returns 1; else 0.  Any thread may ask.
+ */
+int sink_store_incident(struct sink *s, unsigned *seen, char *text,
+			size_t size);
+
 /* Events lost to cursor i so far; any thread may ask. */
 uint64_t sink_store_cursor_lost(struct sink *s, size_t i);
 

@@ -171,6 +171,7 @@ static int row_step(struct store *s, sqlite3_stmt *st)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
+		store_note_rc(s, rc);
 		/* FULL, IOERR, NOMEM may have rolled the whole batch back */
 		if (sqlite3_get_autocommit(s->db))
 			s->in_txn = false;
@@ -237,6 +238,8 @@ static int segment_save(struct store *s)
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)s->seg.max_ns);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		store_note_rc(s, rc);
 	return rc == SQLITE_DONE ? 0 : store_errno(rc);
 }
 
@@ -279,50 +282,7 @@ static void segment_add(struct store *s, uint64_t rid, uint64_t t)
 }
 
 /*
- * An id above every id stored or waiting cannot be a duplicate, so it
- * waits for the multi-row INSERT.  Any other id goes in at once, alone,
- * so that a duplicate is reported by the write that brings it.
- */
-int store_write(struct sink *sk, const struct event *ev)
-{
-	struct store *s = to_store(sk);
-	bool is_new = ev->record_id > s->max_rid;
-	uint64_t t;
-	int rc, err;
-
-	if (!ev->record_id || ev->record_id > INT64_MAX)
-		return -EINVAL;
-	err = store_record_encode(&s->data, ev);
-	if (err < 0)
-		return err;
-	if (!s->in_txn) {
-		rc = sqlite3_step(s->begin);
-		sqlite3_reset(s->begin);
-		if (rc != SQLITE_DONE)
-			return store_errno(rc);
-		s->in_txn = true;
-		s->pending_rid = 0;
-	}
-	t = event_time(ev);
-	err = segment_roll(s, t);
-	if (err == 0 && !is_new && s->nrows)
-		err = rows_insert(s);
-	if (err == 0)
-		err = row_stage(s, ev, t);
-	if (err < 0)
-		return err;
-	if (!is_new || s->nrows == INSERT_ROWS || s->rows.len >= ROWS_MAX_BYTES)
-		err = rows_insert(s);
-	if (err < 0)
-		return err;
-	if (is_new)
-		s->max_rid = ev->record_id;
-	segment_add(s, ev->record_id, t);
-	return 0;
-}
-
-/*
- * A failed flush loses its batch: roll back what SQLite has not already
+ * A failed batch is lost: roll back what SQLite has not already
  * rolled back itself (FULL, IOERR and NOMEM may have).
  */
 static void batch_abort(struct store *s)
@@ -334,55 +294,160 @@ static void batch_abort(struct store *s)
 	s->in_txn = false;
 }
 
+/*
+ * The open batch is lost (its transaction rolled back): count what it
+ * held, and refuse the rest of it until the flush that ends it, so a
+ * batch is stored whole or not at all and every loss is counted once.
+ */
+static int batch_fail(struct store *s, int err)
+{
+	batch_abort(s);
+	store_lost(s, s->txn_events);
+	s->txn_events = 0;
+	s->nrows = 0;
+	buf_reset(&s->rows);
+	s->is_batch_failed = true;
+	s->batch_err = err;
+	return err;
+}
+
+/* ev is not stored: count it. */
+static int refuse(struct store *s, int err)
+{
+	store_lost(s, 1);
+	return err;
+}
+
+static int write_one(struct store *s, const struct event *ev)
+{
+	bool is_new = ev->record_id > s->max_rid;
+	uint64_t t;
+	int rc, err;
+
+	err = store_record_encode(&s->data, ev);
+	if (err < 0)
+		return refuse(s, err);
+	if (!s->in_txn) {
+		rc = sqlite3_step(s->begin);
+		sqlite3_reset(s->begin);
+		if (rc != SQLITE_DONE) {
+			store_note_rc(s, rc);
+			return refuse(s, store_errno(rc));
+		}
+		s->in_txn = true;
+		s->pending_rid = 0;
+		s->txn_events = 0;
+	}
+	t = event_time(ev);
+	err = segment_roll(s, t);
+	if (err == 0 && !is_new && s->nrows)
+		err = rows_insert(s);
+	if (err < 0)
+		return refuse(s, batch_fail(s, err));
+	err = row_stage(s, ev, t);
+	if (err < 0)
+		return refuse(s, err); /* the rows before it are kept */
+	if (!is_new || s->nrows == INSERT_ROWS || s->rows.len >= ROWS_MAX_BYTES)
+		err = rows_insert(s);
+	if (err == -EEXIST && !is_new)
+		return refuse(s, err); /* a duplicate, alone: nothing else */
+	if (err < 0)
+		return refuse(s, batch_fail(s, err));
+	if (is_new)
+		s->max_rid = ev->record_id;
+	segment_add(s, ev->record_id, t);
+	s->txn_events++;
+	return 0;
+}
+
+/*
+ * An id above every id stored or waiting cannot be a duplicate, so it
+ * waits for the multi-row INSERT.  Any other id goes in at once, alone,
+ * so that a duplicate is reported by the write that brings it.
+ */
+int store_write(struct sink *sk, const struct event *ev)
+{
+	struct store *s = to_store(sk);
+
+	if (!ev->record_id || ev->record_id > INT64_MAX)
+		return refuse(s, -EINVAL);
+	/* before a batch: is the file still there, and whole? */
+	if (!s->in_txn && !s->is_batch_failed)
+		store_recover_check(s);
+	if (!s->db)
+		return refuse(s, -EIO); /* recovery failed: retried later */
+	if (s->is_batch_failed)
+		return refuse(s, s->batch_err);
+	return write_one(s, ev);
+}
+
+/* The open batch could not be stored: count it, say so (once a run). */
+static int flush_failed(struct store *s, const char *what, int err)
+{
+	if (s->failures++ == 0)
+		log_error("store: %s: %s failed: %s", s->path, what,
+			  sqlite3_errmsg(s->db));
+	batch_abort(s);
+	store_lost(s, s->txn_events);
+	s->txn_events = 0;
+	return err;
+}
+
+static int commit(struct store *s)
+{
+	int rc = s->nrows ? rows_insert(s) : 0;
+
+	if (rc < 0)
+		return flush_failed(s, "insert", rc);
+	rc = segment_save(s);
+	if (rc < 0)
+		log_debug("store: segment: %s", sqlite3_errmsg(s->db));
+	if (s->pending_rid > s->last_rid) {
+		sqlite3_bind_int64(s->set_last, 1,
+				   (sqlite3_int64)s->pending_rid);
+		sqlite3_bind_int64(s->set_last, 2,
+				   (sqlite3_int64)s->pending_rid);
+		sqlite3_step(s->set_last);
+		sqlite3_reset(s->set_last);
+	}
+	rc = sqlite3_step(s->commit);
+	sqlite3_reset(s->commit);
+	if (rc != SQLITE_DONE) {
+		store_note_rc(s, rc);
+		return flush_failed(s, "commit", store_errno(rc));
+	}
+	s->in_txn = false;
+	s->txn_events = 0;
+	if (s->failures) {
+		log_info("store: %s: writing again after %u failed batches",
+			 s->path, s->failures);
+		s->failures = 0;
+	}
+	if (s->pending_rid > s->last_rid)
+		s->last_rid = s->pending_rid;
+	return 0;
+}
+
 int store_flush(struct sink *sk)
 {
 	struct store *s = to_store(sk);
-	int rc;
+	int err = 0;
 
-	if (s->in_txn) {
-		rc = s->nrows ? rows_insert(s) : 0;
-		if (rc < 0) {
-			batch_abort(s);
-			if (s->failures++ == 0)
-				log_error("store: %s: insert failed: %s",
-					  s->path, strerror(-rc));
-			return rc;
-		}
-		rc = segment_save(s);
-		if (rc < 0)
-			log_debug("store: segment: %s", sqlite3_errmsg(s->db));
-		if (s->pending_rid > s->last_rid) {
-			sqlite3_bind_int64(s->set_last, 1,
-					   (sqlite3_int64)s->pending_rid);
-			sqlite3_bind_int64(s->set_last, 2,
-					   (sqlite3_int64)s->pending_rid);
-			sqlite3_step(s->set_last);
-			sqlite3_reset(s->set_last);
-		}
-		rc = sqlite3_step(s->commit);
-		sqlite3_reset(s->commit);
-		if (rc != SQLITE_DONE) {
-			int err = store_errno(rc);
-
-			batch_abort(s);
-			if (s->failures++ == 0)
-				log_error("store: %s: commit failed: %s",
-					  s->path, sqlite3_errstr(rc));
-			return err;
-		}
-		s->in_txn = false;
-		if (s->failures) {
-			log_info("store: %s: writing again after %u failed "
-				 "batches",
-				 s->path, s->failures);
-			s->failures = 0;
-		}
-		if (s->pending_rid > s->last_rid)
-			s->last_rid = s->pending_rid;
+	if (s->is_batch_failed) {
+		s->is_batch_failed = false;
+		err = s->batch_err;
+		if (s->failures++ == 0)
+			log_error("store: %s: a batch failed: %s", s->path,
+				  strerror(-err));
+	} else if (s->db && s->in_txn) {
+		err = commit(s);
 	}
-	store_checkpoint_maybe(s);
-	store_retention_run(s);
-	return 0;
+	if (s->db && err == 0) {
+		store_checkpoint_maybe(s);
+		store_retention_run(s);
+	}
+	store_recover_check(s);
+	return err;
 }
 
 uint64_t store_last_record_id(struct sink *sk)

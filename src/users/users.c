@@ -16,7 +16,8 @@
 
 struct user_slot {
 	uint32_t uid;
-	time_t fetched; /* 0: empty */
+	time_t fetched; /* CLOCK_MONOTONIC s + 1 (a clock set back must not
+			 * keep a name for ever); 0: empty */
 	char name[USERS_NAME_MAX];
 };
 
@@ -34,12 +35,19 @@ void users_free(struct users *u)
 	free(u);
 }
 
+static time_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + 1;
+}
+
 const char *users_cached(struct users *u, uint32_t uid)
 {
 	struct user_slot *s = &u->slots[uid % USERS_SLOTS];
 
-	if (s->fetched && s->uid == uid &&
-	    time(NULL) - s->fetched < USERS_TTL_S)
+	if (s->fetched && s->uid == uid && now_s() - s->fetched < USERS_TTL_S)
 		return s->name;
 	return NULL;
 }
@@ -49,7 +57,7 @@ const char *users_store(struct users *u, uint32_t uid, const char *name)
 	struct user_slot *s = &u->slots[uid % USERS_SLOTS];
 
 	s->uid = uid;
-	s->fetched = time(NULL);
+	s->fetched = now_s();
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	return s->name;
 }

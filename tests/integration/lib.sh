@@ -73,6 +73,8 @@ t_end() {
 vigil_start() {
 	local out=$1; shift
 	mkdir -p "$T_DIR/state" "$T_DIR/run"
+	# a daemon killed before left its status file: wait for the new one's
+	rm -f "$T_DIR/run/status"
 	"$VIGIL" run --state-dir "$T_DIR/state" --run-dir "$T_DIR/run" "$@" \
 		> "$out" 2> "$T_DIR/vigil.log" &
 	VIGIL_PID=$!

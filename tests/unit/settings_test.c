@@ -140,6 +140,15 @@ static void test_value_syntax(void)
 	CHECK(s.ring_kib == 8 && s.queue_events == 100);
 	CHECK(load("", &s, &d) == 0);
 	CHECK(s.ring_kib == 8192);
+	/* shed_first: file events by default, a list, or none */
+	CHECK((s.shed_first[0] >> 11 & 1) && (s.shed_first[0] >> 3 & 1));
+	CHECK(!(s.shed_first[0] >> 1 & 1) && !(s.shed_first[0] >> 5 & 1));
+	CHECK(load("shed_first = 11, 23,255 3\n", &s, &d) == 0);
+	CHECK(s.shed_first[0] == (1ull << 11 | 1ull << 23 | 1ull << 3));
+	CHECK(s.shed_first[3] == 1ull << 63);
+	CHECK(load("shed_first = none\n", &s, &d) == 0);
+	CHECK(!s.shed_first[0] && !s.shed_first[1] && !s.shed_first[2] &&
+	      !s.shed_first[3]);
 }
 
 struct bad_case {
@@ -169,6 +178,8 @@ static const struct bad_case bad_cases[] = {
 	{ "ring_kib = 3000\n", 1, 12, "power of two" },
 	{ "ring_kib = 2\n", 1, 12, "power of two" },
 	{ "queue_events = 1\n", 1, 16, "between 64" },
+	{ "shed_first = 0\n", 1, 14, "1 to 255" },
+	{ "shed_first = 11, files\n", 1, 14, "expected event ids" },
 	{ "provider_name = <evil>\n", 1, 17, "printable ASCII" },
 	{ "channel = \n", 1, 11, "value is required" },
 	{ "provider_name = "

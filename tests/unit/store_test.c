@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <grp.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -640,6 +641,120 @@ static void test_bad_files(void)
 	      errno == ENOENT);
 }
 
+/*
+ * Faults under the writer (store/recover.c): a database damaged before
+ * start-up is moved aside and a new store started; a file deleted, or
+ * written over, under an open sink is noticed before the next batch.
+ * Ids go on from the writer's, and the sink tells what happened.
+ */
+static void test_recover(void)
+{
+	struct render_host h = test_host();
+	char path[300], aside[340], text[800];
+	unsigned seen = 0;
+	struct sink *s;
+	struct sink_losses l;
+	glob_t g;
+	int fd;
+
+	path_in_tmp(path, sizeof(path), "recover/events.db");
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(write_range(s, 1, 50, T0_NS) == 0);
+	CHECK(s->flush(s) == 0);
+	s->free(s);
+	/* page 1 after its header: the schema is unreadable */
+	fd = open(path, O_WRONLY);
+	CHECK(fd >= 0);
+	for (int i = 0; fd >= 0 && i < 40; i++)
+		CHECK(pwrite(fd,
+			     "\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5"
+			     "\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5"
+			     "\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5"
+			     "\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5"
+			     "\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5"
+			     "\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5"
+			     "\xa5\xa5\xa5\xa5",
+			     64, 100 + i * 64) == 64);
+	if (fd >= 0)
+		close(fd);
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	snprintf(aside, sizeof(aside), "%s.damaged-*", path);
+	CHECK(glob(aside, 0, NULL, &g) == 0 && g.gl_pathc >= 1);
+	globfree(&g);
+	CHECK(sink_store_incident(s, &seen, text, sizeof(text)) == 1);
+	CHECK(strstr(text, "damaged (found so at start-up); moved aside") !=
+	      NULL);
+	CHECK(sink_store_incident(s, &seen, text, sizeof(text)) == 0);
+	CHECK(write_range(s, 51, 10, T0_NS) == 0);
+	CHECK(s->flush(s) == 0);
+	CHECK(sql_int(path, "SELECT count(*) FROM events") == 10);
+
+	/* deleted under the sink: the next batch goes to a new file */
+	CHECK(unlink(path) == 0);
+	CHECK(write_range(s, 61, 10, T0_NS) == 0);
+	CHECK(s->flush(s) == 0);
+	CHECK(sink_store_incident(s, &seen, text, sizeof(text)) == 1);
+	CHECK(strstr(text, "deleted") != NULL);
+	CHECK(sql_int(path, "SELECT count(*) FROM events") == 10);
+	CHECK(sql_int(path, "SELECT min(EventRecordID) FROM events") == 61);
+
+	/* truncated under the sink: moved aside before the next batch */
+	CHECK(truncate(path, 0) == 0);
+	CHECK(write_range(s, 71, 5, T0_NS) == 0);
+	CHECK(s->flush(s) == 0);
+	CHECK(sink_store_incident(s, &seen, text, sizeof(text)) == 1);
+	CHECK(strstr(text, "damaged (no database header") != NULL);
+	CHECK(sql_int(path, "SELECT count(*) FROM events") == 5);
+	s->losses(s, &l);
+	CHECK(l.failed == 0 && l.backlog == 0);
+	s->free(s);
+}
+
+/* Refused writes are counted by the store itself, once each (a full
+ * disk is played by tests/integration/25-store-faults.sh). */
+static void test_losses_exact(void)
+{
+	struct render_host h = test_host();
+	struct sink_losses l;
+	char path[300];
+	struct sink *s;
+	uint64_t refused = 0, stored;
+
+	path_in_tmp(path, sizeof(path), "full/events.db");
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(write_range(s, 1, 10, T0_NS) == 0);
+	CHECK(s->flush(s) == 0);
+	s->losses(s, &l);
+	CHECK(l.failed == 0);
+	/* refused writes are counted, one each */
+	for (uint64_t id = 11; id <= 20; id++) {
+		struct event ev;
+
+		make_event(&ev, id, T0_NS);
+		if (id == 15)
+			ev.record_id = 0; /* invalid: refused alone */
+		if (s->write(s, &ev) < 0)
+			refused++;
+		event_release(&ev);
+	}
+	CHECK(refused == 1);
+	CHECK(s->flush(s) == 0);
+	s->losses(s, &l);
+	CHECK(l.failed == 1);
+	stored = (uint64_t)sql_int(path, "SELECT count(*) FROM events");
+	CHECK(stored == 19);
+	s->free(s);
+}
+
 static void test_jsonl(void)
 {
 	struct render_host h = test_host();
@@ -791,6 +906,8 @@ int main(int argc, char **argv)
 	test_retention_cursors();
 	test_retention_smallest();
 	test_bad_files();
+	test_recover();
+	test_losses_exact();
 	test_jsonl();
 	test_syslog();
 	r = tap_done("store_test");
