@@ -103,17 +103,19 @@ $(OUT)/libvigil.a: $(OBJS)
 
 $(OUT)/vigil: $(OUT)/src/main.o $(OUT)/libvigil.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(VG_LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(filter-out %.h,$^) $(VG_LDLIBS) -o $@
 
+# -MMD names a header in the .d files these rules read back: headers are
+# prerequisites, never inputs ($(filter-out %.h,$^)).
 $(OUT)/tests/%_test: tests/unit/%_test.c $(OUT)/libvigil.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(VG_CFLAGS) -Itests $^ $(VG_LDLIBS) -o $@
+	$(Q)$(CC) $(VG_CFLAGS) -Itests $(filter-out %.h,$^) $(VG_LDLIBS) -o $@
 
 $(OUT)/tests/helpers/%: tests/helpers/%.c $(OUT)/libvigil.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
+	$(Q)$(CC) $(VG_CFLAGS) $(filter-out %.h,$^) $(VG_LDLIBS) -o $@
 
 # static_*: alone in an empty root (tests that build a container).
 $(OUT)/tests/helpers/static_%: tests/helpers/static_%.c
@@ -158,7 +160,7 @@ bench: all
 $(OUT)/tests/golden_decode: tests/golden/golden_decode.c $(OUT)/libvigil.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
+	$(Q)$(CC) $(VG_CFLAGS) $(filter-out %.h,$^) $(VG_LDLIBS) -o $@
 
 .PHONY: golden-record golden-expected
 golden-record: all $(OUT)/tests/golden_decode
@@ -241,7 +243,7 @@ fuzz-seeds: $(OUT)/libvigil.a
 $(OUT)/bench/rules_bench: bench/rules_bench.c $(OUT)/libvigil.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
+	$(Q)$(CC) $(VG_CFLAGS) $(filter-out %.h,$^) $(VG_LDLIBS) -o $@
 
 # Service module: the man pages are built into the binary (-i installs
 # them), and `make man-lint` checks them.
@@ -266,4 +268,4 @@ man-lint:
 $(OUT)/bench/store_bench $(OUT)/bench/web_bench: $(OUT)/bench/%: bench/%.c $(OUT)/libvigil.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(VG_CFLAGS) $^ $(VG_LDLIBS) -o $@
+	$(Q)$(CC) $(VG_CFLAGS) $(filter-out %.h,$^) $(VG_LDLIBS) -o $@

@@ -167,6 +167,10 @@ END {
 		"file", "wall_s", "s", "%.2f", "<= x1.15", 1.15)
 	workload_row("file churn, workload CPU time",
 		"file", "cpu_s", "s", "%.2f", "<= x1.15", 1.15)
+	workload_row("file churn, typical include-list config (kernel prefilter), wall time",
+		"file_inc", "wall_s", "s", "%.2f", "<= x1.15", 1.15)
+	workload_row("file churn, include-list config, workload CPU time",
+		"file_inc", "cpu_s", "s", "%.2f", "<= x1.15", 1.15)
 	workload_row("un-needed syscall: getppid()", "syscall", "getppid_ns",
 		"ns", "%.0f", "within noise of x1.00", 0)
 	workload_row("un-needed syscall: read() 1 byte of /dev/zero",
@@ -191,6 +195,14 @@ END {
 	row("daemon CPU per network event (connect loop)", "-",
 	    vigil_ran ? (v != "" ? v : "no events logged") : absent("vigil"),
 	    "-", "<= 10 us", ok)
+	v = cpu_per_event("vigil", "file")
+	row("daemon CPU per file event (file churn, all logged)", "-",
+	    vigil_ran ? (v != "" ? v : "no events logged") : absent("vigil"),
+	    "-", "<= 10 us", v == "" ? "-" : ((v + 0) <= 10 ? "yes" : "no"))
+	if (stats("vigil", "file_inc", "filtered_delta"))
+		row("records kept back in the kernel per include-list churn",
+		    "-", grouped(med) " of " grouped(2 * F["file_n"]), "-",
+		    "-", "-")
 
 	ok = "-"
 	v = absent("vigil")
@@ -362,9 +374,9 @@ END {
 		"events logged per run | lost | daemon CPU per run |"
 	print "|---|---|---:|---:|---:|---:|---:|---:|"
 	split("none vigil auditd", modes, " ")
-	split("exec connect udp file", wls, " ")
+	split("exec connect udp file file_inc", wls, " ")
 	for (m = 1; m <= 3; m++) {
-		for (w = 1; w <= 4; w++) {
+		for (w = 1; w <= 5; w++) {
 			mode = modes[m]; wl = wls[w]
 			if (!stats(mode, wl, "wall_s"))
 				continue

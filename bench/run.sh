@@ -36,6 +36,8 @@ ramp_mode=${BENCH_RAMP_MODE:-fork}
 ramp_seconds=${BENCH_RAMP_SECONDS:-3}
 rounds_budget_s=${BENCH_ROUNDS_BUDGET_S:-330}
 config=$here/collect-all.xml
+# file_inc: the file churn again, vigil reconfigured (SIGHUP) to this
+config_inc=$here/files-include.xml
 collect_all=$config
 imageload_reps=${BENCH_IMAGELOAD_REPS:-3}
 
@@ -107,13 +109,14 @@ cpu_ticks() {	# cpu_ticks PID: sets ticks to utime+stime of PID, or 0
 vigil_cmd() {	# the command line that starts vigil for the benchmark
 	vigil_argv=("$VIGIL" run --store "$vigil_dir/events.db"
 		--state-dir "$vigil_dir/state" --run-dir "$vigil_run"
-		--quiet "$config")
+		--quiet "$vigil_dir/config.xml")
 }
 
 vigil_start() {
 	local i
 	rm -rf "$vigil_dir"
 	mkdir -p "$vigil_dir/state" "$vigil_run"
+	cp "$config" "$vigil_dir/config.xml"
 	vigil_cmd
 	"${vigil_argv[@]}" >>"$work/vigil.log" 2>&1 &
 	vigil_pid=$!
@@ -141,6 +144,21 @@ vigil_stop() {
 	kill -KILL "$vigil_pid" 2>/dev/null || true
 	wait "$vigil_pid" 2>/dev/null || true
 	vigil_pid=""
+}
+
+# vigil_config FILE: make the running vigil use FILE (SIGHUP), and wait
+# until the status file shows its hash.
+vigil_config() {
+	local want i
+	cp "$1" "$vigil_dir/config.xml"
+	want=$(sha256sum "$1" | cut -d' ' -f1)
+	kill -HUP "$vigil_pid" 2>/dev/null || return 1
+	for ((i = 0; i < 50; i++)); do
+		status_read
+		[ "${ST[config_hash]:-}" = "$want" ] && return 0
+		pause 0.2
+	done
+	return 1
 }
 
 # Wait until vigil has drained what the last workload caused: its CPU use
@@ -337,7 +355,7 @@ workload() {	# workload NAME: sets line to the program's report
 	exec) line=$("$bin/exec_loop" "$exec_n" /bin/true) ;;
 	connect) line=$("$bin/connect_loop" "$connect_n") ;;
 	udp) line=$("$bin/udp_loop" "$udp_n") ;;
-	file) line=$("$bin/file_churn" "$file_n" "$work/churn") ;;
+	file | file_inc) line=$("$bin/file_churn" "$file_n" "$work/churn") ;;
 	syscall) line=$("$bin/syscall_tax" "$tax_n" "$tax_rounds") ;;
 	esac
 }
@@ -345,7 +363,15 @@ workload() {	# workload NAME: sets line to the program's report
 run_set() {	# run_set MODE REP: every workload under one monitor
 	local mode=$1 rep=$2 wl l0 t0 x0
 	mkdir -p "$work/churn"
-	for wl in exec connect udp file syscall; do
+	for wl in exec connect udp file file_inc syscall; do
+		# The include-list run is vigil's own figure (auditd's rules
+		# do not change).
+		[ "$wl" = file_inc ] && [ "$mode" = auditd ] && continue
+		if [ "$wl" = file_inc ] && [ "$mode" = vigil ] &&
+			! vigil_config "$config_inc"; then
+			say "vigil did not take $config_inc"
+			continue
+		fi
 		# Start every workload of every column from the same disk
 		# state: without this, the store's write-back of the previous
 		# workload's events lands on the next one (the file churn).
@@ -355,12 +381,18 @@ run_set() {	# run_set MODE REP: every workload under one monitor
 		auditd) auditd_snap ;;
 		esac
 		l0=${snap_logged:-0} x0=${snap_lost:-0} t0=${snap_ticks:-0}
+		f0=${ST[file_filtered]:-0}
 		workload "$wl"
 		record "$mode" "$rep" "$wl" "$line"
 		[ "$mode" = none ] && continue
 		if [ "$mode" = vigil ]; then vigil_snap; else auditd_snap; fi
 		record "$mode" "$rep" "$wl" \
-			"logged=$((snap_logged - l0)) lost=$((snap_lost - x0)) daemon_ticks=$((snap_ticks - t0))"
+			"logged=$((snap_logged - l0)) lost=$((snap_lost - x0)) daemon_ticks=$((snap_ticks - t0)) filtered=${ST[file_filtered]:-0}"
+		if [ "$wl" = file_inc ] && [ "$mode" = vigil ]; then
+			record vigil "$rep" file_inc \
+				"filtered_delta=$((${ST[file_filtered]:-0} - f0))"
+			vigil_config "$config" || say "vigil did not go back"
+		fi
 	done
 }
 
@@ -696,6 +728,7 @@ write_report() {
 		echo "$bin/connect_loop $connect_n"
 		echo "$bin/udp_loop $udp_n"
 		echo "$bin/file_churn $file_n <work>/churn"
+		echo "# file_inc: the same churn, vigil given bench/files-include.xml (SIGHUP)"
 		echo "$bin/syscall_tax $tax_n $tax_rounds"
 		echo "# vigil column:"
 		k="${vigil_argv[*]}"
@@ -749,6 +782,7 @@ main() {
 	fact reps "$reps"
 	fact ramp_mode "$ramp_mode"
 	fact clk_tck "$clk_tck"
+	fact file_n "$file_n"
 
 	audit_probe
 	[ "$audit_ok" = 1 ] || fact auditd_why "$audit_why"

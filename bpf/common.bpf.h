@@ -15,6 +15,9 @@
 
 #include "wire.h"
 
+/* Component offsets put_path() records (a power of two). */
+#define PATH_COMPS 64
+
 /* The largest fixed part of any record that has a data[] member. */
 #define WIRE_FIXED_MAX 256
 
@@ -32,6 +35,15 @@ struct walk_state {
 	__u32 data_off; /* offset of data[] in bytes[] */
 };
 
+/* The path prefilter's walk in progress: DFA state, the string being
+ * fed, and why it stopped (WIRE_PF_ACCEPT, WIRE_PF_DEAD, 0: not yet). */
+struct pf_state_walk {
+	__u32 state;
+	__u32 off;
+	__u32 len;
+	__u32 done;
+};
+
 /*
  * Scratch for building one variable-length record per CPU: the fixed part
  * of any record and its data[], with room for one more path past the data
@@ -47,6 +59,11 @@ struct scratch {
 	__u32 off; /* data[] bytes used so far */
 	__u32 depth;
 	struct walk_state walk;
+	/* Where the last walk put each component (leaf first), for the
+	 * path prefilter (file.bpf.c); ncomp may exceed PATH_COMPS. */
+	__u32 ncomp;
+	__u32 comp[PATH_COMPS];
+	struct pf_state_walk pf; /* the path prefilter's walk (file.bpf.c) */
 	char bytes[WIRE_FIXED_MAX + WIRE_DATA_MAX + WIRE_PATH_MAX];
 };
 
@@ -70,11 +87,68 @@ struct scratches_map {
 	__type(value, struct scratch);
 };
 
+/* Files opened to be written (key: struct file *, value: its inode
+ * number), until their last close: event 29 (file.bpf.c). */
+struct written_files_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+};
+
+/* Processes (tgid) that opened a file in written_files. */
+struct writers_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+/* A utimes-family call's previous mtime, by thread, entry to exit. */
+struct times_prev_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __s64);
+};
+
+/* The path prefilter (wire.h): its head and its DFA states. */
+struct pf_heads_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wire_pf_head);
+};
+
+struct pf_states_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, WIRE_PF_STATES);
+	__type(key, __u32);
+	__type(value, struct wire_pf_state);
+};
+
+/* Records the prefilter kept from user space, per slot and CPU. */
+struct filtered_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WIRE_PF_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+
 extern struct events_map events SEC(".maps");
 extern struct drops_map drops SEC(".maps");
 extern struct scratches_map scratches SEC(".maps");
+extern struct written_files_map written_files SEC(".maps");
+extern struct times_prev_map times_prev SEC(".maps");
+extern struct writers_map writers SEC(".maps");
+extern struct pf_heads_map pf_heads SEC(".maps");
+extern struct pf_states_map pf_states SEC(".maps");
+extern struct filtered_map filtered SEC(".maps");
 
 extern const volatile __u32 cfg_self_tgid;
+/* Bit n set: records of kind n wake user space at once (sensor.h's
+ * sensor_set_urgent()). */
+extern __u64 cfg_urgent_kinds;
 /* argv bytes an exec record carries, at most WIRE_ARGS_MAX. */
 extern const volatile __u32 cfg_args_max;
 extern __u64 cfg_wanted[4];
@@ -123,6 +197,19 @@ static __always_inline __u64 wakeup_flag(void)
 static __always_inline void emit(void *rec, __u64 size)
 {
 	if (bpf_ringbuf_output(&events, rec, size, wakeup_flag()))
+		count_drop(WIRE_DROP_RING_FULL);
+}
+
+/* The same, waking user space at once when records of this kind are
+ * urgent (cfg_urgent_kinds: the daemon must act before the process
+ * goes on, e.g. open a new file before it is deleted). */
+static __always_inline void emit_kind(void *rec, __u64 size, __u32 kind)
+{
+	__u64 flags = kind < 64 && ((cfg_urgent_kinds >> kind) & 1)
+			      ? BPF_RB_FORCE_WAKEUP
+			      : wakeup_flag();
+
+	if (bpf_ringbuf_output(&events, rec, size, flags))
 		count_drop(WIRE_DROP_RING_FULL);
 }
 

@@ -46,6 +46,8 @@ __noinline int path_walk_steps(struct scratch *s)
 		if (dentry == parent && s->off != w->leaf)
 			return 1; /* cut off from its mount's root: "+" */
 		name = BPF_CORE_READ(dentry, d_name.name);
+		s->comp[s->ncomp & (PATH_COMPS - 1)] = s->off;
+		s->ncomp++;
 		r = bpf_probe_read_kernel_str(&data[s->off & DATA_MASK],
 					      WIRE_NAME_MAX, name);
 		if (r <= 0)

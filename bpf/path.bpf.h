@@ -105,6 +105,7 @@ static __always_inline void walk_dentry(struct scratch *s, char *data,
 	w->leaf = s->off;
 	w->data_off = (__u32)((long)data - (long)s->bytes);
 	w->flags = out->flags | WIRE_STR_PATH | WIRE_STR_TRUNC;
+	s->ncomp = 0;
 	/* " (deleted)" is the leaf's: after a relative item it would
 	 * misplace it, so there it is left out. */
 	if (dentry && !(out->flags & WIRE_STR_REL) && is_deleted(dentry))

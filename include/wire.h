@@ -37,6 +37,15 @@ enum wire_kind {
 	WIRE_EXIT = 3,
 	WIRE_NET_CONN = 10, /* a TCP connection established, a UDP flow */
 	WIRE_NET_DNS = 11, /* a DNS message to or from port 53 */
+	/* files 20-39: struct wire_file (bpf/file.bpf.c) */
+	WIRE_FILE_CREATE = 20, /* event 11: a name came into existence */
+	WIRE_FILE_DELETE = 21, /* events 23/26: a name went away */
+	WIRE_FILE_TIME = 22, /* event 2: times set to given values */
+	WIRE_FILE_WRITTEN = 23, /* event 29 candidate: see how */
+	WIRE_PIPE_CREATE = 24, /* event 17: mkfifo/mknod S_IFIFO */
+	WIRE_PIPE_OPEN = 25, /* event 18: a FIFO opened */
+	WIRE_RAW_READ = 26, /* event 9: a block device opened to read */
+	WIRE_URING_BLIND = 27, /* event 255: io_uring op vigil cannot log */
 	/* process integrity: 40-59 */
 	WIRE_ACCESS = 40, /* event 10: one process reached into another */
 	WIRE_INJECT = 41, /* event 8: ... and changed its memory or registers */
@@ -235,6 +244,88 @@ struct wire_dns {
 	char data[];
 };
 
+/* Which call produced a struct wire_file (its `how`). */
+enum wire_how {
+	WIRE_HOW_OPEN = 1, /* open/openat/openat2/creat */
+	WIRE_HOW_URING_OPEN = 2, /* io_uring IORING_OP_OPENAT(2) */
+	WIRE_HOW_MKNOD = 3, /* mknod/mknodat */
+	WIRE_HOW_RENAME = 4, /* rename/renameat/renameat2: path2 the old name */
+	WIRE_HOW_LINK = 5, /* link/linkat: path2 the existing name */
+	WIRE_HOW_UNLINK = 6, /* unlink/unlinkat */
+	WIRE_HOW_RMDIR = 7, /* rmdir, unlinkat(AT_REMOVEDIR) */
+	WIRE_HOW_UTIMES = 8, /* utimensat/utimes/futimesat/utime */
+	WIRE_HOW_CLOSE = 9, /* last close of a file written since open */
+	WIRE_HOW_CHMOD = 10, /* chmod family giving an exec bit */
+	WIRE_HOW_SYMLINK = 11, /* symlink/symlinkat: the new name */
+};
+
+/* struct wire_file flags */
+#define WIRE_FILE_CREATED   0x1u /* the open created the inode */
+#define WIRE_FILE_TRUNCATED 0x2u /* an existing file opened with O_TRUNC */
+#define WIRE_FILE_HAS_BIRTH 0x4u /* birth_ns is the filesystem's */
+#define WIRE_FILE_HAS_PREV  0x8u /* prev_ns known (event 2) */
+
+/*
+ * Every file record.  path is the file's path: walked from a struct path
+ * (opens, closes: complete and resolved), or as the caller named it
+ * (put_user_path_at(): an absolute name as given, a relative one after
+ * its directory, WIRE_STR_REL).  path2 is rename's and link's old name.
+ * ino/dev/mode are 0 when the call gives no inode (names resolved by the
+ * kernel inside the syscall).  Times are UTC ns (inode times are
+ * wall-clock).
+ */
+struct wire_file {
+	struct wire_hdr hdr;
+	struct wire_task task;
+	__u64 ino;
+	__u32 dev; /* kernel encoding: major << 20 | minor */
+	__u16 mode; /* i_mode */
+	__u16 how; /* enum wire_how */
+	__u32 flags; /* WIRE_FILE_* */
+	__u32 op; /* io_uring opcode (WIRE_URING_BLIND), else 0 */
+	__s64 birth_ns; /* 11: birth time; 2: the new mtime */
+	__s64 prev_ns; /* 2: the mtime before the call */
+	struct wire_str path;
+	struct wire_str path2;
+	char data[];
+};
+
+/*
+ * The path prefilter (src/sensor/path_dfa.c builds it, bpf/file.bpf.c
+ * walks it): per slot, a DFA over the case-folded bytes of the absolute
+ * path a record would carry; a record is sent only if the walk ends in
+ * an accepting state.  Slots are the record groups whose rules differ.
+ */
+enum wire_pf_slot {
+	WIRE_PF_CREATE = 0, /* WIRE_FILE_CREATE: event 11 */
+	WIRE_PF_DELETE = 1, /* WIRE_FILE_DELETE: events 23 and 26 */
+	WIRE_PF_TIME = 2, /* event 2 */
+	WIRE_PF_WRITTEN = 3, /* event 29 */
+	WIRE_PF_PIPE = 4, /* events 17, 18 */
+	WIRE_PF_RAW = 5, /* event 9 */
+	WIRE_PF_SLOTS = 6,
+};
+
+#define WIRE_PF_STATES	2048 /* states of all slots together */
+#define WIRE_PF_CLASSES 64 /* byte classes, 0 for bytes in no atom */
+#define WIRE_PF_OFF	0xffff /* start of a slot that lets all through */
+#define WIRE_PF_ACCEPT	0x1 /* accepted whatever follows */
+#define WIRE_PF_AT_END	0x2 /* accepted if the path ends here */
+#define WIRE_PF_DEAD	0x4 /* no path going on from here is accepted */
+
+struct wire_pf_state {
+	__u16 next[WIRE_PF_CLASSES];
+	__u8 flags; /* WIRE_PF_ACCEPT, WIRE_PF_AT_END, WIRE_PF_DEAD */
+	__u8 pad[7];
+};
+
+/* The rest of the prefilter: one map entry. */
+struct wire_pf_head {
+	__u8 classes[256];
+	__u16 start[WIRE_PF_SLOTS]; /* WIRE_PF_OFF: not filtered */
+	__u32 is_set; /* 0 (before the loader wrote it): nothing filtered */
+};
+
 /* What a wire_access did (WIRE_ACCESS and WIRE_INJECT records). */
 enum wire_access_op {
 	WIRE_OP_PTRACE_ATTACH = 1, /* PTRACE_ATTACH */
@@ -345,6 +436,9 @@ _Static_assert(sizeof(struct wire_fork) == 88, "wire_fork layout");
 _Static_assert(sizeof(struct wire_exit) == 80, "wire_exit layout");
 _Static_assert(sizeof(struct wire_conn) == 120, "wire_conn layout");
 _Static_assert(sizeof(struct wire_dns) == 104, "wire_dns layout");
+_Static_assert(sizeof(struct wire_file) == 144, "wire_file layout");
+_Static_assert(sizeof(struct wire_pf_state) == 136, "wire_pf_state layout");
+_Static_assert(sizeof(struct wire_pf_head) == 272, "wire_pf_head layout");
 _Static_assert(sizeof(struct wire_access) == 160, "wire_access layout");
 _Static_assert(sizeof(struct wire_tamper) == 96, "wire_tamper layout");
 _Static_assert(sizeof(struct wire_bpf) == 104, "wire_bpf layout");

@@ -161,6 +161,10 @@ static void print_status(const struct status_info *st, const char *state)
 		printf(" (its hooks are missing; see the daemon log)");
 	}
 	printf("\n  events logged  %" PRIu64 "\n", st->logged);
+	if (st->counts[COUNT_FILE_FILTERED])
+		printf("  kept in kernel %" PRIu64 " file records (prefilter: "
+		       "the rules would drop them)\n",
+		       st->counts[COUNT_FILE_FILTERED]);
 	printf("  events lost    ");
 	print_lost(st);
 	printf("\n");

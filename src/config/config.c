@@ -121,6 +121,11 @@ const char *config_schema_version(const struct config *c)
 	return c->schema;
 }
 
+const char *config_archive_directory(const struct config *c)
+{
+	return c->archive_dir[0] ? c->archive_dir : NULL;
+}
+
 unsigned config_hash_algorithms(const struct config *c)
 {
 	/* Sysmon's documented default when HashAlgorithms is absent. */

@@ -98,6 +98,53 @@ bool config_decides_on(const struct config *c, unsigned event_id,
 /* FieldSizes: cut over-long values of ev for output, after decide(). */
 void config_apply_field_sizes(const struct config *c, struct event *ev);
 
+/*
+ * ArchiveDirectory as written: a single folder name or an absolute path;
+ * NULL when the config has none (FileDelete then archives nothing).
+ */
+const char *config_archive_directory(const struct config *c);
+
+/*
+ * Conditions on one path field that the kernel can test, ASCII case
+ * folded: the field is, begins with, ends with or contains s (lower-case,
+ * len bytes, not terminated; borrowed from the config).
+ */
+enum config_atom_kind {
+	CONFIG_ATOM_IS,
+	CONFIG_ATOM_BEGIN,
+	CONFIG_ATOM_END,
+	CONFIG_ATOM_CONTAINS,
+};
+
+struct config_atom {
+	uint8_t kind; /* enum config_atom_kind */
+	uint32_t len;
+	const char *s;
+};
+
+struct config_prefilter {
+	bool is_all; /* no condition: anything may be logged */
+	size_t n; /* else: what is logged meets one of atoms[0..n) */
+	struct config_atom *atoms; /* owned; n 0: nothing is logged */
+};
+
+/*
+ * What every event of type id that c can log has in field (a path field:
+ * TargetFilename, PipeName, Device ...), derived conservatively from the
+ * rules (path_prefilter.c): when it says atoms, an event whose field meets
+ * none of them is dropped by config_decide() whatever its other fields
+ * (no atoms: no event of that id is logged).
+ * 0 or -ENOMEM; release *pf with config_prefilter_release() (valid while
+ * c lives).
+ */
+int config_prefilter(const struct config *c, unsigned id, const char *field,
+		     struct config_prefilter *pf);
+void config_prefilter_release(struct config_prefilter *pf);
+
+/* into := into OR from (either one all: all).  0 or -ENOMEM. */
+int config_prefilter_merge(struct config_prefilter *into,
+			   const struct config_prefilter *from);
+
 /* CONFIG_HASH_* bits to compute for event 1 (SHA1 when not configured). */
 unsigned config_hash_algorithms(const struct config *c);
 

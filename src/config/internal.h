@@ -138,7 +138,7 @@ struct config {
 	bool has_dns_lookup; /* the option was given */
 	bool check_revocation;
 	bool capture_clipboard;
-	char archive_dir[128];
+	char archive_dir[256]; /* "": none */
 	char driver_name[128];
 	unsigned nwarnings;
 	/* FieldSizes resolved: index per catalogue position, -1: absent */

@@ -167,6 +167,33 @@ static int parse_bool(struct loader *ld, xmlNode *n, bool *out)
 	return 0;
 }
 
+/*
+ * ArchiveDirectory: Sysmon's is a folder name at the root of the volume
+ * (one component); vigil also takes an absolute path.  Where a bare name
+ * lives is the daemon's choice (its state directory).
+ */
+static int parse_archive_dir(struct loader *ld, xmlNode *n)
+{
+	const char *s = config_text_of(ld, n);
+	size_t len;
+
+	if (!s)
+		return -ENOMEM;
+	len = strlen(s);
+	if (len == 0 || len >= sizeof(ld->c->archive_dir))
+		return config_fail(ld, n,
+				   "ArchiveDirectory must be 1 to %zu bytes",
+				   sizeof(ld->c->archive_dir) - 1);
+	if (strchr(s, '\\') || (s[0] != '/' && strchr(s, '/')) ||
+	    strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return config_fail(ld, n,
+				   "ArchiveDirectory must be a single folder "
+				   "name or an absolute path, not '%s'",
+				   s);
+	memcpy(ld->c->archive_dir, s, len + 1);
+	return 0;
+}
+
 enum opt_kind { OPT_LINUX, OPT_WINDOWS };
 
 static const struct {
@@ -178,7 +205,7 @@ static const struct {
 	{ "FieldSizes", OPT_LINUX, NULL },
 	{ "DnsLookup", OPT_LINUX, NULL },
 	{ "CheckRevocation", OPT_WINDOWS, "signature revocation checks" },
-	{ "ArchiveDirectory", OPT_WINDOWS, "FileDelete/Clipboard archives" },
+	{ "ArchiveDirectory", OPT_LINUX, NULL },
 	{ "CaptureClipboard", OPT_WINDOWS, "clipboard capture" },
 	{ "DriverName", OPT_WINDOWS, "the Windows driver/service name" },
 	{ "DriverQueueSize", OPT_WINDOWS, "the Windows driver queue" },
@@ -248,19 +275,15 @@ int config_parse_option(struct loader *ld, xmlNode *n)
 		return parse_bool(ld, n, &ld->c->check_revocation);
 	if (strcmp(name, "CaptureClipboard") == 0)
 		return parse_bool(ld, n, &ld->c->capture_clipboard);
-	if (strcmp(name, "ArchiveDirectory") == 0 ||
-	    strcmp(name, "DriverName") == 0) {
+	if (strcmp(name, "ArchiveDirectory") == 0)
+		return parse_archive_dir(ld, n);
+	if (strcmp(name, "DriverName") == 0) {
 		const char *s = config_text_of(ld, n);
-		char *dst = name[0] == 'A' ? ld->c->archive_dir
-					   : ld->c->driver_name;
 
 		if (!s)
 			return -ENOMEM;
-		if (name[0] == 'A' && strchr(s, '\\'))
-			return config_fail(ld, n,
-					   "ArchiveDirectory must be a single "
-					   "path component");
-		snprintf(dst, 128, "%s", s);
+		snprintf(ld->c->driver_name, sizeof(ld->c->driver_name), "%s",
+			 s);
 	}
 	return 0;
 }

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +24,7 @@
 
 #include "catalog/fields.h"
 #include "config/config.h"
+#include "content/content.h"
 #include "daemon.h"
 #include "forward/forward.h"
 #include "store/store.h"
@@ -40,6 +43,7 @@
 #include "util/log.h"
 #include "util/version.h"
 #include "counters.h"
+#include "file_enrich.h"
 #include "outputs.h"
 #include "privs.h"
 #include "writer.h"
@@ -53,7 +57,12 @@
 #define ENRICH_JOBS_MAX	   64
 #define ENRICH_WAIT_MAX_MS 5000
 #define POLL_MS		   100
-#define DNS_NAMES_MAX	   8192 /* host names learnt from DNS answers */
+/* Held files for ArchiveDirectory (content/content.h): how many, how
+ * long, and the largest file archived. */
+#define HELD_MAX	  4096
+#define HELD_NS		  (600ull * 1000000000ull)
+#define ARCHIVE_MAX_BYTES (64ull << 20)
+#define DNS_NAMES_MAX	  8192 /* host names learnt from DNS answers */
 /* A DNS query unanswered this long is logged with status 1460 (timeout):
  * glibc gives up after 2 tries of 5 s by default. */
 #define DNS_TIMEOUT_NS (10ull * 1000000000ull)
@@ -85,6 +94,7 @@ struct daemon {
 	int fwd_lifeline;
 	struct proc_table *procs;
 	struct enrich *enrich;
+	struct content *content;
 	struct decoder dec;
 	struct render_host host;
 	char computer[256];
@@ -151,7 +161,7 @@ static void emit_error(struct daemon *d, const char *id, const char *text)
 /* Rules, field sizes, queue: the end of the pipeline for one event. */
 static void finish(struct daemon *d, struct event *ev)
 {
-	if (config_decide(d->cfg, ev)) {
+	if (file_decide(d->cfg, ev)) {
 		config_apply_field_sizes(d->cfg, ev);
 		push(d, ev, 0);
 	} else {
@@ -172,7 +182,19 @@ static void release_ready(struct daemon *d)
  * waits for is there). */
 static void handle(struct daemon *d, struct event *ev)
 {
-	int r = enrich_add(d->enrich, ev, d->dec.wants, d->dec.nwants);
+	int r;
+
+	/* The file family's requests first, inline (they use the held
+	 * files, which live on this thread); an event 29 for a file that is
+	 * no executable ends here. */
+	for (unsigned i = 0; i < d->dec.nwants; i++)
+		if (d->dec.wants[i].kind > WANT_KIND_MAX &&
+		    !file_enrich(d->content, d->cfg, &d->dec, ev,
+				 &d->dec.wants[i])) {
+			event_release(ev);
+			return;
+		}
+	r = enrich_add(d->enrich, ev, d->dec.wants, d->dec.nwants);
 
 	if (r == 1)
 		finish(d, ev);
@@ -271,6 +293,7 @@ static void gather(struct daemon *d)
 	struct writer_stats ws;
 
 	gather_net(d);
+	c->counts[COUNT_FILE_FILTERED] = sensor_filtered(d->sensor);
 	sensor_drops(d->sensor, drops);
 	writer_get_stats(d->writer, &ws);
 	c->logged = ws.written;
@@ -354,6 +377,53 @@ static void warn_uncollected(const struct config *c)
 			 ids);
 }
 
+/*
+ * ArchiveDirectory: an absolute path as given; Sysmon's form, a single
+ * folder name (meant for the root of the volume), goes under the state
+ * directory instead of the host's root.  Archiving needs FileDelete.
+ */
+static void set_archive(struct daemon *d)
+{
+	const char *dir = config_archive_directory(d->cfg);
+	char path[PATH_MAX + 256];
+	int r;
+
+	if (dir && !config_wants(d->cfg, 23))
+		dir = NULL;
+	if (dir && dir[0] != '/') {
+		snprintf(path, sizeof(path), "%s/%s",
+			 d->opts->settings.state_dir, dir);
+		dir = path;
+	}
+	r = content_set_archive(d->content, dir);
+	if (r < 0)
+		log_error("ArchiveDirectory %s: %s: deleted files are not "
+			  "archived",
+			  dir, strerror(-r));
+}
+
+/* The kernel prefilter from the rules; on failure nothing is filtered. */
+static void set_prefilter(struct daemon *d)
+{
+	struct config_prefilter pfs[WIRE_PF_SLOTS];
+	const struct config_prefilter *p[WIRE_PF_SLOTS];
+	int r = file_prefilters(d->cfg, content_is_archiving(d->content), pfs);
+
+	for (unsigned k = 0; k < WIRE_PF_SLOTS; k++)
+		p[k] = &pfs[k];
+	/* Held files must be opened before they are deleted: creations
+	 * wake the daemon at once while archiving. */
+	sensor_set_urgent(d->sensor, content_is_archiving(d->content)
+					     ? 1ull << WIRE_FILE_CREATE
+					     : 0);
+	if (r == 0)
+		r = sensor_set_prefilter(d->sensor, p);
+	if (r < 0)
+		log_warn("no kernel prefilter: %s", strerror(-r));
+	for (unsigned k = 0; k < WIRE_PF_SLOTS; k++)
+		config_prefilter_release(&pfs[k]);
+}
+
 /* What the network decoder takes from the config, and the kernel
  * prefilter: the connections no rule can log are dropped there. */
 static void set_network(struct daemon *d)
@@ -391,6 +461,8 @@ static void reload(struct daemon *d)
 	config_free(d->cfg);
 	d->cfg = c;
 	d->dec.hash_algs = config_hash_algorithms(c);
+	set_archive(d);
+	set_prefilter(d);
 	d->is_image_rule_by_file = image_rule_by_file(c);
 	sensor_forget_skips(d->sensor);
 	set_network(d);
@@ -525,6 +597,34 @@ static uint32_t own_mnt_ns(void)
 	return stat("/proc/self/ns/mnt", &st) == 0 ? (uint32_t)st.st_ino : 0;
 }
 
+/* Held files take descriptors: raise the soft limit to make room, and
+ * hold fewer when the hard limit is lower. */
+static struct content *new_content(void)
+{
+	struct content_limits l = {
+		.max_held = HELD_MAX,
+		.hold_ns = HELD_NS,
+		.max_bytes = ARCHIVE_MAX_BYTES,
+	};
+	const rlim_t spare = 512;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < HELD_MAX + spare) {
+			rl.rlim_cur = rl.rlim_max < HELD_MAX + spare
+					      ? rl.rlim_max
+					      : HELD_MAX + spare;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (rl.rlim_cur < HELD_MAX + spare)
+			l.max_held = rl.rlim_cur > 2 * spare
+					     ? rl.rlim_cur - spare
+					     : 0;
+	}
+	return content_new(&l);
+}
+
 static int setup(struct daemon *d)
 {
 	const struct settings *s = &d->opts->settings;
@@ -567,8 +667,10 @@ static int setup(struct daemon *d)
 		.resolver_entries = RESOLVER_MAX,
 		.resolver_timeout_ms = RESOLVER_MS,
 	});
-	if (!d->enrich)
+	d->content = new_content();
+	if (!d->enrich || !d->content)
 		return -ENOMEM;
+	set_archive(d);
 	d->dec.names = net_names_new(DNS_NAMES_MAX);
 	d->dec.dns = dns_track_new(DNS_TIMEOUT_NS);
 	if (!d->dec.names || !d->dec.dns)
@@ -594,6 +696,7 @@ static int setup(struct daemon *d)
 	d->sensor = sensor_open(&so);
 	if (!d->sensor)
 		return -errno;
+	set_prefilter(d);
 	set_network(d);
 	proc_table_seed(d->procs);
 	start_forwarder(d);
@@ -611,6 +714,8 @@ static void teardown(struct daemon *d)
 	d->forwarder = 0;
 	sensor_close(d->sensor);
 	enrich_free(d->enrich);
+	content_free(d->content);
+	decode_release(&d->dec);
 	net_names_free(d->dec.names);
 	dns_track_free(d->dec.dns);
 	writer_free(d->writer);

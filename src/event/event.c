@@ -28,6 +28,26 @@ int event_init(struct event *ev, unsigned id)
 	return 0;
 }
 
+int event_retype(struct event *ev, unsigned id)
+{
+	const struct catalog_event *def = catalog_lookup(id);
+	unsigned keep;
+
+	if (!def)
+		return -EINVAL;
+	keep = def->nfields < ev->def->nfields ? def->nfields
+					       : ev->def->nfields;
+	for (unsigned i = 0; i < keep; i++)
+		if (strcmp(def->fields[i].name, ev->def->fields[i].name) != 0)
+			return -EINVAL;
+	for (unsigned i = keep; i < CATALOG_MAX_FIELDS; i++)
+		ev->len[i] = 0;
+	if (keep > 0 && strcmp(def->fields[0].name, "RuleName") == 0)
+		ev->len[0] = 0;
+	ev->def = def;
+	return 0;
+}
+
 void event_release(struct event *ev)
 {
 	if (!ev)

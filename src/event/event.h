@@ -39,6 +39,14 @@ struct event {
  */
 int event_init(struct event *ev, unsigned id);
 
+/*
+ * Make ev an event of type id, keeping the values of the fields both
+ * types share by position and name (FileDelete 23 -> FileDeleteDetected
+ * 26: all but Archived); RuleName is cleared.  -EINVAL when id is not in
+ * the catalogue or a kept field's name differs (ev unchanged).
+ */
+int event_retype(struct event *ev, unsigned id);
+
 /* Free what ev owns; ev may then be initialised again.  NULL is fine. */
 void event_release(struct event *ev);
 

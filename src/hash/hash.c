@@ -262,7 +262,25 @@ static void cache_insert(struct hash_cache *c, const struct hash_key *k,
 static const char hexdig[] = "0123456789abcdef";
 
 /* One read of fd through every digest asked for, formatted into out. */
-static int digest_fd(struct hash_cache *c, int fd, unsigned algs, char *out)
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* One read of fd through every digest asked for, formatted into out;
+ * what is read is also written to copy_fd when it is >= 0. */
+static int digest_fd(struct hash_cache *c, int fd, unsigned algs, int copy_fd,
+		     char *out)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	uint64_t total = 0;
@@ -291,6 +309,9 @@ static int digest_fd(struct hash_cache *c, int fd, unsigned algs, char *out)
 		/* The file grew past the limit while we read it. */
 		if (c->max_file_bytes && total > c->max_file_bytes)
 			return -EFBIG;
+		if (copy_fd >= 0 &&
+		    write_all(copy_fd, c->readbuf, (size_t)n) < 0)
+			return -EIO;
 		for (size_t i = 0; i < NALGOS; i++)
 			if ((algs & algos[i].bit) &&
 			    !EVP_DigestUpdate(c->ctx[i], c->readbuf, (size_t)n))
@@ -373,7 +394,7 @@ static int hash_fd(struct hash_cache *c, int fd, struct stat *st,
 	if ((r = check_stat(c, st)) < 0)
 		return r;
 	c->misses++;
-	r = digest_fd(c, fd, algs, text);
+	r = digest_fd(c, fd, algs, -1, text);
 	if (r)
 		return r;
 	if (fstat(fd, st) < 0)
@@ -458,4 +479,19 @@ int hash_file(struct hash_cache *c, const char *path, const struct hash_id *id,
 	if (cache_get(c, &key, out))
 		return 0;
 	return hash_path(c, path, NULL, key.algs, out);
+}
+
+int hash_fd_copy(struct hash_cache *c, int fd, unsigned algs, int copy_fd,
+		 char *out)
+{
+	int r;
+
+	out[0] = '\0';
+	algs &= ALGS_KNOWN;
+	if (!algs)
+		return -ENOTSUP;
+	r = digest_fd(c, fd, algs, copy_fd, out);
+	if (r)
+		out[0] = '\0';
+	return r;
 }

@@ -88,6 +88,15 @@ void hash_cache_put(struct hash_cache *c, const struct hash_id *id,
 		    unsigned algs, const char *text);
 
 /*
+ * Hash what fd holds from its current offset to its end, as hash_file()
+ * does (same limits, nothing cached: fd may name a file no path reaches),
+ * writing every byte read to copy_fd too when copy_fd >= 0 (a write
+ * failure gives -EIO).  Returns like hash_file().
+ */
+int hash_fd_copy(struct hash_cache *c, int fd, unsigned algs, int copy_fd,
+		 char *out);
+
+/*
  * The HASH_* algorithms this process's OpenSSL provider offers
  * (MD5 is missing when FIPS is enforced), to mask a config with.
  */

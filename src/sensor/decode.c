@@ -270,3 +270,9 @@ int decode_more(struct decoder *d, uint64_t now_boot_ns, bool is_final,
 	}
 	return 0;
 }
+
+void decode_release(struct decoder *d)
+{
+	free(d->rename_from);
+	d->rename_from = NULL;
+}

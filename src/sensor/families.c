@@ -11,9 +11,13 @@
 #include "family.h"
 
 static const struct sensor_family *const families[] = {
-	&sensor_family_process,	   &sensor_family_network,
-	&sensor_family_integrity,  &sensor_family_bpf,
-	&sensor_family_image_load, &sensor_family_module,
+	&sensor_family_process,	     &sensor_family_network,
+	&sensor_family_files_open,   &sensor_family_files_names,
+	&sensor_family_files_rename, &sensor_family_files_delete,
+	&sensor_family_files_times,  &sensor_family_files_exec,
+	&sensor_family_files_uring,  &sensor_family_integrity,
+	&sensor_family_bpf,	     &sensor_family_image_load,
+	&sensor_family_module,
 };
 
 const char *const sensor_always_on[] = {

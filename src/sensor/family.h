@@ -36,7 +36,7 @@ struct sensor_record_type {
 	sensor_decode_fn *decode;
 };
 
-#define FAMILY_MAX_EVENTS  4
+#define FAMILY_MAX_EVENTS  8
 #define FAMILY_MAX_PROGS   16
 #define FAMILY_MAX_RECORDS 4
 
@@ -58,6 +58,13 @@ struct sensor_family {
 /* The rows, one per family file; families.c lists them. */
 extern const struct sensor_family sensor_family_process;
 extern const struct sensor_family sensor_family_network;
+extern const struct sensor_family sensor_family_files_open;
+extern const struct sensor_family sensor_family_files_names;
+extern const struct sensor_family sensor_family_files_rename;
+extern const struct sensor_family sensor_family_files_delete;
+extern const struct sensor_family sensor_family_files_times;
+extern const struct sensor_family sensor_family_files_exec;
+extern const struct sensor_family sensor_family_files_uring;
 extern const struct sensor_family sensor_family_integrity;
 extern const struct sensor_family sensor_family_image_load;
 extern const struct sensor_family sensor_family_bpf;

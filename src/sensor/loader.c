@@ -19,6 +19,7 @@
 
 #include "catalog/catalog.h"
 #include "family.h"
+#include "path_dfa.h"
 #include "tracefs.h"
 #include "util/log.h"
 
@@ -518,6 +519,62 @@ int sensor_poll(struct sensor *s, int timeout_ms)
 	/* The programs wake us only when a batch is waiting (see
 	 * common.bpf.h); whatever is there after the timeout, take too. */
 	return ring_buffer__consume(s->ring);
+}
+
+int sensor_set_prefilter(struct sensor *s,
+			 const struct config_prefilter *const pfs[6])
+{
+	struct prefilter_tables *t = malloc(sizeof(*t));
+	int heads = bpf_map__fd(s->skel->maps.pf_heads);
+	int states = bpf_map__fd(s->skel->maps.pf_states);
+	struct wire_pf_head head = { 0 };
+	uint32_t zero = 0;
+	int r;
+
+	_Static_assert(WIRE_PF_SLOTS == 6, "sensor.h says 6 slots");
+	if (!t)
+		return -ENOMEM;
+	/* Off first: programs running meanwhile let everything through. */
+	if (bpf_map_update_elem(heads, &zero, &head, BPF_ANY) < 0) {
+		free(t);
+		return -errno;
+	}
+	r = prefilter_build(pfs, t);
+	for (uint32_t i = 0; r == 0 && i < t->nstates; i++)
+		if (bpf_map_update_elem(states, &i, &t->states[i], BPF_ANY) < 0)
+			r = -errno;
+	if (r == 0) {
+		memcpy(head.classes, t->classes, sizeof(head.classes));
+		memcpy(head.start, t->start, sizeof(head.start));
+		head.is_set = 1;
+		if (bpf_map_update_elem(heads, &zero, &head, BPF_ANY) < 0)
+			r = -errno;
+	}
+	free(t);
+	return r;
+}
+
+void sensor_set_urgent(struct sensor *s, uint64_t mask)
+{
+	s->skel->bss->cfg_urgent_kinds = mask;
+}
+
+uint64_t sensor_filtered(struct sensor *s)
+{
+	uint64_t *per_cpu = calloc((size_t)s->ncpus, sizeof(*per_cpu));
+	int fd = bpf_map__fd(s->skel->maps.filtered);
+	uint64_t total = 0;
+
+	if (!per_cpu)
+		return 0;
+	for (uint32_t k = 0; k < WIRE_PF_SLOTS; k++) {
+		if (bpf_map_lookup_elem(fd, &k, per_cpu))
+			continue;
+		for (int c = 0; c < s->ncpus; c++)
+			total += per_cpu[c];
+	}
+	free(per_cpu);
+	return total;
 }
 
 int sensor_drops(struct sensor *s, uint64_t out[SENSOR_DROP_MAX])

@@ -19,6 +19,7 @@
 #include "hash/hash.h"
 #include "proc/proc.h"
 
+struct config_prefilter;
 struct dns_track;
 struct event;
 struct net_names;
@@ -61,6 +62,23 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 /* Wait up to timeout_ms and deliver what arrived.  Returns the number of
  * records handled or a negative errno (-EINTR is not an error). */
 int sensor_poll(struct sensor *s, int timeout_ms);
+
+/*
+ * The kernel-side path prefilter: per slot (enum wire_pf_slot), what the
+ * config can log (config_prefilter(); NULL or is_all: nothing filtered).
+ * Records whose path meets none of it never leave the kernel; they are
+ * counted (sensor_filtered()).  While the tables are rewritten nothing is
+ * filtered.  0 or a negative errno (then nothing is filtered).
+ */
+int sensor_set_prefilter(struct sensor *s,
+			 const struct config_prefilter *const pfs[6]);
+
+/* Records of the kinds in mask (bit n: enum wire_kind n) wake the
+ * daemon as soon as they are sent, instead of in batches. */
+void sensor_set_urgent(struct sensor *s, uint64_t mask);
+
+/* Records the prefilter kept in the kernel since open. */
+uint64_t sensor_filtered(struct sensor *s);
 
 /*
  * Whether this kernel lacks every hook that feeds event_id (module loads
@@ -147,6 +165,28 @@ enum decode_want_kind {
 	 * StartModule), from /proc/TGID/maps */
 	WANT_MODULE_AT,
 	WANT_KIND_MAX,
+	/*
+	 * The file family's requests (daemon/file_enrich.c, not the stage's
+	 * table: they use the held files, which live on the pipeline thread).
+	 *
+	 * Event 29: keep the event only if the file named by path_field
+	 * (dev/ino when known) holds an executable (an ELF image, or a "#!"
+	 * script with an exec bit); field := its Hashes.  is_chmod: the exec
+	 * bit was just given, so only a file created without one counts.
+	 */
+	WANT_EXECUTABLE,
+	/* A file came into existence at path_field: keep its content
+	 * reachable in case it is deleted (ArchiveDirectory), and remember
+	 * it for event 29 when mode has no exec bit. */
+	WANT_HOLD,
+	/* path_field was renamed from d->rename_from: held content follows
+	 * the name. */
+	WANT_RENAME,
+	/*
+	 * Events 23/26: path_field was deleted: field := Hashes and
+	 * aux_field := IsExecutable of what is known of its content.
+	 */
+	WANT_DELETED,
 };
 
 struct decode_want {
@@ -158,10 +198,16 @@ struct decode_want {
 			int path_field;
 			unsigned algs; /* HASH_* bits */
 			struct hash_id id; /* the bytes the kernel saw */
+			/* the file family's (WANT_EXECUTABLE ...): */
+			int aux_field; /* WANT_DELETED: IsExecutable */
+			uint64_t dev; /* user-space st_dev, 0: unknown */
+			uint64_t ino;
 			/* non-zero: open the file as /proc/TGID/exe, the
 			 * path being no name the daemon can open (another
 			 * mount namespace, a memfd, an unlinked file) */
 			uint32_t exe_tgid;
+			unsigned mode; /* WANT_HOLD: st_mode, 0 unknown */
+			bool is_chmod; /* WANT_EXECUTABLE */
 		} file;
 		struct {
 			uint32_t tgid;
@@ -201,6 +247,13 @@ struct decoder {
 	/* out: set by decode_record() */
 	struct decode_want wants[DECODE_MAX_WANTS];
 	unsigned nwants;
+	/* WANT_RENAME's old path (malloc'd; replaced by the next rename,
+	 * freed by decode_release()) */
+	char *rename_from;
+	/* file family: io_uring blind-spot reports, at most one per
+	 * opcode per second (the others counted into the next one) */
+	uint64_t blind_next_ns[64];
+	uint32_t blind_suppressed[64];
 	/* event 7: its file, for sensor_skip_image() if the rules drop it */
 	struct wire_file_key image_key;
 	bool has_image_key;
@@ -236,5 +289,7 @@ int decode_more(struct decoder *d, uint64_t now_boot_ns, bool is_final,
  * is the 64 bytes at cgroup + *off), or -ENOENT.
  */
 int sensor_container_id(const char *cgroup, size_t *off);
+/* Free what the decoder owns (the struct itself is the caller's). */
+void decode_release(struct decoder *d);
 
 #endif /* VIGIL_SENSOR_H */

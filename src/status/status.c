@@ -43,6 +43,7 @@ static const struct loss_def losses[LOSS_MAX] = {
 
 static const char *const counts[COUNT_MAX] = {
 	[COUNT_NET_FILTERED] = "net_filtered",
+	[COUNT_FILE_FILTERED] = "file_filtered",
 	[COUNT_UDP_FLOWS] = "udp_flows",
 	[COUNT_UDP_REPEATS] = "udp_repeats",
 	[COUNT_UDP_EVICTED] = "udp_evicted",

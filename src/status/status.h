@@ -73,6 +73,7 @@ struct loss_def {
  */
 enum status_count {
 	COUNT_NET_FILTERED, /* dropped in the kernel by the port prefilter */
+	COUNT_FILE_FILTERED, /* file records the path prefilter kept back */
 	COUNT_UDP_FLOWS, /* UDP flows seen */
 	COUNT_UDP_REPEATS, /* datagrams of flows logged within the window */
 	COUNT_UDP_EVICTED, /* flows the full flow table forgot early */

@@ -95,6 +95,19 @@ static void check_wants(const struct decoder *d, struct event *ev)
 			if (!is_field(ev, w->file.path_field, false))
 				abort();
 			break;
+		case WANT_EXECUTABLE:
+		case WANT_HOLD:
+		case WANT_RENAME:
+			if (!is_field(ev, w->file.path_field, false))
+				abort();
+			if (w->kind == WANT_RENAME && !d->rename_from)
+				abort();
+			break;
+		case WANT_DELETED:
+			if (!is_field(ev, w->file.path_field, false) ||
+			    !is_field(ev, w->file.aux_field, true))
+				abort();
+			break;
 		case WANT_MODSIG: /* fills field and the two after it */
 			if (!is_field(ev, w->file.path_field, false) ||
 			    !is_field(ev, w->field + 2, false))
@@ -208,6 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	drain(&d, 6000000000ull, true);
 	dns_track_free(d.dns);
 	net_names_free(d.names);
+	decode_release(&d);
 	proc_table_free(t);
 	return 0;
 }

@@ -209,6 +209,7 @@ static int replay(const uint8_t *data, size_t size, size_t off)
 	dns_track_free(d.dns);
 	net_names_free(d.names);
 	printf("table: %zu processes\n", proc_table_count(t));
+	decode_release(&d);
 	proc_table_free(t);
 	return status;
 }

@@ -48,6 +48,20 @@ $helpers/nettool udp-send 127.0.0.1 \$(cat /tmp/vigil-golden-udp.port) 1 > /dev/
 wait
 rm -f /tmp/vigil-golden-udp.port"
 
+# files: a file created, overwritten, renamed, linked, unlinked; a FIFO
+# made and removed; times set to a given value; a folder removed.  One
+# fixed folder, so paths do not vary between recordings.
+one files /bin/sh -c 'd=/tmp/vigil-golden-files
+/bin/mkdir $d && cd $d
+echo one > created
+: > created
+/bin/mv created renamed
+/bin/ln renamed linked
+/usr/bin/mkfifo fifo
+/usr/bin/touch -d 2001-01-01 renamed
+/bin/rm linked fifo renamed
+cd / && /bin/rmdir $d'
+
 # integrity: a helper reads and writes a forked target every way events
 # 10 and 8 cover, a copy of /bin/true runs from a memfd (25), a BPF socket
 # filter is loaded (100), and every exec maps libraries (7).

@@ -81,7 +81,10 @@ vigil_start() {
 		kill -0 "$VIGIL_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "# vigil did not start:"; sed 's/^/#   /' "$T_DIR/vigil.log"
+	# A daemon that never started must fail the test, not leave it with
+	# nothing asserted.
+	T_FAIL=$((T_FAIL + 1)); echo "not ok - vigil starts"
+	sed 's/^/#   /' "$T_DIR/vigil.log"
 	return 1
 }
 

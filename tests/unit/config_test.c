@@ -676,11 +676,26 @@ static void check_options(void)
 
 	c = config_load_mem_opts(win, strlen(win), "w.xml", &o, &d);
 	CHECK(c != NULL);
-	/* One warning per option, not per occurrence. */
-	CHECK(w.n == 5);
+	/* One warning per option, not per occurrence; ArchiveDirectory is
+	 * FileDelete's on Linux too. */
+	CHECK(w.n == 4);
 	CHECK(strstr(w.last, "w.xml:") == w.last);
-	CHECK(c && config_warning_count(c) == 5);
+	CHECK(c && config_warning_count(c) == 4);
+	CHECK(c && config_archive_directory(c) &&
+	      strcmp(config_archive_directory(c), "Sysmon") == 0);
 	config_free(c);
+	c = load("<Sysmon schemaversion=\"4.90\"/>", NULL);
+	CHECK(c && config_archive_directory(c) == NULL);
+	config_free(c);
+	c = load("<Sysmon schemaversion=\"4.90\"><ArchiveDirectory>/var/"
+		 "archive</ArchiveDirectory></Sysmon>",
+		 NULL);
+	CHECK(c && strcmp(config_archive_directory(c), "/var/archive") == 0);
+	config_free(c);
+	c = load("<Sysmon schemaversion=\"4.90\"><ArchiveDirectory>a/b"
+		 "</ArchiveDirectory></Sysmon>",
+		 &d);
+	CHECK(c == NULL && strstr(d.msg, "ArchiveDirectory"));
 	c = config_load_mem_opts(win, strlen(win), "w.xml", &strict, &d);
 	CHECK(c == NULL);
 	CHECK(d.line == 2 && strstr(d.msg, "CheckRevocation"));
