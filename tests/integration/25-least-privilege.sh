@@ -30,6 +30,10 @@ vigil_start "$T_DIR/out" --settings "$T_DIR/vigil.conf" --quiet \
 umask "$old_umask"
 /bin/true least-privilege-marker
 settle
+for _ in $(seq 1 50); do # the forwarder writes its status every second
+	[ -e "$T_DIR/run/forward/status" ] && break
+	sleep 0.1
+done
 
 st() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
 hex() { printf '%016x' "$1"; }

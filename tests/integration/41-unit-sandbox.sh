@@ -88,11 +88,18 @@ XML
 mkdir -p "$T_DIR/lib" "$T_DIR/run" # the install and RuntimeDirectory= do
 chmod 750 "$T_DIR/lib"
 chgrp adm "$T_DIR/lib"
+# An ASan build (make test-asan) runs without strace: its runtime makes
+# system calls of its own, and LeakSanitizer must ptrace the threads at
+# exit, which a process strace already traces cannot allow.
+trace=(strace -f -qq -o "$T_DIR/trace")
+if grep -qa __asan_init "$VIGIL"; then
+	trace=()
+	echo "# sanitizer build: system calls not traced"
+fi
 (
 	umask "$umask_unit"
 	exec setpriv --bounding-set="-all,$caps" --inh-caps=-all \
-		--ambient-caps=-all --no-new-privs \
-		strace -f -qq -o "$T_DIR/trace" \
+		--ambient-caps=-all --no-new-privs "${trace[@]}" \
 		"$VIGIL" run --settings "$T_DIR/vigil.conf" "$T_DIR/config.xml"
 ) > /dev/null 2> "$T_DIR/vigil.log" &
 pid=$!
@@ -128,6 +135,7 @@ ok "the store holds the marker" grep -q sandbox-marker \
 	<("$VIGIL" view --store "$T_DIR/lib/events.db" -e 1 2>&1)
 
 # ---- system calls and address families -------------------------------------
+[ -s "$T_DIR/trace" ] || t_end
 # every group, expanded (groups name groups)
 systemd-analyze syscall-filter --no-pager > "$T_DIR/groups"
 allowed=$(python3 - "$T_DIR/groups" $(key SystemCallFilter) <<'PY'
