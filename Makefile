@@ -192,9 +192,11 @@ $(BENCH_BINS): $(OUT)/bench/%: bench/%.c bench/bench.h
 	$(Q)$(CC) $(VG_CFLAGS) $< -o $@
 
 # The module benchmarks (rules, store) are built too when present, so
-# that run.sh folds their figures into the table.
+# that run.sh folds their figures into the table; forward_bench.sh fills
+# its store with store_test.
 bench: $(BENCH_BINS) $(patsubst bench/%.c,$(OUT)/bench/%,\
-       $(wildcard bench/rules_bench.c bench/store_bench.c bench/web_bench.c))
+       $(wildcard bench/rules_bench.c bench/store_bench.c bench/web_bench.c)) \
+       $(OUT)/tests/store_test
 
 # ---- fuzzing (tests/fuzz/README.md) -----------------------------------------
 # make fuzz [FUZZ_SECONDS=60] [T="fuzz_config fuzz_web"]: libFuzzer +

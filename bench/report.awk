@@ -200,8 +200,10 @@ END {
 	    vigil_ran ? (v != "" ? v : "no events logged") : absent("vigil"),
 	    "-", "<= 10 us", v == "" ? "-" : ((v + 0) <= 10 ? "yes" : "no"))
 	if (stats("vigil", "file_inc", "filtered_delta"))
-		row("records kept back in the kernel per include-list churn",
-		    "-", grouped(med) " of " grouped(2 * F["file_n"]), "-",
+		row("records kept back in the kernel per include-list " \
+		    "churn (the host's other file activity included)",
+		    "-", grouped(med) " for " grouped(2 * F["file_n"]) \
+		    " churn records", "-",
 		    "-", "-")
 
 	ok = "-"
@@ -226,13 +228,13 @@ END {
 	row("memory footprint", "-", v, "-", "<= 32 MiB", ok)
 
 	v = F["imageload_off_ratio"] != "" ? \
-		sprintf("x%.2f off, x%.2f on [9]", F["imageload_off_ratio"],
-			F["imageload_on_ratio"]) : "not measured [9]"
+		sprintf("x%.2f off, x%.2f on [10]", F["imageload_off_ratio"],
+			F["imageload_on_ratio"]) : "not measured [10]"
 	row("exec loop with ImageLoad (event 7) off and on, wall time", "-",
 	    v, "-", "-", "-")
 	v = F["imageload_cpu_us"] != "" ? \
-		sprintf("%.1f us [9]", F["imageload_cpu_us"]) : \
-		"not measured [9]"
+		sprintf("%.1f us [10]", F["imageload_cpu_us"]) : \
+		"not measured [10]"
 	row("daemon CPU per ImageLoad event", "-", v, "-", "<= 10 us",
 	    F["imageload_cpu_us"] != "" ? \
 	    (F["imageload_cpu_us"] <= 10 ? "yes" : "no") : "-")
@@ -350,7 +352,7 @@ END {
 	else
 		print "[8] bench/web_bench was not built, or printed no figure."
 	if (F["imageload_off_ratio"] != "")
-		print "[9] Median of " F["imageload_reps"] " rounds of the " \
+		print "[10] Median of " F["imageload_reps"] " rounds of the " \
 			"exec loop alone: no monitoring, vigil with the " \
 			"collect-all config less ImageLoad (off), and with " \
 			"collect-all (on: " grouped(F["imageload_events"]) \
@@ -358,7 +360,7 @@ END {
 			"CPU per event: the daemon CPU the on run spent beyond " \
 			"the off run of its round, per extra event."
 	else
-		print "[9] " (F["imageload_why"] != "" ? F["imageload_why"] : \
+		print "[10] " (F["imageload_why"] != "" ? F["imageload_why"] : \
 			"the ImageLoad rows did not run") "."
 	if (vigil_ran)
 		print "\nvigil armed event ids: " F["vigil_armed"] "."

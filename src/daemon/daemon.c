@@ -161,6 +161,11 @@ static void emit_error(struct daemon *d, const char *id, const char *text)
 /* Rules, field sizes, queue: the end of the pipeline for one event. */
 static void finish(struct daemon *d, struct event *ev)
 {
+	if (ev->err) { /* enrichment could not set a value */
+		d->counters.lost_decode++;
+		event_release(ev);
+		return;
+	}
 	if (file_decide(d->cfg, ev)) {
 		config_apply_field_sizes(d->cfg, ev);
 		push(d, ev, 0);

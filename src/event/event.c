@@ -77,6 +77,7 @@ void event_reset(struct event *ev)
 	ev->record_id = 0;
 	ev->time_ns = 0;
 	ev->is_truncated = false;
+	ev->err = 0;
 }
 
 static int reserve(struct event *ev, size_t n)
@@ -98,6 +99,14 @@ static int reserve(struct event *ev, size_t n)
 	return 0;
 }
 
+/* Keep the first failure of a set in ev->err. */
+static int failed(struct event *ev, int r)
+{
+	if (!ev->err)
+		ev->err = r;
+	return r;
+}
+
 int event_set(struct event *ev, unsigned idx, const char *v, size_t n)
 {
 	const char *nul = memchr(v, '\0', n);
@@ -105,7 +114,7 @@ int event_set(struct event *ev, unsigned idx, const char *v, size_t n)
 	int r;
 
 	if (idx >= ev->def->nfields)
-		return -EINVAL;
+		return failed(ev, -EINVAL);
 	if (nul)
 		n = (size_t)(nul - v);
 	/* Room for the value and its NUL within EVENT_MAX_BYTES. */
@@ -121,7 +130,7 @@ int event_set(struct event *ev, unsigned idx, const char *v, size_t n)
 	}
 	r = reserve(ev, n + 1);
 	if (r < 0)
-		return r;
+		return failed(ev, r);
 	memcpy(ev->buf + ev->used, v, n);
 	ev->buf[ev->used + n] = '\0';
 	ev->off[idx] = ev->used;
@@ -145,7 +154,7 @@ int event_setf(struct event *ev, unsigned idx, const char *fmt, ...)
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return -EINVAL;
+		return failed(ev, -EINVAL);
 	return event_set(ev, idx, tmp, strnlen(tmp, sizeof(tmp)));
 }
 

@@ -31,6 +31,11 @@ struct event {
 	uint32_t used;
 	uint32_t cap;
 	bool is_truncated; /* some value did not fit in EVENT_MAX_BYTES */
+	/* The first failed set (a negative errno), 0 while all took: the
+	 * event is short of a value, so whoever finishes it drops and counts
+	 * it rather than logging it incomplete.  Callers need not check each
+	 * set. */
+	int err;
 };
 
 /*
@@ -63,7 +68,7 @@ void event_reset(struct event *ev);
  * Copy n bytes of v as the value of field idx (v need not be terminated;
  * bytes after a NUL are dropped).  A value that does not fit in what is
  * left of EVENT_MAX_BYTES is cut and marks the event truncated.  Returns 0,
- * -EINVAL for a bad index, -ENOMEM.
+ * -EINVAL for a bad index, -ENOMEM (both also kept in ev->err).
  */
 int event_set(struct event *ev, unsigned idx, const char *v, size_t n);
 int event_set_str(struct event *ev, unsigned idx, const char *v);

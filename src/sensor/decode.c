@@ -243,6 +243,8 @@ int decode_record(struct decoder *d, const void *data, size_t len,
 	if (!t || len < t->size || (!t->has_data && len != t->size))
 		return -EINVAL;
 	r = t->decode(d, data, len, ev);
+	if (r == 1 && ev->err)
+		r = ev->err; /* a value did not take: the event is short */
 	/* Requests go with an event only, whatever a decoder asked for
 	 * before it failed (found by fuzz_decode: an exec whose cgroup part
 	 * is out of bounds, after its EffectiveUser request). */
