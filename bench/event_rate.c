@@ -3,28 +3,44 @@
  * bench/event_rate.c - produce monitored activity at a set rate for a set
  * time, to find the highest event rate a monitor sustains without loss.
  *
- * usage: event_rate MODE OPS_PER_S SECONDS [WORKERS]
+ * usage: event_rate MODE OPS_PER_S SECONDS [WORKERS [DIR]]
  *   MODE       fork  fork() a child that exits at once (one exit)
  *              exec  spawn /bin/true (one exec and one exit)
  *              file  create, write and delete a file (one create and
  *                    one delete)
+ *              udp   send a 1-byte UDP datagram to a new address: a new
+ *                    flow each way (two events 3, out and in), the
+ *                    cheapest operation that makes new events.  Each
+ *                    worker runs in a network namespace of its own with
+ *                    only lo up and one receiver that never reads, so
+ *                    the datagrams reach nobody else on the host.
  *   OPS_PER_S  operations per second over all workers; 0 for as fast as
  *              the machine goes
  *   SECONDS    how long to keep it up (at most 60)
  *   WORKERS    processes sharing the rate (default 2, at most 16)
+ *   DIR        where file mode makes its files (default /tmp); a tmpfs
+ *              such as /dev/shm keeps the file system's own cost out
  *
  * Each worker keeps to an absolute schedule (operation i is due at
  * start + i / rate), sleeping when ahead and catching up when behind, so
- * the average rate holds even when single sleeps overshoot.
+ * the average rate holds even when single sleeps overshoot.  It sleeps
+ * in ticks of TICK_NS: what falls due within a tick is done in a burst.
  *
  * Prints: workload=rate mode=M target_ops_per_s=R ops=N wall_s=S
  *         ops_per_s=A
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,10 +48,17 @@
 
 #define MAX_WORKERS 16
 #define MAX_SECONDS 60
+#define TICK_NS	    1000000u
+/* UDP mode: the receiver's port, and how many remote addresses (127.1.0.0
+ * upwards) a worker cycles through: far more than the sensor's flow table
+ * (WIRE_UDP_FLOWS_MAX) holds, so an address comes round again only long
+ * after its flow was pushed out, and every datagram is a new flow. */
+#define UDP_PORT      9
+#define UDP_ADDRESSES (1u << 22)
 
 extern char **environ;
 
-enum mode { MODE_FORK, MODE_EXEC, MODE_FILE };
+enum mode { MODE_FORK, MODE_EXEC, MODE_FILE, MODE_UDP };
 
 static int op_fork(void)
 {
@@ -77,6 +100,56 @@ static int op_file(int dfd, uint64_t i)
 	return unlinkat(dfd, name, 0);
 }
 
+/*
+ * A network namespace of this process's own, with lo up and a receiver on
+ * UDP_PORT of every loopback address that never reads (a 1-byte receive
+ * buffer: the kernel drops what it cannot queue, after the hooks saw it).
+ * Returns the sending socket, or -1.
+ */
+static int udp_setup(int *rx)
+{
+	struct sockaddr_in any = { .sin_family = AF_INET,
+				   .sin_port = htons(UDP_PORT) };
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int one = 1, tx, s;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return -1;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	ifr.ifr_flags = IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) {
+		close(s);
+		return -1;
+	}
+	close(s);
+	*rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (*rx < 0 || tx < 0 ||
+	    setsockopt(*rx, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one)) < 0 ||
+	    bind(*rx, (struct sockaddr *)&any, sizeof(any)) < 0) {
+		close(*rx);
+		close(tx);
+		return -1;
+	}
+	return tx;
+}
+
+static int op_udp(int tx, uint64_t i)
+{
+	struct sockaddr_in to = {
+		.sin_family = AF_INET,
+		.sin_port = htons(UDP_PORT),
+		.sin_addr.s_addr =
+			htonl(0x7f010000u + (uint32_t)(i % UDP_ADDRESSES)),
+	};
+
+	return sendto(tx, "v", 1, 0, (struct sockaddr *)&to, sizeof(to)) == 1
+		       ? 0
+		       : -1;
+}
+
 static void sleep_until_ns(uint64_t t_ns)
 {
 	struct timespec ts = {
@@ -89,13 +162,19 @@ static void sleep_until_ns(uint64_t t_ns)
 
 /* One worker's loop; returns the operations done, or -1 on error. */
 static long worker_run(enum mode m, double ops_per_s, uint64_t start_ns,
-		       uint64_t end_ns)
+		       uint64_t end_ns, const char *base)
 {
-	char dir[] = "/tmp/vigil-rate.XXXXXX";
-	int dfd = -1, rc = 0;
+	char dir[PATH_MAX];
+	int dfd = -1, rx = -1, tx = -1, rc = 0;
 	uint64_t i;
 
+	if (m == MODE_UDP) {
+		tx = udp_setup(&rx);
+		if (tx < 0)
+			return -1;
+	}
 	if (m == MODE_FILE) {
+		snprintf(dir, sizeof(dir), "%s/vigil-rate.XXXXXX", base);
 		if (!mkdtemp(dir))
 			return -1;
 		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -115,15 +194,25 @@ static long worker_run(enum mode m, double ops_per_s, uint64_t start_ns,
 
 			if (due >= end_ns)
 				break;
+			/* Ahead: sleep to the next whole tick, then do what
+			 * is due by then in one burst (a sleep per operation
+			 * would cost more than a cheap operation). */
 			if (due > now)
-				sleep_until_ns(due);
+				sleep_until_ns(due + TICK_NS -
+					       (due - start_ns) % TICK_NS);
 		}
 		if (m == MODE_FORK)
 			rc = op_fork();
 		else if (m == MODE_EXEC)
 			rc = op_exec();
+		else if (m == MODE_UDP)
+			rc = op_udp(tx, i);
 		else
 			rc = op_file(dfd, i);
+	}
+	if (tx >= 0) {
+		close(tx);
+		close(rx);
 	}
 	if (dfd >= 0) {
 		close(dfd);
@@ -140,6 +229,8 @@ static int parse_mode(const char *s, enum mode *m)
 		*m = MODE_EXEC;
 	else if (strcmp(s, "file") == 0)
 		*m = MODE_FILE;
+	else if (strcmp(s, "udp") == 0)
+		*m = MODE_UDP;
 	else
 		return -1;
 	return 0;
@@ -183,7 +274,8 @@ int main(int argc, char **argv)
 		if (pids[w] == 0) {
 			sleep_until_ns(start_ns);
 			done[w] = worker_run(m, (double)rate / (double)workers,
-					     start_ns, end_ns);
+					     start_ns, end_ns,
+					     argc > 5 ? argv[5] : "/tmp");
 			_exit(done[w] < 0);
 		}
 	}
@@ -207,8 +299,8 @@ int main(int argc, char **argv)
 
 usage:
 	fprintf(stderr,
-		"usage: event_rate fork|exec|file OPS_PER_S SECONDS "
-		"[WORKERS<=%d]\n",
+		"usage: event_rate fork|exec|file|udp OPS_PER_S SECONDS "
+		"[WORKERS<=%d [DIR]]\n",
 		MAX_WORKERS);
 	return 1;
 }

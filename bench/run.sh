@@ -11,8 +11,10 @@
 #   BENCH_REPORT        the report file (default BENCHMARKS.md at the top)
 #   BENCH_BIN           folder of the workload programs (<vigil dir>/bench)
 #   BENCH_AUDITD=0      leave out the auditd column
-#   BENCH_RAMP_MODE     event_rate mode for the rate ramp (default fork)
-#   BENCH_RAMP_SECONDS  seconds per ramp step (default 3)
+#   BENCH_RAMP_MODES    event_rate modes, one rate ramp each (default
+#                       "udp file": new UDP flows, file creates)
+#   BENCH_RAMP_SECONDS  seconds per ramp step (default 4)
+#   BENCH_RAMP_REPS     ramps per mode, each under a fresh daemon (default 2)
 #   BENCH_KEEP_WORK=1   keep the raw figures (printed folder)
 #   BENCH_LEAVE_NEVER_TASK=1  end with the rule "auditctl -a never,task"
 #                       (see audit_quiet) instead of no audit rule
@@ -20,6 +22,8 @@
 #                       past this many seconds (default 330)
 #   BENCH_IMAGELOAD_REPS   rounds of the ImageLoad rows (default 3, 0: none)
 #   BENCH_ONLY=imageload   run only the ImageLoad rows
+#   BENCH_ONLY=ramp        run only the rate ramps (figures printed)
+#   BENCH_FORWARD=0        leave out the forwarding figures
 #
 # A benchmark reports; it never fails on a timing.  The exit status is
 # non-zero only when the harness itself cannot run.
@@ -32,8 +36,13 @@ bin=${BENCH_BIN:-$(dirname "$VIGIL")/bench}
 reps=${BENCH_REPS:-5}
 report=${BENCH_REPORT:-$top/BENCHMARKS.md}
 want_auditd=${BENCH_AUDITD:-1}
-ramp_mode=${BENCH_RAMP_MODE:-fork}
-ramp_seconds=${BENCH_RAMP_SECONDS:-3}
+read -ra ramp_modes <<<"${BENCH_RAMP_MODES:-udp file}"
+ramp_seconds=${BENCH_RAMP_SECONDS:-4}
+ramp_reps=${BENCH_RAMP_REPS:-2}
+# File creates of the ramp on a tmpfs: the file system's own cost (ext4's
+# journal here) would bound the generator long before vigil.
+ramp_dir=/tmp
+[ -d /dev/shm ] && [ -w /dev/shm ] && ramp_dir=/dev/shm
 rounds_budget_s=${BENCH_ROUNDS_BUDGET_S:-330}
 config=$here/collect-all.xml
 # file_inc: the file churn again, vigil reconfigured (SIGHUP) to this
@@ -44,7 +53,9 @@ imageload_reps=${BENCH_IMAGELOAD_REPS:-3}
 exec_n=5000 connect_n=20000 udp_n=200000 file_n=20000
 tax_n=200000 tax_rounds=7
 # Target operations per second of the ramp; 0 is "as fast as it goes".
-ramp_rates=(1000 2000 5000 10000 20000 50000 100000 200000 0)
+# Fine steps where the goal is (100,000 events/s: 50,000 UDP datagrams,
+# each a new flow out and in; file creates make two events each too).
+ramp_rates=(10000 20000 30000 40000 45000 50000 55000 60000 70000 80000 0)
 audit_key=vigil-bench
 clk_tck=$(getconf CLK_TCK)
 
@@ -54,6 +65,7 @@ rounds_done=0 load0=""
 audit_state=""	# "" untouched; else the settings to restore
 declare -A ST	# vigil's status file, key -> value
 declare -A FACT	# single figures for the report
+declare -A TT	# daemon CPU ticks by thread name (thread_ticks)
 
 say() { printf 'bench: [%3ds] %s\n' "$SECONDS" "$*" >&2; }
 fact() { FACT[$1]=$2; }
@@ -461,13 +473,79 @@ run_rounds() {
 
 # --- vigil alone: rate ramp and memory --------------------------------------
 
-ramp() {
-	local rate l0 x0 t0 events ops wall cpu best=0 best_cpu="" why=""
-	local kv
+# Per-thread CPU ticks of the daemon, by thread name (vigil names its
+# threads): sets TT[name]=ticks, summed over threads of one name.
+thread_ticks() {
+	local t c
+	TT=()
+	for t in /proc/"$vigil_pid"/task/*; do
+		read -r c 2>/dev/null <"$t/comm" || continue
+		cpu_ticks_file "$t/stat"
+		TT[$c]=$((${TT[$c]:-0} + ticks))
+	done
+}
+
+cpu_ticks_file() {	# like cpu_ticks, for a /proc/.../stat path
+	local line rest
+	local -a f
+	ticks=0
+	[ -r "$1" ] || return 0
+	read -r line <"$1" || return 0
+	rest=${line##*) }
+	read -ra f <<<"$rest"
+	ticks=$((f[11] + f[12]))
+}
+
+# The daemon's private memory now (smaps_rollup), in bytes: sets uss_now.
+uss_sample() {
+	local k v
+	uss_now=0
+	while read -r k v _; do
+		case $k in
+		Private_Clean: | Private_Dirty:) uss_now=$((uss_now + v * 1024)) ;;
+		esac
+	done 2>/dev/null <"/proc/$vigil_pid/smaps_rollup"
+}
+
+# One step: event_rate in the background while the daemon's private
+# memory is sampled every quarter second.  Sets line and step_uss (the
+# largest sample).
+ramp_step() {	# ramp_step MODE RATE
+	local gen
+	"$bin/event_rate" "$1" "$2" "$ramp_seconds" 2 "$ramp_dir" \
+		>"$work/step.out" &
+	gen=$!
+	step_uss=0
+	while kill -0 "$gen" 2>/dev/null; do
+		uss_sample
+		[ "$uss_now" -gt "$step_uss" ] && step_uss=$uss_now
+		pause 0.25
+	done
+	wait "$gen" || true
+	line=$(<"$work/step.out")
+}
+
+# One ramp of MODE under the running daemon, appended to ramp.tsv; sets
+# best (the highest logged events/s of a step without loss), best_cpu,
+# best_threads (daemon CPU per event by thread at that step), why, and
+# ramp_uss_ok / ramp_uss_all (peak private memory over the steps without
+# loss / over every step).
+ramp() {	# ramp MODE REP
+	local mode=$1 rep=$2 rate l0 x0 t0 events ops wall cpu kv n name k
+	local -A T0 L0
+	local short=0
+	best=0 best_cpu="" best_threads="" why="" ramp_uss_ok=0 ramp_uss_all=0
 	vigil_snap
 	for rate in "${ramp_rates[@]}"; do
 		l0=$snap_logged x0=$snap_lost t0=$snap_ticks
-		line=$("$bin/event_rate" "$ramp_mode" "$rate" "$ramp_seconds" 2)
+		L0=()
+		for k in "${!ST[@]}"; do
+			[[ $k == lost_* ]] && L0[$k]=${ST[$k]}
+		done
+		thread_ticks
+		T0=()
+		for name in "${!TT[@]}"; do T0[$name]=${TT[$name]}; done
+		ramp_step "$mode" "$rate"
 		ops=0 wall=1
 		for kv in $line; do
 			case $kv in
@@ -476,31 +554,106 @@ ramp() {
 			esac
 		done
 		vigil_snap
-		events=$(awk -v n=$((snap_logged - l0)) -v s="$wall" \
-			'BEGIN { printf "%.0f", n / s }')
-		cpu=$(awk -v t=$((snap_ticks - t0)) -v n=$((snap_logged - l0)) \
-			-v hz="$clk_tck" \
+		thread_ticks
+		n=$((snap_logged - l0))
+		events=$(awk -v n=$n -v s="$wall" 'BEGIN { printf "%.0f", n / s }')
+		cpu=$(awk -v t=$((snap_ticks - t0)) -v n=$n -v hz="$clk_tck" \
 			'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n }')
-		printf '%s\t%s\t%s\t%s\t%s\n' "$rate" "$ops" "$events" \
-			"$((snap_lost - x0))" "$cpu" >>"$work/ramp.tsv"
-		say "ramp $ramp_mode target=$rate ops/s: $ops ops/s," \
-			"$events logged/s, lost $((snap_lost - x0))"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$rep" \
+			"$rate" "$ops" "$events" "$((snap_lost - x0))" "$cpu" \
+			"$step_uss" >>"$work/ramp.tsv"
+		say "ramp $mode #$rep target=$rate ops/s: $ops ops/s," \
+			"$events logged/s, lost $((snap_lost - x0))," \
+			"$cpu us/event, private memory $((step_uss >> 20)) MiB"
+		[ "$step_uss" -gt "$ramp_uss_all" ] && ramp_uss_all=$step_uss
 		if [ $((snap_lost - x0)) -gt 0 ]; then
-			why="loss from $events events/s"
+			why="loss from $events events/s ("
+			for k in "${!ST[@]}"; do
+				[[ $k == lost_* ]] || continue
+				n=$((ST[$k] - ${L0[$k]:-0}))
+				[ "$n" -gt 0 ] && why+="${k#lost_} $n, "
+			done
+			why="${why%, })"
 			break
 		fi
+		[ "$step_uss" -gt "$ramp_uss_ok" ] && ramp_uss_ok=$step_uss
 		# The figure is the highest step passed, not the largest count:
 		# a burst from elsewhere on the host can swell any one step.
-		best=$events best_cpu=$cpu
+		if [ "$events" -gt "$best" ]; then
+			best=$events best_cpu=$cpu best_threads=""
+			for name in "${!TT[@]}"; do
+				[ -n "$n" ] && [ "$n" -gt 0 ] || continue
+				best_threads+="$name=$(awk -v t=$((TT[$name] - ${T0[$name]:-0})) \
+					-v n=$n -v hz="$clk_tck" \
+					'BEGIN { printf "%.2f", t / hz * 1e6 / n }') "
+			done
+		fi
+		# A step the generator fell short of may be a neighbour's
+		# burst: give up after two in a row.
 		if [ "$rate" != 0 ] && awk -v a="$ops" -v r="$rate" \
 			'BEGIN { exit !(a < 0.9 * r) }'; then
-			why="generator ceiling: no loss at the highest rate two workers could produce"
-			break
+			short=$((short + 1))
+			if [ "$short" -ge 2 ]; then
+				why="generator ceiling: no loss at the highest rate two workers could produce"
+				break
+			fi
+		else
+			short=0
 		fi
 	done
-	fact peak_events_per_s "$best"
-	fact peak_cpu_us "$best_cpu"
-	fact peak_limit "${why:-no loss at any tested rate}"
+	[ -n "$why" ] || why="no loss at any tested rate"
+}
+
+# Every mode's ramp, BENCH_RAMP_REPS times, modes alternating, each ramp
+# under a fresh daemon (an empty store).  Facts per mode: the median of
+# the ramps' best rates and their range, the CPU per event at the median
+# ramp's best step, the peak private memory.
+ramps() {
+	local rep mode i
+	local -A runs
+	for ((rep = 1; rep <= ramp_reps; rep++)); do
+		for mode in "${ramp_modes[@]}"; do
+			audit_quiet
+			if ! vigil_start; then
+				say "vigil did not start for the $mode ramp"
+				continue
+			fi
+			say "vigil alone: $mode ramp $rep/$ramp_reps" \
+				"(${ramp_seconds}s steps)"
+			pause 1
+			ramp "$mode" "$rep"
+			runs[$mode]+="$best	$best_cpu	$why	$ramp_uss_ok	$ramp_uss_all	$best_threads
+"
+			# the memory breakdown once, after the first ramp
+			if [ "$rep" = 1 ] && [ "$mode" = "${ramp_modes[0]}" ]; then
+				memory
+			fi
+			vigil_stop
+		done
+	done
+	for mode in "${ramp_modes[@]}"; do
+		[ -n "${runs[$mode]:-}" ] || continue
+		# shellcheck disable=SC2016 # awk's own $ fields
+		printf '%s' "${runs[$mode]}" | sort -t'	' -k1,1n | awk -F'\t' \
+			-v mode="$mode" '
+			{ n++; b[n] = $1; c[n] = $2; w[n] = $3; th[n] = $6
+			  if ($4 > uok) uok = $4; if ($5 > uall) uall = $5 }
+			END {
+				m = int((n + 1) / 2)
+				print "peak_" mode "_events_per_s\t" b[m]
+				print "peak_" mode "_min\t" b[1]
+				print "peak_" mode "_max\t" b[n]
+				print "peak_" mode "_cpu_us\t" c[m]
+				print "peak_" mode "_limit\t" w[m]
+				print "peak_" mode "_threads\t" th[m]
+				print "peak_" mode "_ramps\t" n
+				print "peak_" mode "_uss_ok\t" uok + 0
+				print "peak_" mode "_uss_all\t" uall + 0
+			}' >"$work/ramp-$mode.facts"
+		while IFS='	' read -r i k; do fact "$i" "$k"; done \
+			<"$work/ramp-$mode.facts"
+	done
+	fact ramp_modes "${ramp_modes[*]}"
 }
 
 # BPF memory the daemon holds: the memlock of every map and program it has
@@ -560,16 +713,7 @@ memory() {
 }
 
 vigil_alone() {
-	audit_quiet
-	if ! vigil_start; then
-		say "vigil did not start for the ramp"
-		return
-	fi
-	say "vigil alone: event rate ramp ($ramp_mode, ${ramp_seconds}s steps)"
-	pause 1
-	ramp
-	memory
-	vigil_stop
+	ramps
 }
 
 # --- ImageLoad (event 7): the exec loop with it off and on ---------------------
@@ -660,8 +804,8 @@ module_benches() {
 		fi
 		for kv in $out; do
 			case $kv in
-			rules_eval_ns_per_event=* | store_insert_events_per_s=* | \
-				store_query_ms=* | web_*=*)
+			rules_eval_ns_per_event=* | store_*=* | \
+				baseline_append_*=* | insert_*=* | web_*=*)
 				fact "${kv%%=*}" "${kv#*=}"
 				;;
 			esac
@@ -673,6 +817,10 @@ module_benches() {
 
 forwarding() {
 	local out kv
+	if [ "${BENCH_FORWARD:-1}" = 0 ]; then
+		fact forward_why "left out (BENCH_FORWARD=0)"
+		return
+	fi
 	if ! command -v rsyslogd >/dev/null ||
 		! command -v clickhouse-server >/dev/null; then
 		fact forward_why "not installed"
@@ -735,8 +883,10 @@ write_report() {
 		echo "${k//$work/<work>}"
 		echo "# ImageLoad rows: the exec loop under no monitoring, under"
 		echo "# vigil with collect-all less <ImageLoad>, and with collect-all"
-		echo "# vigil alone, rate ramp (target ops/s: ${ramp_rates[*]}):"
-		echo "$bin/event_rate $ramp_mode <ops/s> $ramp_seconds 2"
+		echo "# vigil alone, rate ramps (target ops/s: ${ramp_rates[*]}):"
+		for k in "${ramp_modes[@]}"; do
+			echo "$bin/event_rate $k <ops/s> $ramp_seconds 2 $ramp_dir"
+		done
 		echo "# auditd column (Debian's auditd.conf, log file in <work>):"
 		echo "auditd -n -c <work>/audit"
 		echo "auditctl -b 8192 --backlog_wait_time 60000 -f 1"
@@ -780,7 +930,7 @@ main() {
 	read -r l1 l5 l15 _ </proc/loadavg
 	load0="$l1 $l5 $l15"
 	fact reps "$reps"
-	fact ramp_mode "$ramp_mode"
+	fact ramp_seconds "$ramp_seconds"
 	fact clk_tck "$clk_tck"
 	fact file_n "$file_n"
 
@@ -801,6 +951,13 @@ main() {
 	fi
 	say "columns: none$([ "$vigil_ok" = 1 ] && echo ', vigil')$([ "$audit_ok" = 1 ] && echo ', auditd')"
 
+	if [ "${BENCH_ONLY:-}" = ramp ]; then
+		[ "$vigil_ok" = 1 ] && vigil_alone
+		audit_restore
+		for k in "${!FACT[@]}"; do echo "$k=${FACT[$k]}"; done
+		cat "$work/ramp.tsv"
+		return 0
+	fi
 	if [ "${BENCH_ONLY:-}" = imageload ]; then
 		[ "$vigil_ok" = 1 ] && imageload_rows
 		audit_restore

@@ -10,8 +10,12 @@
  *           through view_query() on N stored events, vs the same
  *           condition as a full scan (NOT INDEXED).
  *
- * usage: store_bench [EVENTS [BATCH [DIR [insert-only]]]]
- *        (defaults 1000000 1000 /var/tmp)
+ * Insert and append alternate over ROUNDS rounds (which goes first
+ * alternates too), each into a new file, so a burst of load from a
+ * neighbour hits both alike; the figures are medians with min-max.
+ *
+ * usage: store_bench [EVENTS [BATCH [DIR [insert-only [ROUNDS]]]]]
+ *        (defaults 1000000 1000 /var/tmp - 3)
  * Prints key=value lines; bench/run.sh picks store_insert_events_per_s
  * and store_query_ms.
  */
@@ -372,6 +376,24 @@ static uint64_t fsize(const char *path)
 	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of v[0..n), with v sorted in place; *lo and *hi its ends. */
+static double median(double *v, int n, double *lo, double *hi)
+{
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
+	*lo = v[0];
+	*hi = v[n - 1];
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define MAX_ROUNDS 9
+
 int main(int argc, char **argv)
 {
 	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
@@ -379,15 +401,18 @@ int main(int argc, char **argv)
 	const char *base = argc > 3 ? argv[3] : "/var/tmp";
 	char dir[512], db_path[600], log_path[600], guid_cond[128], g[64];
 	double ins = 0, app = 0, ret = 0, q_img, s_img, q_guid, s_guid;
+	double ins_r[MAX_ROUNDS], app_r[MAX_ROUNDS], ratio_r[MAX_ROUNDS];
+	double ins_lo, ins_hi, app_lo, app_hi, ratio, ratio_lo, ratio_hi;
+	int rounds = argc > 5 ? atoi(argv[5]) : 3;
 	char ret_path[600];
 	uint64_t peak = 0;
 	uint64_t hits, scan_hits;
 	sqlite3 *db = NULL;
 	int err;
 
-	if (!n || !batch) {
+	if (!n || !batch || rounds < 1 || rounds > MAX_ROUNDS) {
 		fprintf(stderr, "usage: store_bench [EVENTS [BATCH [DIR "
-				"[insert-only]]]]\n");
+				"[insert-only|- [ROUNDS<=9]]]]]\n");
 		return 1;
 	}
 	log_set_level(LOG_LVL_WARN);
@@ -399,17 +424,44 @@ int main(int argc, char **argv)
 	snprintf(db_path, sizeof(db_path), "%s/events.db", dir);
 	snprintf(log_path, sizeof(log_path), "%s/events.jsonl", dir);
 
-	err = bench_append(log_path, n, batch, &app);
-	if (!err)
-		err = bench_insert(db_path, n, batch, 0, "insert", &ins, &peak);
-	if (err) {
-		fprintf(stderr, "store_bench: %s\n", strerror(-err));
-		return 1;
+	for (int r = 0; r < rounds; r++) {
+		/* a fresh file each round; the last store stays for queries */
+		remove_store(db_path);
+		unlink(log_path);
+		if (r % 2 == 0) {
+			err = bench_append(log_path, n, batch, &app_r[r]);
+			if (!err)
+				err = bench_insert(db_path, n, batch, 0,
+						   "insert", &ins_r[r], &peak);
+		} else {
+			err = bench_insert(db_path, n, batch, 0, "insert",
+					   &ins_r[r], &peak);
+			if (!err)
+				err = bench_append(log_path, n, batch,
+						   &app_r[r]);
+		}
+		if (err) {
+			fprintf(stderr, "store_bench: %s\n", strerror(-err));
+			return 1;
+		}
+		ratio_r[r] = app_r[r] > 0 ? ins_r[r] / app_r[r] : 0;
+		printf("round=%d insert_events_per_s=%.0f "
+		       "append_events_per_s=%.0f ratio=%.2f\n",
+		       r + 1, ins_r[r], app_r[r], ratio_r[r]);
 	}
-	printf("events=%llu batch=%u\n", (unsigned long long)n, batch);
+	ins = median(ins_r, rounds, &ins_lo, &ins_hi);
+	app = median(app_r, rounds, &app_lo, &app_hi);
+	ratio = median(ratio_r, rounds, &ratio_lo, &ratio_hi);
+	printf("store_events=%llu store_batch=%u store_rounds=%d\n",
+	       (unsigned long long)n, batch, rounds);
 	printf("store_insert_events_per_s=%.0f\n", ins);
+	printf("store_insert_min=%.0f store_insert_max=%.0f\n", ins_lo, ins_hi);
 	printf("baseline_append_events_per_s=%.0f\n", app);
-	printf("store_insert_vs_append=%.2f\n", app > 0 ? ins / app : 0);
+	printf("baseline_append_min=%.0f baseline_append_max=%.0f\n", app_lo,
+	       app_hi);
+	printf("store_insert_vs_append=%.2f\n", ratio);
+	printf("store_ratio_min=%.2f store_ratio_max=%.2f\n", ratio_lo,
+	       ratio_hi);
 	printf("store_bytes=%llu bytes_per_event=%.0f jsonl_bytes=%llu\n",
 	       (unsigned long long)fsize(db_path),
 	       (double)fsize(db_path) / (double)n,

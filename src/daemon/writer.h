@@ -11,6 +11,7 @@
 #ifndef VIGIL_WRITER_H
 #define VIGIL_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,11 +46,24 @@ struct writer *writer_new(struct sink **sinks, size_t nsinks, size_t max_events,
 
 /*
  * Queue ev, moving it (ev is left empty and may be re-initialised).
- * Returns 0, or -ENOSPC when the queue is full: then ev is released and
- * the loss counted.  must_keep events (4, 16, 255) may use a small
- * reserve beyond max_events so loss reports themselves are not lost.
+ * Returns 0, or -ENOSPC when the queue is full (-ENOMEM without memory
+ * for it): then ev is released and the loss counted.  must_keep events
+ * (4, 16, 255) may use a small reserve beyond max_events so loss reports
+ * themselves are not lost.
  */
 int writer_push(struct writer *w, struct event *ev, int must_keep);
+
+/*
+ * Whether the queue is past its high-water mark (two batches, 4,096
+ * events, or seven eighths of a smaller queue): the pipeline then stops
+ * taking records from the kernel, whose ring buffer holds them meanwhile,
+ * rather than lose them or hold them here.
+ */
+bool writer_is_backlogged(struct writer *w);
+
+/* Wait up to timeout_ms for the queue to fall to half the high-water
+ * mark; true when it has. */
+bool writer_wait_room(struct writer *w, int timeout_ms);
 
 void writer_get_stats(struct writer *w, struct writer_stats *out);
 

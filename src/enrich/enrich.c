@@ -204,6 +204,7 @@ int enrich_add(struct enrich *e, struct event *ev,
 		}
 	}
 	s->nwaits = nwaits;
+	event_compact(ev); /* it may wait a while, thousands with it */
 	s->ev = *ev;
 	memset(ev, 0, sizeof(*ev));
 	e->count++;
@@ -240,7 +241,7 @@ static bool is_overdue(const struct enrich *e, const struct slot *s)
 {
 	uint64_t max_ns = (uint64_t)e->o.max_wait_ms * 1000000;
 
-	return e->is_flushing ||
+	return e->is_flushing || (e->o.max_held && e->count > e->o.max_held) ||
 	       clock_ns(CLOCK_MONOTONIC) - s->since_ns > max_ns;
 }
 

@@ -44,6 +44,10 @@ struct enrich_opts {
 	 * it has; and while the worker has been on one job this long, new
 	 * requests are not queued behind it but go unfilled. */
 	uint32_t max_wait_ms;
+	/* Past this many events waiting, the oldest leaves at once with what
+	 * it has, as if it had waited too long: under a flood a slow job (a
+	 * big file to hash) costs fields, not events.  0: only max_events. */
+	size_t max_held;
 	size_t hash_cache_entries;
 	uint64_t hash_max_bytes; /* bigger files are not hashed; 0: no limit */
 	/* The user database, asked on the worker: uid's name (or its number)

@@ -56,6 +56,9 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
+	/* named for top -H, perf and bench/run.sh's per-thread CPU */
+	pthread_setname_np(pthread_self(), "vigil-enrich");
+
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct enrich_job *j;

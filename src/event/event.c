@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "util/fmt.h"
 
 int event_init(struct event *ev, unsigned id)
 {
@@ -68,6 +69,31 @@ int event_copy(struct event *dst, const struct event *src)
 	if (src->used)
 		memcpy(dst->buf, src->buf, src->used);
 	return 0;
+}
+
+/* Less unused than this is not worth a copy. */
+#define COMPACT_MIN_BYTES 256
+
+/*
+ * A copy into a buffer of the exact size, not realloc(): shrinking in
+ * place would leave a hole after each queued event too small for the
+ * next event_init(), and a full queue would hold as much heap as before.
+ * The whole old buffer freed is what the next event_init() gets back.
+ */
+void event_compact(struct event *ev)
+{
+	uint32_t cap = ev->used ? ev->used : 1;
+	char *p;
+
+	if (!ev->buf || ev->cap - ev->used < COMPACT_MIN_BYTES)
+		return;
+	p = malloc(cap);
+	if (!p)
+		return; /* keeps the bigger buffer */
+	memcpy(p, ev->buf, ev->used);
+	free(ev->buf);
+	ev->buf = p;
+	ev->cap = cap;
 }
 
 void event_reset(struct event *ev)
@@ -169,21 +195,19 @@ int event_set_named(struct event *ev, const char *field, const char *v)
 
 int event_set_uint(struct event *ev, const char *field, uint64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
+	int idx = catalog_field_index(ev->def, field);
 
-	/* Per event, several times: cheaper than going through printf. */
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	{
-		int idx = catalog_field_index(ev->def, field);
+	if (idx < 0)
+		return -ENOENT;
+	return event_set_u64(ev, (unsigned)idx, v);
+}
 
-		if (idx < 0)
-			return -ENOENT;
-		return event_set(ev, (unsigned)idx, p,
-				 (size_t)(tmp + sizeof(tmp) - p));
-	}
+/* Per event, several times: cheaper than going through printf. */
+int event_set_u64(struct event *ev, unsigned idx, uint64_t v)
+{
+	char tmp[FMT_UINT_MAX];
+
+	return event_set(ev, idx, tmp, fmt_uint(tmp, v));
 }
 
 const char *event_value(const struct event *ev, unsigned idx, size_t *len)
@@ -205,21 +229,41 @@ const char *event_named(const struct event *ev, const char *field)
 	return idx < 0 ? NULL : event_value(ev, (unsigned)idx, NULL);
 }
 
+/* Once per event and per rendering: digits written directly (fmt.h). */
 void event_format_time(uint64_t utc_ns, bool with_ns, char *out, size_t size)
 {
 	time_t secs = (time_t)(utc_ns / 1000000000ull);
-	unsigned long frac = (unsigned long)(utc_ns % 1000000000ull);
+	uint64_t frac = utc_ns % 1000000000ull;
+	char tmp[48], *p = tmp;
 	struct tm tm;
 
+	if (size == 0)
+		return;
 	gmtime_r(&secs, &tm);
-	if (with_ns)
-		snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09luZ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-	else
-		snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d.%03lu",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec, frac / 1000000);
+	/* years past 9999 would not fit the layout: as printf would */
+	p += fmt_uint_pad(p, (uint64_t)(tm.tm_year + 1900) % 1000000, 4);
+	*p++ = '-';
+	p += fmt_uint_pad(p, (uint64_t)tm.tm_mon + 1, 2);
+	*p++ = '-';
+	p += fmt_uint_pad(p, (uint64_t)tm.tm_mday, 2);
+	*p++ = with_ns ? 'T' : ' ';
+	p += fmt_uint_pad(p, (uint64_t)tm.tm_hour, 2);
+	*p++ = ':';
+	p += fmt_uint_pad(p, (uint64_t)tm.tm_min, 2);
+	*p++ = ':';
+	p += fmt_uint_pad(p, (uint64_t)tm.tm_sec, 2);
+	*p++ = '.';
+	if (with_ns) {
+		p += fmt_uint_pad(p, frac, 9);
+		*p++ = 'Z';
+	} else {
+		p += fmt_uint_pad(p, frac / 1000000, 3);
+	}
+	*p = '\0';
+	if ((size_t)(p - tmp) >= size)
+		p = tmp + size - 1;
+	memcpy(out, tmp, (size_t)(p - tmp));
+	out[p - tmp] = '\0';
 }
 
 int event_parse_time(const char *s, uint64_t *utc_ns)

@@ -61,6 +61,13 @@ void event_release(struct event *ev);
  */
 int event_copy(struct event *dst, const struct event *src);
 
+/*
+ * Give back the unused end of ev's buffer when it is large: for events
+ * that wait in a queue (event_init() reserves room for the largest common
+ * event; most use a fraction of it).  ev stays valid either way.
+ */
+void event_compact(struct event *ev);
+
 /* Clear all values but keep the type and the buffer (reuse per event). */
 void event_reset(struct event *ev);
 
@@ -80,6 +87,9 @@ int event_set_named(struct event *ev, const char *field, const char *v);
 
 /* An unsigned number in decimal, by field name (pids, ids, ports). */
 int event_set_uint(struct event *ev, const char *field, uint64_t v);
+
+/* The same by field index: 0, -EINVAL or -ENOMEM as event_set(). */
+int event_set_u64(struct event *ev, unsigned idx, uint64_t v);
 
 /*
  * The value of field idx, NUL-terminated, "-" when unset or empty; *len

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "net.h"
+#include "util/fmt.h"
 
 static bool is_v4_mapped(const uint8_t ip[16])
 {
@@ -17,12 +18,22 @@ static bool is_v4_mapped(const uint8_t ip[16])
 	return memcmp(ip, prefix, sizeof(prefix)) == 0;
 }
 
+/* Dotted quad of the last four bytes: once or twice per event. */
+static void format_v4(const uint8_t ip[16], char out[NET_IP_MAX])
+{
+	char *p = out;
+
+	for (int i = 12; i < 16; i++) {
+		p += fmt_uint(p, ip[i]);
+		*p++ = i < 15 ? '.' : '\0';
+	}
+}
+
 void net_format_ip(const uint8_t ip[16], char out[NET_IP_MAX], bool *is_ipv6)
 {
 	*is_ipv6 = !is_v4_mapped(ip);
 	if (!*is_ipv6) {
-		snprintf(out, NET_IP_MAX, "%u.%u.%u.%u", ip[12], ip[13], ip[14],
-			 ip[15]);
+		format_v4(ip, out);
 		return;
 	}
 	snprintf(out, NET_IP_MAX, "%x:%x:%x:%x:%x:%x:%x:%x", ip[0] << 8 | ip[1],
@@ -34,8 +45,7 @@ void net_format_ip(const uint8_t ip[16], char out[NET_IP_MAX], bool *is_ipv6)
 void net_format_ip_short(const uint8_t ip[16], char out[NET_IP_MAX])
 {
 	if (is_v4_mapped(ip)) {
-		snprintf(out, NET_IP_MAX, "%u.%u.%u.%u", ip[12], ip[13], ip[14],
-			 ip[15]);
+		format_v4(ip, out);
 		return;
 	}
 	/* inet_ntop is pure and writes RFC 5952 text, which is what

@@ -128,6 +128,9 @@ static void *worker(void *arg)
 {
 	struct net_resolver *r = arg;
 
+	/* named for top -H, perf and bench/run.sh's per-thread CPU */
+	pthread_setname_np(pthread_self(), "vigil-resolver");
+
 	set_timeout(r->timeout_ms);
 	pthread_mutex_lock(&r->lock);
 	while (!r->is_stopping) {

@@ -18,6 +18,7 @@
 
 #include "event/event.h"
 #include "util/file.h"
+#include "util/fmt.h"
 #include "proc.h"
 
 #define NO_SLOT	    UINT32_MAX
@@ -250,9 +251,21 @@ void proc_on_exit(struct proc_table *t, const struct wire_task *task)
 void proc_format_guid(char out[PROC_GUID_LEN + 1], uint32_t machine,
 		      uint32_t time_s, uint64_t key)
 {
-	snprintf(out, PROC_GUID_LEN + 1, "{%08x-%04x-%04x-%04x-%012llx}",
-		 machine, time_s & 0xffffu, time_s >> 16, (unsigned)(key >> 48),
-		 (unsigned long long)(key & 0xffffffffffffull));
+	/* {%08x-%04x-%04x-%04x-%012llx}, once or twice per event */
+	char *p = out;
+
+	*p++ = '{';
+	p += fmt_hex_pad(p, machine, 8);
+	*p++ = '-';
+	p += fmt_hex_pad(p, time_s & 0xffffu, 4);
+	*p++ = '-';
+	p += fmt_hex_pad(p, time_s >> 16, 4);
+	*p++ = '-';
+	p += fmt_hex_pad(p, key >> 48, 4);
+	*p++ = '-';
+	p += fmt_hex_pad(p, key, 12);
+	*p++ = '}';
+	*p = '\0';
 }
 
 static void guid_of(const struct proc_table *t, uint32_t tgid,
@@ -346,7 +359,7 @@ const struct proc *proc_subject(struct proc_table *t,
 	char guid[PROC_GUID_LEN + 1];
 
 	if (f->pid >= 0)
-		event_setf(ev, (unsigned)f->pid, "%u", task->tgid);
+		event_set_u64(ev, (unsigned)f->pid, task->tgid);
 	if (f->guid >= 0) {
 		/* Exit records come without an mm: the table's image then. */
 		if (p && (!task->end_code || task->end_code == p->end_code))

@@ -515,7 +515,7 @@ int sensor_poll(struct sensor *s, int timeout_ms)
 	int r = ring_buffer__poll(s->ring, timeout_ms);
 
 	if (r < 0 && r != -EINTR)
-		return r;
+		return r; /* -EBUSY: the consumer asked for a pause */
 	/* The programs wake us only when a batch is waiting (see
 	 * common.bpf.h); whatever is there after the timeout, take too. */
 	return ring_buffer__consume(s->ring);

@@ -65,7 +65,7 @@ static void set_end(struct decoder *d, struct event *ev, const uint8_t ip[16],
 	net_format_ip(ip, text, &is_ipv6);
 	event_set_str(ev, first, is_ipv6 ? "true" : "false");
 	event_set_str(ev, first + 1, text);
-	event_setf(ev, first + 3, "%u", port);
+	event_set_u64(ev, first + 3, port);
 	want_port_name(d, (int)first + 4, port, protocol);
 }
 

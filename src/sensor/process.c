@@ -27,7 +27,7 @@ static void set_parent(struct decoder *d, struct event *ev,
 	const struct proc *pp = proc_get(d->procs, t->ppid, t->parent_start_ns);
 	struct decode_want *w;
 
-	event_setf(ev, EV1_PARENT_PROCESS_ID, "%u", t->ppid);
+	event_set_u64(ev, EV1_PARENT_PROCESS_ID, t->ppid);
 	if (pp && pp->image) {
 		event_set_str(ev, EV1_PARENT_PROCESS_GUID, pp->guid);
 		event_set_str(ev, EV1_PARENT_IMAGE, pp->image);
@@ -178,7 +178,7 @@ static int decode_exec(struct decoder *d, const void *rec, size_t len,
 	proc_guid(d->procs, e->task.tgid, e->task.start_ns, e->task.end_code,
 		  guid);
 	event_set_str(ev, EV1_PROCESS_GUID, guid);
-	event_setf(ev, EV1_PROCESS_ID, "%u", e->task.tgid);
+	event_set_u64(ev, EV1_PROCESS_ID, e->task.tgid);
 	event_set_str(ev, EV1_IMAGE, image);
 	event_set_str(ev, EV1_COMMAND_LINE, cmd);
 	decode_want_user(d, EV1_USER, e->task.uid);

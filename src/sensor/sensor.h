@@ -60,7 +60,9 @@ int sensor_arm(struct sensor *s, bool (*wants)(void *ctx, unsigned id),
 	       void *ctx);
 
 /* Wait up to timeout_ms and deliver what arrived.  Returns the number of
- * records handled or a negative errno (-EINTR is not an error). */
+ * records handled or a negative errno (-EINTR is not an error).  An
+ * on_record() that returns -EBUSY stops the delivery after its record:
+ * the rest stays in the ring buffer for the next call (-EBUSY). */
 int sensor_poll(struct sensor *s, int timeout_ms);
 
 /*

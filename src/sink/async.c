@@ -117,6 +117,9 @@ static void *async_main(void *arg)
 	struct event batch[ASYNC_BATCH];
 	struct sink *in = a->inner;
 
+	/* named for top -H, perf and bench/run.sh's per-thread CPU */
+	pthread_setname_np(pthread_self(), "vigil-output");
+
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		uint64_t failed = 0;

@@ -383,6 +383,49 @@ static void test_bounds(void)
  * max_wait_ms with the fallback, and while the worker hangs new requests
  * are not queued behind it.  Its late answer is still learnt.
  */
+/* max_held: past it the oldest event leaves at once, its field unfilled,
+ * and the events behind it follow; none is lost. */
+static void test_held(void)
+{
+	struct enrich_opts o = {
+		.max_events = 8,
+		.max_jobs = 4,
+		.max_wait_ms = 5000,
+		.max_held = 3,
+		.hash_cache_entries = 16,
+		.lookup_user = fake_lookup,
+	};
+	struct enrich *e = enrich_new(&o);
+	struct decode_want w = user(EV1_USER, 6001);
+	struct enrich_stats st;
+	struct event ev;
+	int popped = 0;
+
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	gate(true);
+	ev = make(1, "slow");
+	CHECK(enrich_add(e, &ev, &w, 1) == 0);
+	for (int i = 0; i < 2; i++) {
+		ev = make(5, "behind");
+		CHECK(enrich_add(e, &ev, NULL, 0) == 0);
+	}
+	CHECK(enrich_pop(e, &ev) == 0); /* 3 held: all wait */
+	ev = make(5, "one too many");
+	CHECK(enrich_add(e, &ev, NULL, 0) == 0);
+	while (enrich_pop(e, &ev) == 1) {
+		if (popped++ == 0)
+			CHECK_STR(event_value(&ev, EV1_USER, NULL), "6001");
+		event_release(&ev);
+	}
+	CHECK(popped == 4);
+	enrich_get_stats(e, &st);
+	CHECK(st.lost == 0 && st.unfilled == 1);
+	gate(false);
+	enrich_free(e);
+}
+
 static void test_deadline(void)
 {
 	struct enrich *e = stage(8, 4, 100, NULL);
@@ -445,6 +488,7 @@ int main(void)
 	test_several_wants(dir);
 	test_hash_changed(dir);
 	test_bounds();
+	test_held();
 	test_deadline();
 	rmdir(dir);
 	return tap_done("enrich");
