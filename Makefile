@@ -257,9 +257,11 @@ $(OUT)/src/web/assets.o: $(wildcard web/*)
 # The README's screenshots, taken by the web viewer's browser test.
 .PHONY: web-shots
 web-shots: all
-	@WEB_SHOTS=$(abspath docs) VIGIL=$(abspath $(OUT)/vigil) \
+	@for t in 70-web 71-web-fleet; do \
+		WEB_SHOTS=$(abspath docs) VIGIL=$(abspath $(OUT)/vigil) \
 		HELPERS=$(abspath $(OUT)/tests/helpers) \
-		bash tests/integration/70-web.sh
+		bash tests/integration/$$t.sh || exit 1; \
+	done
 
 .PHONY: man-lint
 man-lint:

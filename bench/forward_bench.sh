@@ -32,7 +32,7 @@ config=$here/collect-all.xml
 
 work=$(mktemp -d /tmp/vigil-fwd-bench.XXXXXX)
 chmod 755 "$work"
-rs_pid="" ch_pid="" fwd_pid="" vigil_pid="" sink_pid=""
+rs_pid="" ch_pid="" fwd_pid="" vigil_pid="" sink_pid="" web_pid=""
 say() { printf 'forward_bench: [%3ds] %s\n' "$SECONDS" "$*" >&2; }
 stop() {	# stop PID [SIGNAL]: signal, wait (bounded), kill
 	[ -n "$1" ] || return 0
@@ -47,6 +47,7 @@ stop() {	# stop PID [SIGNAL]: signal, wait (bounded), kill
 cleanup() {
 	set +e
 	stop "$fwd_pid"
+	stop "$web_pid"
 	stop "$vigil_pid" INT
 	stop "$rs_pid"
 	stop "$ch_pid"
@@ -189,6 +190,41 @@ ship tls "tls://localhost:$((port + 1))" "ca_file=$pki/ca.pem" \
 	message_max=64K
 ship tcp "tcp://127.0.0.1:$port" message_max=64K
 ship clickhouse "http://127.0.0.1:$http"
+
+# --- the web viewer's event page on the table just filled ---------------------
+# `vigil web --fleet` over HTTP (curl's time to the last byte, median of
+# 11), against the same page from the local store of the same events
+# through the same server.
+chq() { curl -sS "http://127.0.0.1:$http/" --data-binary "$1"; }
+web_ms() {	# web_ms PATH
+	local i
+	for i in $(seq 1 11); do
+		curl -s -o /dev/null -w '%{time_total}\n' \
+			-H "Authorization: Bearer $token" "$web_url$1"
+	done | sort -n | sed -n 6p | awk '{ printf "%.1f", $1 * 1000 }'
+}
+token=$(openssl rand -hex 32)
+echo "$token" >"$work/web.token"
+"$VIGIL" web --listen 127.0.0.1:0 --store "$db" --token-file "$work/web.token" \
+	--fleet "http://127.0.0.1:$http" >"$work/web.out" 2>>"$work/web.err" &
+web_pid=$!
+for _ in $(seq 1 100); do
+	grep -q serving "$work/web.out" && break
+	sleep 0.05
+done
+web_url=$(grep -o 'serving http://[0-9.:]*' "$work/web.out" | cut -d' ' -f2)
+host=$(chq 'SELECT any(Computer) FROM vigil_events FORMAT TSVRaw')
+mid=$(chq "SELECT concat(toString(time_ns), '.',
+	toString(cityHash64(Computer)), '.', toString(EventRecordID))
+	FROM vigil_events ORDER BY time_ns LIMIT 1 OFFSET $((N / 2))")
+echo "forward_web_local_page_ms=$(web_ms '/api/events?limit=100&source=local')"
+echo "forward_web_fleet_page_ms=$(web_ms '/api/events?limit=100')"
+echo "forward_web_fleet_mid_page_ms=$(web_ms "/api/events?limit=100&before=$mid")"
+echo "forward_web_fleet_host_page_ms=$(web_ms \
+	"/api/events?limit=100&host=$(jq -rn --arg h "$host" '$h | @uri')")"
+echo "forward_web_fleet_histogram_ms=$(web_ms '/api/histogram?buckets=100')"
+stop "$web_pid"
+web_pid=""
 stop "$rs_pid"
 rs_pid=""
 stop "$ch_pid"

@@ -361,6 +361,22 @@ END {
 		"not measured [9]"
 	row("forwarding to ClickHouse (HTTP, batches of 5,000)", base, v, "-",
 	    "-", "-")
+	# the web viewer over that table (`vigil web --fleet`, over HTTP);
+	# the baseline is the same page from the local store, same server
+	if ("forward_web_fleet_page_ms" in F) {
+		v = F["forward_web_fleet_page_ms"] " ms (from the middle " \
+		    F["forward_web_fleet_mid_page_ms"] " ms, one host " \
+		    F["forward_web_fleet_host_page_ms"] " ms, histogram " \
+		    F["forward_web_fleet_histogram_ms"] " ms)"
+		base = F["forward_web_local_page_ms"] " ms (local store)"
+		ok = F["forward_web_fleet_mid_page_ms"] < 1000 ? "yes" : "no"
+	} else {
+		v = "not measured [9]"
+		base = "-"
+		ok = "-"
+	}
+	row("web viewer, fleet mode: one page of 100 of those events " \
+	    "in ClickHouse", base, v, "-", "well under 1 s", ok)
 	ok = "-"
 	v = "not measured [9]"
 	if ("forward_exec_wall_ratio" in F) {

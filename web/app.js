@@ -16,9 +16,10 @@ const GUID_FIELDS = new Set(['ProcessGuid', 'ParentProcessGuid',
 	'TargetProcessGUID']);
 const FILTER_KEYS = ['id', 'since', 'until', 'field', 'q', 'host'];
 
-let source = '';		// '' : the server's default (local store)
+let source = '';		// '' : the server's default (the first source)
 let liveTimer = 0;
 let catalog = null;		// /api/catalog: event ids, names, fields
+const metas = new Map();	// source ('' the default) -> its /api/meta
 
 // ---- DOM helpers -----------------------------------------------------
 
@@ -159,6 +160,19 @@ function parseHash() {
 	return { path, params };
 }
 
+// The meta data of the current source (its hosts), read once.
+async function meta() {
+	if (!metas.has(source))
+		metas.set(source, await api('meta'));
+	return metas.get(source);
+}
+
+// [['host', h]] when h is set: an event or process of one host (record
+// ids and GUIDs are per host in the fleet).
+function hostParam(h) {
+	return h ? [['host', h]] : [];
+}
+
 async function render() {
 	clearTimeout(liveTimer);
 	liveTimer = 0;
@@ -170,6 +184,10 @@ async function render() {
 	try {
 		if (!catalog)
 			catalog = await api('catalog');
+		const m = await meta();
+		document.getElementById('meta').textContent = (m.hosts.length > 3
+			? m.hosts.length + ' hosts' : m.hosts.join(', ')) + ' - ' +
+			(m.events !== undefined ? m.events + ' events' : m.last_rid + ' records');
 		if (path[0] === 'event' && path[1])
 			await pageEvent(path[1], params);
 		else if (path[0] === 'process' && path[1])
@@ -197,7 +215,7 @@ function msToText(ms) {
 	return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 
-function filterForm(params) {
+function filterForm(params, hosts) {
 	const form = el('form', { class: 'filters', id: 'filters' });
 	const idSel = el('select', { id: 'f-id', name: 'id' },
 		el('option', { value: '' }, 'All events'));
@@ -238,9 +256,22 @@ function filterForm(params) {
 				seen.add(f);
 				names.append(el('option', { value: f + '=' }));
 			}
+	// the host filter, where there is more than one host (the fleet)
+	let hostSel = null;
+	if (hosts.length > 1 || params.get('host')) {
+		hostSel = el('select', { id: 'f-host', name: 'host' },
+			el('option', { value: '' }, 'All hosts'));
+		for (const h of hosts)
+			hostSel.append(el('option', { value: h }, h));
+		const h = params.get('host') || '';
+		if (h && !hosts.includes(h))
+			hostSel.append(el('option', { value: h }, h));
+		hostSel.value = h;
+	}
 	const live = el('input', { type: 'checkbox', id: 'f-live' });
 	live.checked = params.get('live') === '1';
 	form.append(
+		hostSel ? el('label', {}, 'Host ', hostSel) : null,
 		el('label', {}, 'Event ', idSel),
 		el('label', {}, 'Since ', since),
 		el('label', {}, 'Until ', until),
@@ -267,24 +298,27 @@ function filterForm(params) {
 				p.push(['field', c.value.trim()]);
 		if (q.value)
 			p.push(['q', q.value]);
-		for (const h of params.getAll('host'))
-			p.push(['host', h]);
+		if (hostSel && hostSel.value)
+			p.push(['host', hostSel.value]);
 		if (live.checked)
 			p.push(['live', '1']);
 		location.hash = route(['events'], p);
 	});
 	live.addEventListener('change', () => form.requestSubmit());
+	if (hostSel)
+		hostSel.addEventListener('change', () => form.requestSubmit());
 	return form;
 }
 
 function eventRow(r) {
 	const rec = r.record;
 	if (!rec)
-		return el('tr', { class: 'event damaged', dataset: { rid: r.rid } },
+		return el('tr', { class: 'event damaged', dataset: { rid: r.rid, host: r.host || '' } },
 			el('td', {}, String(r.rid)), el('td', { colspan: 5 }, '(damaged record)'));
 	const s = sys(rec), d = data(rec);
-	const tr = el('tr', { class: 'event ev' + s.EventID, dataset: { rid: r.rid } },
-		el('td', { class: 'num' }, link(String(r.rid), ['event', String(r.rid)], [], { class: 'rid' })),
+	const at = hostParam(r.host);
+	const tr = el('tr', { class: 'event ev' + s.EventID, dataset: { rid: r.rid, host: r.host || '' } },
+		el('td', { class: 'num' }, link(String(r.rid), ['event', String(r.rid)], at, { class: 'rid' })),
 		el('td', { class: 'time' }, d.UtcTime || ''),
 		el('td', { class: 'id' }, el('span', { class: 'badge ev' + s.EventID }, String(s.EventID)),
 			' ', taskName(s.EventID)),
@@ -293,7 +327,7 @@ function eventRow(r) {
 		el('td', { class: 'summary' }, summary(s.EventID, d)));
 	tr.addEventListener('click', (ev) => {
 		if (ev.target.tagName !== 'A')
-			location.hash = route(['event', String(r.rid)]);
+			location.hash = route(['event', String(r.rid)], at);
 	});
 	return tr;
 }
@@ -309,7 +343,7 @@ function eventTable(id) {
 async function pageEvents(params) {
 	const m = main();
 	const filters = filterParams(params);
-	m.append(filterForm(params));
+	m.append(filterForm(params, (await meta()).hosts));
 	const hist = el('section', { class: 'histogram', id: 'histogram' });
 	m.append(hist);
 	const info = el('p', { class: 'muted', id: 'list-info' });
@@ -329,15 +363,17 @@ async function pageEvents(params) {
 			tbody.append(eventRow(r));
 		shown += page.events.length;
 		info.textContent = shown + ' event' + (shown === 1 ? '' : 's') + ' shown' +
-			(page.more ? ' (records ' + page.scanned_from + ' and older left to read)' : '');
+			(!page.more ? '' : page.scanned_from !== undefined
+				? ' (records ' + page.scanned_from + ' and older left to read)' : ' (more)');
 		more.hidden = !page.more;
 		more.disabled = false;
 		more.onclick = () => load(page.next_before).catch((e) => showError(m, e));
 		return page;
 	};
 	const first = await load(0);
+	// the local store goes on by record id, the fleet by key
 	if (params.get('live') === '1')
-		live(filters, first.scanned_to, tbody, info);
+		live(filters, first.live_after !== undefined ? first.live_after : first.scanned_to, tbody, info);
 }
 
 // Live mode: poll for record ids above the last one read.
@@ -432,7 +468,7 @@ async function histogram(box, filters) {
 
 // ---- page: one event ----------------------------------------------------
 
-function pivotCell(name, value) {
+function pivotCell(name, value, host) {
 	const td = el('td', { class: 'value' });
 	if (value === '-' || value === '') {
 		td.textContent = value;
@@ -441,7 +477,7 @@ function pivotCell(name, value) {
 	td.append(link(value, ['events'], [['field', name + '=' + value]],
 		{ class: 'pivot', dataset: { field: name }, title: 'events with ' + name + ' = this value' }));
 	if (GUID_FIELDS.has(name))
-		td.append(' ', link('process', ['process', value], [],
+		td.append(' ', link('process', ['process', value], hostParam(host),
 			{ class: 'goto-process', dataset: { field: name } }));
 	return td;
 }
@@ -449,7 +485,7 @@ function pivotCell(name, value) {
 async function pageEvent(rid, params) {
 	const m = main();
 	const host = params.get('host');
-	const r = await api('event', [['rid', rid]].concat(host ? [['host', host]] : []));
+	const r = await api('event', [['rid', rid]].concat(hostParam(host)));
 	const rec = r.record;
 	if (!rec) {
 		m.append(el('p', { class: 'error' }, 'Record ' + r.rid + ' is damaged.'));
@@ -461,7 +497,7 @@ async function pageEvent(rid, params) {
 		taskName(s.EventID), el('span', { class: 'muted' }, '  record ' + r.rid)));
 	const t = el('table', { class: 'fields', id: 'fields' });
 	for (const [k, v] of Object.entries(d))
-		t.append(el('tr', { dataset: { field: k } }, el('th', {}, k), pivotCell(k, String(v))));
+		t.append(el('tr', { dataset: { field: k } }, el('th', {}, k), pivotCell(k, String(v), host)));
 	box.append(t);
 	const st = el('table', { class: 'fields system' });
 	const add = (k, v) => st.append(el('tr', {}, el('th', {}, k), el('td', {}, String(v))));
@@ -473,9 +509,9 @@ async function pageEvent(rid, params) {
 	box.append(el('h2', {}, 'System'), st);
 	const nav = el('p', { class: 'nav' });
 	if (d.ProcessGuid && d.ProcessGuid !== '-')
-		nav.append(link('Process view', ['process', d.ProcessGuid], [], { class: 'button', id: 'to-process' }), ' ');
+		nav.append(link('Process view', ['process', d.ProcessGuid], hostParam(host), { class: 'button', id: 'to-process' }), ' ');
 	nav.append(link('Events around this one', ['events'], [['since', String(Date.parse((d.UtcTime || '').replace(' ', 'T') + 'Z') - 60000 || '')],
-		['until', String(Date.parse((d.UtcTime || '').replace(' ', 'T') + 'Z') + 60000 || '')]], { class: 'button' }));
+		['until', String(Date.parse((d.UtcTime || '').replace(' ', 'T') + 'Z') + 60000 || '')]].concat(hostParam(host)), { class: 'button' }));
 	box.append(nav);
 	const raw = el('pre', { class: 'raw', id: 'raw' });
 	raw.textContent = JSON.stringify(rec, null, 2);
@@ -485,27 +521,29 @@ async function pageEvent(rid, params) {
 
 // ---- page: one process ------------------------------------------------------
 
-function procLine(p, cls) {
+function procLine(p, cls, host) {
 	const li = el('li', { class: cls || '' });
 	if (!p.known) {
 		li.append(el('span', { class: 'muted' }, (p.pid || '?') + ' ' + (p.image || '?') +
 			(p.before_log ? ' (started before the log)' : ' (no ProcessCreate in the log)')));
 		return li;
 	}
-	li.append(link(p.image + ' (' + p.pid + ')', ['process', p.guid], [], { class: 'proc', dataset: { guid: p.guid } }),
+	li.append(link(p.image + ' (' + p.pid + ')', ['process', p.guid], hostParam(host), { class: 'proc', dataset: { guid: p.guid } }),
 		el('span', { class: 'muted' }, '  ' + p.time + '  '), el('code', {}, p.cmdline));
 	return li;
 }
 
 async function pageProcess(guid, params) {
 	const m = main();
-	const p = await api('process', [['guid', guid]].concat(params.get('host') ? [['host', params.get('host')]] : []));
+	const p = await api('process', [['guid', guid]].concat(hostParam(params.get('host'))));
+	const host = params.get('host') || p.host || '';
 	const box = el('section', { id: 'process', class: 'process', dataset: { guid } });
 	const me = p.process;
-	box.append(el('h1', {}, me ? me.image + ' (' + me.pid + ')' : 'Process', el('span', { class: 'muted guid' }, '  ' + guid)));
+	box.append(el('h1', {}, me ? me.image + ' (' + me.pid + ')' : 'Process', el('span', { class: 'muted guid' }, '  ' + guid),
+		host ? el('span', { class: 'muted', id: 'process-host' }, '  on ' + host) : null));
 	if (me) {
 		const t = el('table', { class: 'fields' });
-		const add = (k, v, pivot) => t.append(el('tr', {}, el('th', {}, k), pivot ? pivotCell(k, v) : el('td', {}, v)));
+		const add = (k, v, pivot) => t.append(el('tr', {}, el('th', {}, k), pivot ? pivotCell(k, v, host) : el('td', {}, v)));
 		add('CommandLine', me.cmdline, true);
 		add('Image', me.image, true);
 		add('User', me.user, true);
@@ -519,17 +557,17 @@ async function pageProcess(guid, params) {
 	const tree = el('div', { class: 'tree' });
 	const anc = el('ol', { id: 'ancestors', class: 'ancestors' });
 	for (const a of p.ancestors)
-		anc.append(procLine(a, 'ancestor'));
+		anc.append(procLine(a, 'ancestor', host));
 	if (me)
 		anc.append(el('li', { class: 'self' }, el('strong', {}, me.image + ' (' + me.pid + ')')));
 	else
 		anc.append(el('li', { class: 'self muted' }, 'this process has no ProcessCreate in the log'));
 	const kids = el('ul', { id: 'children' });
 	for (const c of p.children)
-		kids.append(procLine(c, 'child'));
+		kids.append(procLine(c, 'child', host));
 	const sibs = el('ul', { id: 'siblings' });
 	for (const c of p.siblings)
-		sibs.append(procLine(c, 'sibling'));
+		sibs.append(procLine(c, 'sibling', host));
 	tree.append(el('div', {}, el('h2', {}, 'Ancestors'), anc),
 		el('div', {}, el('h2', {}, 'Children (' + p.children.length + (p.children_more ? '+' : '') + ')'),
 			p.children.length ? kids : el('p', { class: 'muted' }, 'none')),
@@ -545,7 +583,7 @@ async function pageProcess(guid, params) {
 	m.append(box);
 	const all = [];
 	const load = async (after) => {
-		const page = await api('events', [['process', guid], ['order', 'asc'], ['limit', '500'], ['after', String(after)]]);
+		const page = await api('events', [['process', guid], ['order', 'asc'], ['limit', '500'], ['after', String(after)]].concat(hostParam(host)));
 		for (const r of page.events) {
 			all.push(r);
 			table.tBodies[0].append(eventRow(r));
@@ -597,10 +635,9 @@ function drawStrip(canvas, rows) {
 
 async function start() {
 	try {
-		const meta = await api('meta');
-		document.getElementById('meta').textContent = meta.hosts.join(', ') +
-			' - ' + meta.last_rid + ' records';
-		const sources = meta.sources || [meta.source];
+		source = parseHash().params.get('source') || '';
+		const m = await meta();
+		const sources = m.sources || [m.source];
 		const sel = document.getElementById('source');
 		for (const s of sources)
 			sel.append(el('option', { value: s }, s));

@@ -52,6 +52,36 @@ int ch_row_json(struct buf *b, const char *computer, const struct event *ev,
 /* s as a ClickHouse string literal, quotes included. */
 int ch_quote(struct buf *b, const char *s, size_t n);
 
+/*
+ * Reading a TabSeparated answer (the viewers' queries end with FORMAT
+ * TabSeparated): t walks the answer, which it unescapes in place.
+ */
+#define CH_ROW_MAX_FIELDS 16
+
+struct ch_tsv {
+	char *pos, *end;
+};
+
+/* One row: n fields, each NUL-terminated and len[i] long (a field may
+ * hold NUL bytes of its own); pointers into the answer. */
+struct ch_row {
+	unsigned n;
+	const char *v[CH_ROW_MAX_FIELDS];
+	size_t len[CH_ROW_MAX_FIELDS];
+};
+
+/*
+ * The next row of t, which must have exactly nfields fields (1 ..
+ * CH_ROW_MAX_FIELDS).  Returns 1 (a row), 0 (the end), or -EPROTO: a
+ * row with another number of fields, an escape ClickHouse does not
+ * write, no newline at the end.
+ */
+int ch_tsv_row(struct ch_tsv *t, unsigned nfields, struct ch_row *row);
+
+/* A field as an unsigned decimal number (digits only, no leading zero,
+ * no overflow): 0 or -EPROTO. */
+int ch_parse_u64(const char *s, size_t n, uint64_t *out);
+
 /* Once per process, before any thread uses a client. */
 int ch_global_init(void);
 
@@ -63,12 +93,25 @@ struct ch_client_opts {
 	const char *ca_pem; /* NULL: the system's CAs */
 	const char *cert_pem, *key_pem; /* client certificate, or NULL */
 	int timeout_ms; /* whole request */
+	/* NULL, or settings for every request, "name=value&..." in the
+	 * URL (the viewers: readonly=2 and bounds on the work) */
+	const char *settings;
 };
 
 struct ch_client;
 
 /* NULL and errno (ENOMEM) on error.  Strings are copied. */
 struct ch_client *ch_client_new(const struct ch_client_opts *o);
+
+/*
+ * A client for the ClickHouse destination d of vigil.conf: its URL and
+ * user, its password and PEM files read now (before privileges drop),
+ * timeout_ms and settings as in ch_client_opts.  NULL, errno and a
+ * sentence in err (a file that cannot be read, no memory).
+ */
+struct settings_dest;
+struct ch_client *ch_client_for(const struct settings_dest *d, int timeout_ms,
+				const char *settings, char *err, size_t errlen);
 void ch_client_free(struct ch_client *c);
 
 /*

@@ -19,6 +19,7 @@
 struct ch_client {
 	CURL *curl;
 	char *url, *user, *password, *ca_pem, *cert_pem, *key_pem;
+	char *settings;
 	int timeout_ms;
 };
 
@@ -47,6 +48,7 @@ void ch_client_free(struct ch_client *c)
 		curl_easy_cleanup(c->curl);
 	free(c->url);
 	free(c->user);
+	free(c->settings);
 	if (c->password)
 		memset(c->password, 0, strlen(c->password));
 	free(c->password);
@@ -78,6 +80,7 @@ struct ch_client *ch_client_new(const struct ch_client_opts *o)
 	c->ca_pem = dup_or_null(o->ca_pem, &is_bad);
 	c->cert_pem = dup_or_null(o->cert_pem, &is_bad);
 	c->key_pem = dup_or_null(o->key_pem, &is_bad);
+	c->settings = dup_or_null(o->settings, &is_bad);
 	c->timeout_ms = o->timeout_ms;
 	c->curl = curl_easy_init();
 	if (!c->url || is_bad || !c->curl) {
@@ -148,21 +151,25 @@ int ch_post(struct ch_client *c, const char *query, const void *body,
 {
 	char ebuf[CURL_ERROR_SIZE] = "";
 	char *url = NULL, *q = NULL;
+	const char *set = c->settings ? c->settings : "";
 	CURL *h = c->curl;
 	CURLcode rc;
 	long code = 0;
 
 	buf_reset(resp);
 	resp->max_bytes = RESP_MAX_BYTES;
-	if (query) {
-		q = curl_easy_escape(h, query, 0);
-		url = q ? malloc(strlen(c->url) + strlen(q) + 8) : NULL;
+	if (query || *set) {
+		q = curl_easy_escape(h, query ? query : "", 0);
+		url = q ? malloc(strlen(c->url) + strlen(set) + strlen(q) + 10)
+			: NULL;
 		if (!url) {
 			curl_free(q);
 			snprintf(err, errlen, "out of memory");
 			return -ENOMEM;
 		}
-		sprintf(url, "%s?query=%s", c->url, q);
+		sprintf(url, "%s?%s%s%s%s", c->url, set,
+			*set && query ? "&" : "", query ? "query=" : "",
+			query ? q : "");
 		curl_free(q);
 	}
 	curl_easy_reset(h);

@@ -24,10 +24,8 @@
 #include "event/event.h"
 #include "internal.h"
 #include "util/buf.h"
-#include "util/file.h"
 
 #define REQUEST_TIMEOUT_MS 60000
-#define SECRET_MAX_BYTES   (64 * 1024)
 
 struct ch_target {
 	struct fwd_target t;
@@ -250,74 +248,17 @@ static const struct fwd_target_ops ch_ops = {
 	.free = ch_free,
 };
 
-/* A secret or PEM file's text (trailing newlines kept for PEM). */
-static int read_text(const char *path, struct buf *b, bool is_password,
-		     char *err, size_t errlen)
-{
-	int r = file_read_all(path, SECRET_MAX_BYTES, b);
-
-	if (r < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-r));
-		return r;
-	}
-	while (is_password && b->len &&
-	       (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == '\r'))
-		b->data[--b->len] = '\0';
-	return 0;
-}
-
 struct fwd_target *fwd_clickhouse_new(const struct settings_dest *d, char *err,
 				      size_t errlen)
 {
 	struct ch_target *c = calloc(1, sizeof(*c));
-	struct buf pw, ca, cert, key;
-	struct ch_client_opts o = { 0 };
-	char url[SETTINGS_DEST_STR_MAX + 32];
-	bool is_v6 = strchr(d->host, ':') != NULL;
-	int r = 0;
 
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	buf_init(&pw, SECRET_MAX_BYTES + 1);
-	buf_init(&ca, SECRET_MAX_BYTES + 1);
-	buf_init(&cert, SECRET_MAX_BYTES + 1);
-	buf_init(&key, SECRET_MAX_BYTES + 1);
-	if (d->password_file[0])
-		r = read_text(d->password_file, &pw, true, err, errlen);
-	if (!r && d->ca_file[0])
-		r = read_text(d->ca_file, &ca, false, err, errlen);
-	if (!r && d->cert_file[0])
-		r = read_text(d->cert_file, &cert, false, err, errlen);
-	if (!r && d->key_file[0])
-		r = read_text(d->key_file, &key, false, err, errlen);
-	snprintf(url, sizeof(url), "%s://%s%s%s:%u/",
-		 d->is_https ? "https" : "http", is_v6 ? "[" : "", d->host,
-		 is_v6 ? "]" : "", d->port);
-	o.url = url;
-	o.user = d->user;
-	o.password = d->password_file[0] ? pw.data : NULL;
-	o.ca_pem = d->ca_file[0] ? ca.data : NULL;
-	o.cert_pem = d->cert_file[0] ? cert.data : NULL;
-	o.key_pem = d->key_file[0] ? key.data : NULL;
-	o.timeout_ms = REQUEST_TIMEOUT_MS;
-	if (!r) {
-		c->cl = ch_client_new(&o);
-		if (!c->cl) {
-			snprintf(err, errlen, "out of memory");
-			r = -ENOMEM;
-		}
-	}
-	if (pw.data)
-		memset(pw.data, 0, pw.len);
-	if (key.data)
-		memset(key.data, 0, key.len);
-	buf_release(&pw);
-	buf_release(&ca);
-	buf_release(&cert);
-	buf_release(&key);
-	if (r) {
+	c->cl = ch_client_for(d, REQUEST_TIMEOUT_MS, NULL, err, errlen);
+	if (!c->cl) {
 		free(c);
 		return NULL;
 	}

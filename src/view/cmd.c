@@ -28,7 +28,6 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/clock.h"
-#include "util/file.h"
 #include "view.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -644,45 +643,27 @@ static int run(struct view_cmd *c)
 	return VIEW_EXIT_OK;
 }
 
-/* A PEM or password file's text for the fleet client (NULL: none). */
-static int read_secret(const char *path, struct buf *b)
-{
-	int err;
-
-	if (!path[0])
-		return 0;
-	err = file_read_all(path, 64 * 1024, b);
-	if (err < 0) {
-		fprintf(stderr, "vigil view: %s: %s\n", path, strerror(-err));
-		return VIEW_EXIT_ACCESS;
-	}
-	return 0;
-}
-
 /* --fleet: the query on ClickHouse, printed like local rows. */
 static int run_fleet(struct view_cmd *c)
 {
-	struct settings_dest d = { 0 };
 	struct ch_client_opts o = { .timeout_ms = 60000 };
-	struct buf pw, ca, cert, key;
 	struct ch_client *cl = NULL;
-	char url[SETTINGS_DEST_STR_MAX + 32], err[512];
+	char err[512];
 	const char *table = c->table ? c->table : CH_DEFAULT_TABLE;
-	int status = 0;
 	int64_t n;
 
-	buf_init(&pw, 0);
-	buf_init(&ca, 0);
-	buf_init(&cert, 0);
-	buf_init(&key, 0);
+	if (ch_global_init() < 0) {
+		fprintf(stderr, "vigil view: out of memory\n");
+		return VIEW_EXIT_ERROR;
+	}
 	if (strstr(c->fleet, "://")) {
 		if (strncmp(c->fleet, "http://", 7) &&
-		    strncmp(c->fleet, "https://", 8)) {
-			status = usage_error("--fleet URL is http:// or "
-					     "https://");
-			goto out;
-		}
-		snprintf(url, sizeof(url), "%s", c->fleet);
+		    strncmp(c->fleet, "https://", 8))
+			return usage_error("--fleet URL is http:// or "
+					   "https://");
+		o.url = c->fleet;
+		cl = ch_client_new(&o);
+		snprintf(err, sizeof(err), "out of memory");
 	} else {
 		struct settings s;
 		struct diag dg = { 0 };
@@ -696,55 +677,30 @@ static int run_fleet(struct view_cmd *c)
 				"vigil view: no ClickHouse destination '%s' in "
 				"%s\n",
 				c->fleet, SETTINGS_DEFAULT_PATH);
-			status = VIEW_EXIT_USAGE;
-			goto out;
+			return VIEW_EXIT_USAGE;
 		}
-		d = *sd;
-		snprintf(url, sizeof(url), "%s://%s%s%s:%u/",
-			 d.is_https ? "https" : "http",
-			 strchr(d.host, ':') ? "[" : "", d.host,
-			 strchr(d.host, ':') ? "]" : "", d.port);
 		if (!c->table)
 			table = sd->table;
-		o.user = d.user;
-		status = read_secret(d.password_file, &pw);
-		status = status ? status : read_secret(d.ca_file, &ca);
-		status = status ? status : read_secret(d.cert_file, &cert);
-		status = status ? status : read_secret(d.key_file, &key);
-		if (status)
-			goto out;
-		while (pw.len && (pw.data[pw.len - 1] == '\n' ||
-				  pw.data[pw.len - 1] == '\r'))
-			pw.data[--pw.len] = '\0';
-		o.password = d.password_file[0] ? pw.data : NULL;
-		o.ca_pem = d.ca_file[0] ? ca.data : NULL;
-		o.cert_pem = d.cert_file[0] ? cert.data : NULL;
-		o.key_pem = d.key_file[0] ? key.data : NULL;
+		cl = ch_client_for(sd, o.timeout_ms, NULL, err, sizeof(err));
 	}
-	o.url = url;
-	if (ch_global_init() < 0 || !(cl = ch_client_new(&o))) {
-		fprintf(stderr, "vigil view: out of memory\n");
-		status = VIEW_EXIT_ERROR;
-		goto out;
+	if (!cl) {
+		fprintf(stderr, "vigil view: %s\n", err);
+		return errno == ENOMEM ? VIEW_EXIT_ERROR : VIEW_EXIT_ACCESS;
 	}
 	n = view_fleet_query(cl, table, &c->f, c->host, print_row, c, err,
 			     sizeof(err));
-	if (fflush(stdout) || c->write_err) {
-		status = VIEW_EXIT_ERROR;
-	} else if (n < 0) {
-		fprintf(stderr, "vigil view: %s\n", err);
-		status = VIEW_EXIT_ERROR;
-	} else if (n == 0) {
-		fprintf(stderr, "vigil view: no events match\n");
-		status = VIEW_EXIT_NO_MATCH;
-	}
-out:
 	ch_client_free(cl);
-	buf_release(&pw);
-	buf_release(&ca);
-	buf_release(&cert);
-	buf_release(&key);
-	return status;
+	if (fflush(stdout) || c->write_err)
+		return VIEW_EXIT_ERROR;
+	if (n < 0) {
+		fprintf(stderr, "vigil view: %s\n", err);
+		return VIEW_EXIT_ERROR;
+	}
+	if (n == 0) {
+		fprintf(stderr, "vigil view: no events match\n");
+		return VIEW_EXIT_NO_MATCH;
+	}
+	return VIEW_EXIT_OK;
 }
 
 int view_main(int argc, char **argv)

@@ -54,10 +54,48 @@ static int add_cond(struct buf *q, const struct view_cond *c)
 	return err;
 }
 
-static int build(struct buf *q, const char *table, const struct view_filter *f,
-		 const char *host)
+/*
+ * The events of one process, as locally (view_query()): its own, its
+ * children's ProcessCreate, and the events 8 and 10 it is the source of.
+ * Those have no column: they are read from the record, in a subquery
+ * whose EventID condition the table's sort key (Computer, EventID, ...)
+ * answers, so only the granules of events 8 and 10 have their records
+ * read, not the whole table's.
+ */
+static int add_process(struct buf *q, const char *table, const char *guid)
 {
-	int err = buf_addf(q, "SELECT record FROM %s WHERE 1", table);
+	static const char *const src[][2] = {
+		{ "8", "SourceProcessGuid" },
+		{ "10", "SourceProcessGUID" },
+	};
+	struct view_cond c = { .is_contains = false };
+	int err = 0;
+
+	snprintf(c.value, sizeof(c.value), "%s", guid);
+	err |= buf_adds(q, " AND (lower(ProcessGuid) = lower(");
+	err |= ch_quote(q, guid, strlen(guid));
+	err |= buf_adds(q, ") OR (EventID = 1 AND lower(ParentProcessGuid) = "
+			   "lower(");
+	err |= ch_quote(q, guid, strlen(guid));
+	err |= buf_addf(q,
+			")) OR (Computer, EventRecordID) IN (SELECT Computer,"
+			" EventRecordID FROM %s WHERE EventID IN (8, 10)"
+			" AND (0",
+			table);
+	for (size_t i = 0; i < 2; i++) {
+		err |= buf_addf(q, " OR (EventID = %s", src[i][0]);
+		snprintf(c.name, sizeof(c.name), "%s", src[i][1]);
+		err |= add_cond(q, &c);
+		err |= buf_addc(q, ')');
+	}
+	err |= buf_adds(q, ")))");
+	return err;
+}
+
+int view_fleet_where(struct buf *q, const char *table,
+		     const struct view_filter *f, const char *host)
+{
+	int err = 0;
 
 	if (f->nids) {
 		err |= buf_adds(q, " AND EventID IN (");
@@ -90,6 +128,8 @@ static int build(struct buf *q, const char *table, const struct view_filter *f,
 	}
 	for (unsigned i = 0; i < f->nconds; i++)
 		err |= add_cond(q, &f->conds[i]);
+	if (f->process[0])
+		err |= add_process(q, table, f->process);
 	if (f->grep[0]) {
 		struct buf needle;
 
@@ -101,6 +141,15 @@ static int build(struct buf *q, const char *table, const struct view_filter *f,
 		err |= buf_adds(q, " > 0");
 		buf_release(&needle);
 	}
+	return err || q->is_full ? -ENOMEM : 0;
+}
+
+static int build(struct buf *q, const char *table, const struct view_filter *f,
+		 const char *host)
+{
+	int err = buf_addf(q, "SELECT record FROM %s WHERE 1", table);
+
+	err |= view_fleet_where(q, table, f, host);
 	err |= buf_adds(q,
 			f->is_oldest_first
 				? " ORDER BY time_ns, Computer, EventRecordID"

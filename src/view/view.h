@@ -146,6 +146,16 @@ int64_t view_fleet_rows(const char *text, size_t len, view_row_fn *fn,
 			void *arg);
 
 /*
+ * The conditions of f, and host (NULL, or the Computer, ASCII case
+ * ignored), as " AND ..." terms of a WHERE on the fleet table ([db.]name
+ * table, which a process condition reads again in a subquery; values
+ * quoted with ch_quote()) appended to q; f's order and limit are not
+ * used.  Returns 0 or -ENOMEM.
+ */
+int view_fleet_where(struct buf *q, const char *table,
+		     const struct view_filter *f, const char *host);
+
+/*
  * Whether f can be answered from the store's indexes and record id
  * bounds alone: no free text and no condition on a field without a
  * column.  Otherwise a query may read every row in its record id range,

@@ -245,7 +245,33 @@ static int parse_filter(struct request *r, struct web_query *q, uint64_t now_ns)
 	return 0;
 }
 
-static int parse_paging(struct request *r, struct web_query *q)
+/* A fleet key "T.H.R" (internal.h). */
+static int key_param(struct request *r, enum param_id k, struct web_key *key)
+{
+	uint64_t *part[] = { &key->time_ns, &key->host_hash, &key->rid };
+	const char *s = r->value[k];
+
+	for (unsigned i = 0; i < 3; i++) {
+		size_t n = strspn(s, "0123456789");
+
+		if (n == 0 || n > 20 || (s[n] != (i < 2 ? '.' : '\0')))
+			return bad(r, "'%s' is not a key (T.H.R)",
+				   param_names[k]);
+		*part[i] = 0;
+		for (size_t j = 0; j < n; j++) {
+			unsigned d = (unsigned)(s[j] - '0');
+
+			if (*part[i] > (UINT64_MAX - d) / 10)
+				return bad(r, "'%s' is out of range",
+					   param_names[k]);
+			*part[i] = *part[i] * 10 + d;
+		}
+		s += n + (i < 2);
+	}
+	return 0;
+}
+
+static int parse_paging(struct request *r, struct web_query *q, bool is_keyed)
 {
 	uint64_t v;
 
@@ -264,17 +290,64 @@ static int parse_paging(struct request *r, struct web_query *q)
 	if (r->value[P_BEFORE] && r->value[P_AFTER])
 		return bad(r, "%s", "'before' and 'after' do not go together");
 	if (r->value[P_BEFORE]) {
-		if (number(r, P_BEFORE, 1, INT64_MAX, &q->before))
-			return -EINVAL;
 		if (q->is_asc)
 			return bad(r, "%s", "'before' pages newest first");
+		if (is_keyed ? key_param(r, P_BEFORE, &q->key)
+			     : number(r, P_BEFORE, 1, INT64_MAX, &q->before))
+			return -EINVAL;
+		q->has_key = is_keyed;
 	}
 	if (r->value[P_AFTER]) {
-		if (number(r, P_AFTER, 0, INT64_MAX, &q->after))
-			return -EINVAL;
 		q->is_asc = true;
+		if (is_keyed && strcmp(r->value[P_AFTER], "0") == 0)
+			return 0; /* from the start */
+		if (is_keyed ? key_param(r, P_AFTER, &q->key)
+			     : number(r, P_AFTER, 0, INT64_MAX, &q->after))
+			return -EINVAL;
+		q->has_key = is_keyed;
 	}
 	return 0;
+}
+
+void web_histogram_range(const struct web_query *q, uint64_t min_ns,
+			 uint64_t max_ns, uint64_t *from_ns,
+			 uint64_t *bucket_ns, unsigned *nbuckets)
+{
+	const uint64_t ms = 1000000;
+	uint64_t from, to, span, bucket;
+
+	from = q->f.has_since ? q->f.since_ns : min_ns;
+	to = q->f.has_until ? q->f.until_ns : max_ns + 1;
+	from -= from % ms;
+	if (to <= from)
+		to = from + ms;
+	span = to - from;
+	bucket = (span + q->nbuckets - 1) / q->nbuckets;
+	bucket = (bucket + ms - 1) / ms * ms;
+	*from_ns = from;
+	*bucket_ns = bucket;
+	*nbuckets = (unsigned)((span + bucket - 1) / bucket);
+}
+
+int web_put_histogram(struct buf *out, uint64_t from_ns, uint64_t bucket_ns,
+		      unsigned nbuckets, const uint64_t *counts, int64_t total,
+		      bool is_text_ignored)
+{
+	const uint64_t ms = 1000000;
+
+	buf_addf(out,
+		 "{\"from_ms\":%llu,\"to_ms\":%llu,\"bucket_ms\":%llu,"
+		 "\"total\":%lld,\"text_ignored\":%s,\"counts\":[",
+		 (unsigned long long)(from_ns / ms),
+		 (unsigned long long)(from_ns / ms +
+				      nbuckets * (bucket_ns / ms)),
+		 (unsigned long long)(bucket_ns / ms), (long long)total,
+		 is_text_ignored ? "true" : "false");
+	for (unsigned i = 0; i < nbuckets; i++)
+		buf_addf(out, "%s%llu", i ? "," : "",
+			 (unsigned long long)counts[i]);
+	buf_adds(out, "]}");
+	return out->is_full ? -ENOMEM : 0;
 }
 
 static int error_body(struct buf *out, int status, const char *msg)
@@ -296,6 +369,13 @@ static int source_status(struct buf *out, int err)
 		return error_body(out, 503, "the store is busy; try again");
 	case -EINVAL:
 		return error_body(out, 400, "bad request");
+	case -EHOSTUNREACH:
+		return error_body(out, 503,
+				  "the fleet database cannot be reached");
+	case -EPROTO:
+		return error_body(out, 502,
+				  "the fleet database refused the query or "
+				  "answered something else");
 	default:
 		return error_body(out, 500, strerror(-err));
 	}
@@ -335,7 +415,29 @@ static int put_catalog(struct buf *out)
 	return err ? -ENOMEM : 0;
 }
 
-static int dispatch(const struct route *rt, struct request *r,
+/* The source's meta data, and the names of every source. */
+static int put_meta(struct web_source *const *srcs, unsigned nsrcs,
+		    struct web_source *src, struct buf *out)
+{
+	int err = src->meta(src->ctx, out);
+
+	if (err)
+		return err;
+	if (!out->len || out->data[out->len - 1] != '}')
+		return -EIO; /* not an object: a source's bug */
+	out->data[--out->len] = '\0';
+	err |= buf_adds(out, ",\"sources\":[");
+	for (unsigned i = 0; i < nsrcs; i++) {
+		if (i)
+			err |= buf_addc(out, ',');
+		err |= web_json_str(out, srcs[i]->name);
+	}
+	err |= buf_adds(out, "]}");
+	return err || out->is_full ? -ENOMEM : 0;
+}
+
+static int dispatch(struct web_source *const *srcs, unsigned nsrcs,
+		    const struct route *rt, struct request *r,
 		    struct web_source *src, uint64_t now_ns, struct buf *out)
 {
 	struct web_query *q;
@@ -346,7 +448,7 @@ static int dispatch(const struct route *rt, struct request *r,
 	case R_CATALOG:
 		return put_catalog(out);
 	case R_META:
-		return src->meta(src->ctx, out);
+		return put_meta(srcs, nsrcs, src, out);
 	case R_EVENT:
 		if (!r->value[P_RID])
 			return bad(r, "%s", "'rid' is required");
@@ -368,7 +470,7 @@ static int dispatch(const struct route *rt, struct request *r,
 		return -ENOMEM;
 	err = parse_filter(r, q, now_ns);
 	if (!err && rt->id == R_EVENTS)
-		err = parse_paging(r, q);
+		err = parse_paging(r, q, src->is_keyed);
 	if (!err && rt->id == R_HISTOGRAM) {
 		q->nbuckets = 100;
 		if (r->value[P_BUCKETS]) {
@@ -413,7 +515,7 @@ int web_api(struct web_source *const *srcs, unsigned nsrcs, const char *path,
 		status = error_body(out, 400, "no such source");
 		goto done;
 	}
-	err = dispatch(rt, r, src, now_ns, out);
+	err = dispatch(srcs, nsrcs, rt, r, src, now_ns, out);
 	if (err == -EINVAL && r->err[0])
 		status = error_body(out, 400, r->err);
 	else if (err)

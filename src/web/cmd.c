@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clickhouse/clickhouse.h"
 #include "config/config.h"
 #include "internal.h"
 #include "settings/settings.h"
@@ -37,11 +38,16 @@
 #define EXIT_FAIL  1
 #define EXIT_USAGE 2
 
+/* What every fleet query may do: read, for at most this long. */
+#define FLEET_SETTINGS	 "readonly=2&max_execution_time=10"
+#define FLEET_TIMEOUT_MS 15000
+
 struct web_cmd {
 	char settings_path[PATH_MAX];
 	struct settings s;
 	char token[TOKEN_LEN + 1];
 	int parent_fd; /* -1: none */
+	const char *fleet; /* --fleet URL or destination name */
 };
 
 static const char usage_text[] =
@@ -56,6 +62,10 @@ static const char usage_text[] =
 	"                        /etc/vigil/web.token, made by vigil -i)\n"
 	"  --user NAME           user to run as when started as root\n"
 	"                        (default: web_user, nobody)\n"
+	"  --fleet URL|NAME      serve the ClickHouse fleet table first: a\n"
+	"                        URL, or the name of a ClickHouse destination\n"
+	"                        of the settings (without it, the first such\n"
+	"                        destination is offered after the store)\n"
 	"  --settings FILE       settings file (default: "
 	"/etc/vigil/vigil.conf)\n"
 	"  --parent-fd N         also stop when descriptor N closes (how "
@@ -70,6 +80,7 @@ enum {
 	OPT_USER,
 	OPT_SETTINGS,
 	OPT_PARENT_FD,
+	OPT_FLEET,
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +90,7 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "settings", required_argument, NULL, OPT_SETTINGS },
 	{ "parent-fd", required_argument, NULL, OPT_PARENT_FD },
+	{ "fleet", required_argument, NULL, OPT_FLEET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -132,6 +144,11 @@ static int parse_args(struct web_cmd *c, int argc, char **argv)
 			c->parent_fd = (int)fd;
 			break;
 		}
+		case OPT_FLEET:
+			if (!*optarg)
+				return usage_error("bad --fleet");
+			c->fleet = optarg;
+			break;
 		case OPT_SETTINGS:
 			if (copy_arg(c->settings_path, sizeof(c->settings_path),
 				     optarg, "bad --settings"))
@@ -256,12 +273,73 @@ static int drop_privileges(const struct settings *s)
 	return 0;
 }
 
+/*
+ * The fleet source's client, made now (its password and PEM files are
+ * read before privileges drop): --fleet's URL or destination, else the
+ * first ClickHouse destination of the settings, else none (0, and
+ * o->fleet NULL; also, with a warning, when that destination's files
+ * cannot be read: the store is served all the same).  Returns 0 or
+ * EXIT_* with a message.
+ */
+static int open_fleet(struct web_cmd *c, struct web_serve_opts *o, char *shown,
+		      size_t shown_len)
+{
+	const struct settings_dest *d = NULL;
+	struct ch_client_opts co = { .timeout_ms = FLEET_TIMEOUT_MS,
+				     .settings = FLEET_SETTINGS };
+	char err[512] = "out of memory";
+
+	if (c->fleet && strstr(c->fleet, "://")) {
+		if (strncmp(c->fleet, "http://", 7) &&
+		    strncmp(c->fleet, "https://", 8))
+			return usage_error("--fleet URL is http:// or "
+					   "https://");
+		co.url = c->fleet;
+		o->fleet_table = CH_DEFAULT_TABLE;
+		snprintf(shown, shown_len, "%s", c->fleet);
+	} else {
+		for (unsigned i = 0; i < c->s.ndests && !d; i++)
+			if (c->s.dests[i].kind == DEST_CLICKHOUSE &&
+			    (!c->fleet ||
+			     strcmp(c->s.dests[i].name, c->fleet) == 0))
+				d = &c->s.dests[i];
+		if (!d && c->fleet) {
+			fprintf(stderr,
+				"vigil web: no ClickHouse destination '%s' in "
+				"%s\n",
+				c->fleet, c->settings_path);
+			return EXIT_USAGE;
+		}
+		if (!d)
+			return 0;
+		o->fleet_table = d->table;
+		snprintf(shown, shown_len, "%s", d->url);
+	}
+	if (ch_global_init() == 0)
+		o->fleet = d ? ch_client_for(d, FLEET_TIMEOUT_MS,
+					     FLEET_SETTINGS, err, sizeof(err))
+			     : ch_client_new(&co);
+	if (!o->fleet && !c->fleet) {
+		/* offered, not asked for: the store is still served */
+		fprintf(stderr, "vigil web: warning: no fleet source: %s\n",
+			err);
+		shown[0] = '\0';
+		return 0;
+	}
+	if (!o->fleet) {
+		fprintf(stderr, "vigil web: fleet: %s\n", err);
+		return EXIT_FAIL;
+	}
+	o->is_fleet_first = c->fleet != NULL;
+	return 0;
+}
+
 static int run(struct web_cmd *c)
 {
 	struct web_serve_opts o = { .token = c->token,
 				    .store_path = c->s.store_path,
 				    .parent_fd = c->parent_fd };
-	char shown[96];
+	char shown[96], fleet[SETTINGS_DEST_STR_MAX] = "";
 	sigset_t stop;
 	int fd, err;
 
@@ -274,8 +352,12 @@ static int run(struct web_cmd *c)
 			err == -EINVAL ? "not a token" : strerror(-err));
 		return EXIT_FAIL;
 	}
+	err = open_fleet(c, &o, fleet, sizeof(fleet));
+	if (err)
+		return err;
 	fd = bind_listen(c->s.web_listen, shown, sizeof(shown));
 	if (fd < 0) {
+		ch_client_free(o.fleet);
 		fprintf(stderr, "vigil web: cannot listen on %s: %s\n",
 			c->s.web_listen, strerror(-fd));
 		return EXIT_FAIL;
@@ -284,6 +366,7 @@ static int run(struct web_cmd *c)
 	if (err) {
 		fprintf(stderr, "vigil web: cannot drop privileges to %s: %s\n",
 			c->s.web_user, strerror(-err));
+		ch_client_free(o.fleet);
 		close(fd);
 		return EXIT_FAIL;
 	}
@@ -293,10 +376,11 @@ static int run(struct web_cmd *c)
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	o.listen_fd = fd;
-	printf("vigil web: serving http://%s/ (store %s)\n", shown,
-	       c->s.store_path);
+	printf("vigil web: serving http://%s/ (store %s%s%s)\n", shown,
+	       c->s.store_path, fleet[0] ? ", fleet " : "", fleet);
 	fflush(stdout);
 	err = web_serve(&o, &stop);
+	ch_client_free(o.fleet);
 	close(fd);
 	explicit_bzero(c->token, sizeof(c->token));
 	if (err) {

@@ -40,11 +40,26 @@ struct web_param {
 	const char *value;
 };
 
+/*
+ * Where a fleet page goes on.  Record ids are per host there, so the
+ * lists are ordered by (time_ns, host hash, record id) and a page goes on
+ * from the key of the last event it showed, written "T.H.R" in the API
+ * (three decimal numbers; the host hash is ClickHouse's cityHash64 of
+ * the Computer, so the key is numbers only).
+ */
+struct web_key {
+	uint64_t time_ns, host_hash, rid;
+};
+
 /* A list or histogram request, checked. */
 struct web_query {
 	struct view_filter f;
 	uint64_t before; /* newest first: ids below before (0: from the top) */
 	uint64_t after; /* oldest first: ids above after */
+	/* a keyed source (web_source.is_keyed): before= or after= as a key
+	 * (after=0 is the start: has_key false) */
+	struct web_key key;
+	bool has_key;
 	bool is_asc; /* oldest first (order=asc or after= given) */
 	unsigned limit;
 	unsigned nbuckets;
@@ -53,11 +68,14 @@ struct web_query {
 
 /*
  * A source of events.  Each call appends one complete JSON object to out
- * and returns 0, -ENOENT (nothing with that id: 404), -EBUSY (503), or
- * another negative errno (500).
+ * and returns 0, -ENOENT (nothing with that id: 404), -EBUSY (503),
+ * -EINVAL (400), -EHOSTUNREACH (the fleet database cannot be reached:
+ * 503), -EPROTO (it answered with an error or something else than asked:
+ * 502), or another negative errno (500).
  */
 struct web_source {
 	const char *name; /* "local", "fleet" */
+	bool is_keyed; /* pages by web_key, not by record id */
 	void *ctx;
 	/* {"events":[...],"more":b,"next_before"|"next_after":n,...} */
 	int (*events)(void *ctx, const struct web_query *q, struct buf *out);
@@ -89,9 +107,45 @@ int web_api(struct web_source *const *srcs, unsigned nsrcs, const char *path,
 struct sqlite3;
 void web_store_source(struct web_source *src, struct sqlite3 *db);
 
+/* The fleet table of a ClickHouse server as a source ("fleet",
+ * fleet_source.c).  client is the caller's, kept while the source is
+ * used; table is [db.]name (checked by the settings).  NULL and errno. */
+struct ch_client;
+struct web_fleet;
+struct web_fleet *web_fleet_new(struct ch_client *client, const char *table);
+void web_fleet_free(struct web_fleet *fl);
+void web_fleet_source(struct web_source *src, struct web_fleet *fl);
+
+/*
+ * The rows of a fleet list query's answer (resp, len bytes, unescaped in
+ * place; columns time_ns, host hash, EventRecordID, Computer, record) as
+ * JSON list items appended to out: at most limit of them, *nrows the
+ * rows in the answer, *first and *last the keys of the first and last
+ * item.  A record that
+ * does not parse, or names another record id or host than its row, is
+ * {"damaged":true}.  Pure (the fuzz harness drives it).  Returns 0,
+ * -EPROTO (not such an answer), -ENOMEM.
+ */
+int web_fleet_rows(char *resp, size_t len, unsigned limit, struct buf *out,
+		   unsigned *nrows, struct web_key *first,
+		   struct web_key *last);
+
 /* JSON helpers for sources: a quoted, escaped string; a number. */
 int web_json_str(struct buf *out, const char *s);
 int web_json_strn(struct buf *out, const char *s, size_t n);
+
+/*
+ * The buckets of a histogram request over events from min_ns to max_ns
+ * (when q names no since or until): whole milliseconds each, so the
+ * page's numbers are exact.  *from_ns, *bucket_ns, *nbuckets (<=
+ * q->nbuckets).  web_put_histogram() writes the reply.
+ */
+void web_histogram_range(const struct web_query *q, uint64_t min_ns,
+			 uint64_t max_ns, uint64_t *from_ns,
+			 uint64_t *bucket_ns, unsigned *nbuckets);
+int web_put_histogram(struct buf *out, uint64_t from_ns, uint64_t bucket_ns,
+		      unsigned nbuckets, const uint64_t *counts, int64_t total,
+		      bool is_text_ignored);
 
 /* A built-in page or asset: path, content type, bytes. */
 struct web_asset {
@@ -117,6 +171,9 @@ struct web_serve_opts {
 	int parent_fd; /* -1, or stop too when this descriptor closes */
 	const char *token;
 	const char *store_path;
+	struct ch_client *fleet; /* NULL, or the fleet table's server */
+	const char *fleet_table;
+	bool is_fleet_first; /* the fleet is the default source */
 };
 int web_serve(const struct web_serve_opts *o, const sigset_t *stop);
 

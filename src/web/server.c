@@ -55,7 +55,9 @@ struct server {
 	const char *token;
 	const char *store_path;
 	sqlite3 *db;
-	struct web_source local;
+	struct web_source local, fleet;
+	struct web_source *srcs[2]; /* the default first */
+	unsigned nsrcs;
 	struct buf body;
 };
 
@@ -188,11 +190,22 @@ static enum MHD_Result add_param(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
+/* Whether the request reads the local store (source=, or the default). */
+static bool wants_store(struct server *s, const struct params *ps)
+{
+	const char *name = s->srcs[0]->name;
+
+	for (unsigned i = 0; i < ps->n; i++)
+		if (strcmp(ps->p[i].name, "source") == 0)
+			name = ps->p[i].value;
+	return strcmp(name, "local") == 0;
+}
+
 static enum MHD_Result api(struct server *s, struct MHD_Connection *c,
 			   const char *url)
 {
-	struct web_source *srcs[] = { &s->local };
 	struct params ps = { .n = 0 };
+	bool is_store;
 	int status, err;
 
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_param, &ps);
@@ -200,7 +213,8 @@ static enum MHD_Result api(struct server *s, struct MHD_Connection *c,
 		return send_error(c, 400,
 				  "too many parameters, or one without a "
 				  "value");
-	if (!s->db) {
+	is_store = wants_store(s, &ps) && strcmp(url, "/api/catalog") != 0;
+	if (!s->db && is_store) {
 		err = store_open_ro(s->store_path, BUSY_TIMEOUT_MS, &s->db);
 		if (err) {
 			s->db = NULL;
@@ -212,11 +226,13 @@ static enum MHD_Result api(struct server *s, struct MHD_Connection *c,
 		}
 		web_store_source(&s->local, s->db);
 	}
-	status = web_api(srcs, 1, url, ps.p, ps.n, clock_utc_ns(), &s->body);
-	if (status == 500) {
+	status = web_api(s->srcs, s->nsrcs, url, ps.p, ps.n, clock_utc_ns(),
+			 &s->body);
+	if (status == 500 && is_store) {
 		/* a damaged or replaced file: open it again next time */
 		sqlite3_close(s->db);
 		s->db = NULL;
+		web_store_source(&s->local, NULL);
 	}
 	return send_reply(c, (unsigned)status, "application/json",
 			  s->body.data ? s->body.data : "{}",
@@ -344,9 +360,25 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 int web_serve(const struct web_serve_opts *o, const sigset_t *stop)
 {
 	struct server s = { .token = o->token, .store_path = o->store_path };
+	struct web_fleet *fl = NULL;
 	struct MHD_Daemon *d;
 	int sig;
 
+	/* the store opens on first use; until then its source is NULL's,
+	 * which wants_store() keeps from being called */
+	web_store_source(&s.local, NULL);
+	s.srcs[s.nsrcs++] = &s.local;
+	if (o->fleet) {
+		fl = web_fleet_new(o->fleet, o->fleet_table);
+		if (!fl)
+			return -errno;
+		web_fleet_source(&s.fleet, fl);
+		s.srcs[s.nsrcs++] = &s.fleet;
+		if (o->is_fleet_first) {
+			s.srcs[0] = &s.fleet;
+			s.srcs[1] = &s.local;
+		}
+	}
 	buf_init(&s.body, BODY_MAX_BYTES);
 	d = MHD_start_daemon(
 		MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, &s,
@@ -360,6 +392,7 @@ int web_serve(const struct web_serve_opts *o, const sigset_t *stop)
 		MHD_OPTION_END);
 	if (!d) {
 		buf_release(&s.body);
+		web_fleet_free(fl);
 		return -EIO;
 	}
 	for (;;) {
@@ -380,5 +413,6 @@ int web_serve(const struct web_serve_opts *o, const sigset_t *stop)
 	MHD_stop_daemon(d);
 	sqlite3_close(s.db);
 	buf_release(&s.body);
+	web_fleet_free(fl);
 	return 0;
 }

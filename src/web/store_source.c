@@ -385,7 +385,7 @@ out:
 static int src_histogram(void *ctx, const struct web_query *q, struct buf *out)
 {
 	sqlite3 *db = ctx;
-	uint64_t min_ns, max_ns, from, to, span, bucket, *counts;
+	uint64_t min_ns, max_ns, from, bucket, *counts;
 	unsigned nb;
 	int64_t total;
 	int err;
@@ -396,38 +396,16 @@ static int src_histogram(void *ctx, const struct web_query *q, struct buf *out)
 	} else if (err) {
 		return err;
 	}
-	from = q->f.has_since ? q->f.since_ns : min_ns;
-	to = q->f.has_until ? q->f.until_ns : max_ns + 1;
-	from -= from % NS_PER_MS;
-	if (to <= from)
-		to = from + NS_PER_MS;
-	span = to - from;
-	/* whole milliseconds per bucket, so the page's numbers are exact */
-	bucket = (span + q->nbuckets - 1) / q->nbuckets;
-	bucket = (bucket + NS_PER_MS - 1) / NS_PER_MS * NS_PER_MS;
-	nb = (unsigned)((span + bucket - 1) / bucket);
+	web_histogram_range(q, min_ns, max_ns, &from, &bucket, &nb);
 	counts = calloc(nb, sizeof(*counts));
 	if (!counts)
 		return -ENOMEM;
 	total = view_histogram(db, &q->f, from, bucket, nb, counts);
-	if (total < 0) {
-		free(counts);
-		return (int)total;
-	}
-	buf_addf(out,
-		 "{\"from_ms\":%llu,\"to_ms\":%llu,\"bucket_ms\":%llu,"
-		 "\"total\":%lld,\"text_ignored\":%s,\"counts\":[",
-		 (unsigned long long)(from / NS_PER_MS),
-		 (unsigned long long)(from / NS_PER_MS +
-				      nb * (bucket / NS_PER_MS)),
-		 (unsigned long long)(bucket / NS_PER_MS), (long long)total,
-		 q->f.grep[0] ? "true" : "false");
-	for (unsigned i = 0; i < nb; i++)
-		buf_addf(out, "%s%llu", i ? "," : "",
-			 (unsigned long long)counts[i]);
-	buf_adds(out, "]}");
+	if (total >= 0)
+		err = web_put_histogram(out, from, bucket, nb, counts, total,
+					q->f.grep[0]);
 	free(counts);
-	return out->is_full ? -ENOMEM : 0;
+	return total < 0 ? (int)total : err;
 }
 
 static int src_meta(void *ctx, struct buf *out)
