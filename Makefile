@@ -49,7 +49,8 @@ help:
 	@echo "make               build $(OUT)/vigil"
 	@echo "make test          unit + integration tests (integration needs root)"
 	@echo "make check-unit    unit tests only (no root needed)"
-	@echo "make SAN=1 test    the same under ASan/UBSan"
+	@echo "make test-asan     the whole suite again under ASan/UBSan (root)"
+	@echo "make fuzz          every fuzzer for FUZZ_SECONDS (default 60) each"
 	@echo "make bench         benchmarks (root), writes BENCHMARKS.md"
 	@echo "make golden-record record the golden wire replays again (root)"
 	@echo "make deps          install Debian build/test dependencies (root)"
@@ -141,6 +142,15 @@ test: all $(UNIT_BINS) san-build
 		VIGIL_SAN=$(abspath .build-san/vigil) \
 		SAN_UNIT_BINS="$(SAN_BINS)" tests/run-all.sh $(UNIT_BINS)
 
+# The whole suite once more with vigil built with ASan/UBSan: unit tests,
+# corpora, golden replays and every integration test, each failing on any
+# sanitizer report (leaks at exit included) of any vigil process it ran.
+.PHONY: test-asan
+test-asan: all san-build
+	@VIGIL=$(abspath .build-san/vigil) HELPERS=$(abspath $(OUT)/tests/helpers) \
+		SAN_REPORTS=$$(mktemp -d /tmp/vigil-asan.XXXXXX) \
+		SAN_UNIT_BINS="$(SAN_BINS)" tests/run-all.sh
+
 bench: all
 	@VIGIL=$(abspath $(OUT)/vigil) bench/run.sh
 
@@ -188,12 +198,17 @@ bench: $(BENCH_BINS) $(patsubst bench/%.c,$(OUT)/bench/%,\
        $(wildcard bench/rules_bench.c bench/store_bench.c bench/web_bench.c)) \
        $(OUT)/tests/store_test
 
-# ---- config module: fuzzing and the rules benchmark -----------------------
-# make fuzz T=fuzz_config SECS=300: libFuzzer + ASan/UBSan with clang, new
-# inputs go to .build-fuzz/corpus-T (the committed corpus is only read).
-# make fuzz-replay [SAN=1]: every committed corpus once, no libFuzzer.
-T    ?= fuzz_config
-SECS ?= 60
+# ---- fuzzing (tests/fuzz/README.md) -----------------------------------------
+# make fuzz [FUZZ_SECONDS=60] [T="fuzz_config fuzz_web"]: libFuzzer +
+# ASan/UBSan with clang, each harness (default: every tests/fuzz/fuzz_*.c)
+# for FUZZ_SECONDS.  New inputs go to .build-fuzz/corpus-T (the committed
+# corpus is only read), crashes to .build-fuzz/crash/T-*; the first crash
+# stops the run.  make fuzz-replay [SAN=1]: every committed corpus once,
+# no libFuzzer (make test does this, with and without sanitizers).
+FUZZERS      := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+T            ?= $(FUZZERS)
+SECS         ?= 60
+FUZZ_SECONDS ?= $(SECS)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
 .PHONY: fuzz fuzz-replay
@@ -201,12 +216,18 @@ fuzz:
 	$(MAKE) OUT=.build-fuzz CC=$(CLANG) \
 		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
 		.build-fuzz/libvigil.a
-	$(CLANG) -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) \
-		-Isrc -Iinclude tests/fuzz/$(T).c .build-fuzz/libvigil.a \
-		$(VG_LDLIBS) -o .build-fuzz/$(T)
-	mkdir -p .build-fuzz/corpus-$(T)
-	.build-fuzz/$(T) -max_total_time=$(SECS) -max_len=65536 \
-		.build-fuzz/corpus-$(T) tests/fuzz/corpus/$(T)
+	mkdir -p .build-fuzz/crash
+	set -e; for t in $(T); do \
+		$(CLANG) -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer \
+			$(FUZZ_SAN) -Isrc -Iinclude tests/fuzz/$$t.c \
+			.build-fuzz/libvigil.a $(VG_LDLIBS) -o .build-fuzz/$$t; \
+		mkdir -p .build-fuzz/corpus-$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		.build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=65536 -print_final_stats=1 \
+			-artifact_prefix=.build-fuzz/crash/$$t- \
+			.build-fuzz/corpus-$$t tests/fuzz/corpus/$$t; \
+	done
 
 fuzz-replay:
 	@SAN=$(SAN) OUT=$(OUT) tests/fuzz/replay.sh

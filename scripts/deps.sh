@@ -10,6 +10,8 @@ pkgs=(
 	libcurl4-openssl-dev
 	# tests: real parsers and tools the tests drive
 	libxml2-utils jq bc sqlite3 python3 mandoc rsyslog systemd curl
+	# the unit's sandbox test traces the daemon's system calls
+	strace
 	# the web viewer's end-to-end test drives a headless browser
 	chromium
 	# network tests: a DNS server (the binary only, no system service),

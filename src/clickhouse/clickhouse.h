@@ -126,4 +126,12 @@ void ch_client_free(struct ch_client *c);
 int ch_post(struct ch_client *c, const char *query, const void *body,
 	    size_t len, struct buf *resp, char *err, size_t errlen);
 
+/*
+ * The answer to a query for one UInt64 column in FORMAT TabSeparated
+ * (len bytes, need not be terminated): one decimal number per line.
+ * Returns the count and *ids (malloc'd, the caller frees; NULL for 0),
+ * -EPROTO for anything else (*ids NULL), or -ENOMEM.  Pure.
+ */
+int64_t ch_parse_ids(const char *text, size_t len, uint64_t **ids);
+
 #endif /* VIGIL_CLICKHOUSE_H */

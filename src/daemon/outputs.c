@@ -18,6 +18,7 @@
 #include "settings/settings.h"
 #include "sink/sink.h"
 #include "store/store.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "writer.h"
 
@@ -79,11 +80,15 @@ struct writer *outputs_open(const struct settings *s,
 	struct sink *sinks[MAX_SINKS];
 	struct writer *w;
 	size_t n = 0;
+	int err;
 
 	*store = NULL;
-	if (s->state_dir[0] && mkdir(s->state_dir, 0750) < 0 && errno != EEXIST)
+	/* group adm: the forwarder (forward_user, in the store's group)
+	 * keeps its cursors below it */
+	if (s->state_dir[0] &&
+	    (err = file_mkdir_shared(s->state_dir, 0750, "adm")) < 0)
 		log_warn("state directory %s: %s", s->state_dir,
-			 strerror(errno));
+			 strerror(-err));
 	if (s->store_path[0] &&
 	    !add(sinks, &n,
 		 sink_store_new(s->store_path, s->store_max_bytes,

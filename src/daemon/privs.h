@@ -13,8 +13,11 @@
  * fds of other users' processes); on kernels without CAP_BPF it keeps
  * CAP_SYS_ADMIN instead of the first two.  Clears the bounding and ambient
  * sets of everything else and sets no_new_privs, so the daemon can never
- * regain them.  Capabilities the process does not hold stay absent.
- * Returns 0 or a negative errno (nothing is dropped only if capget fails).
+ * regain them.  All of that in every thread of the process (they are per
+ * thread): the others are signalled (SIGRTMIN + 4) and drop their own,
+ * and each thread's sets are then read back from /proc/self/task.  Capabilities the process does not hold stay absent.
+ * Returns 0 or a negative errno (-EPERM: some thread does not hold exactly
+ * the kept sets; nothing is dropped only if capget fails).
  */
 int privs_drop(void);
 

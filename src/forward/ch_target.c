@@ -135,7 +135,7 @@ static int keep_missing(struct fwd_target *t)
 	struct ch_target *c = to_ch(t);
 	uint64_t *have = NULL;
 	size_t nhave = 0, start = 0, out = 0;
-	const char *p;
+	int64_t nrows;
 	int r;
 
 	buf_reset(&c->sql);
@@ -153,21 +153,17 @@ static int keep_missing(struct fwd_target *t)
 		    sizeof(t->err));
 	if (r < 0)
 		return r;
-	if (c->resp.len) {
-		have = malloc((c->resp.len / 2 + 1) * sizeof(*have));
-		if (!have)
-			return -ENOMEM;
-		for (p = c->resp.data; p < c->resp.data + c->resp.len;) {
-			char *end;
-			uint64_t v = strtoull(p, &end, 10);
-
-			if (end == p)
-				break;
-			have[nhave++] = v;
-			p = end + (*end == '\n');
-		}
-		qsort(have, nhave, sizeof(*have), cmp_u64);
+	nrows = ch_parse_ids(c->resp.data, c->resp.len, &have);
+	if (nrows < 0) {
+		if (nrows == -EPROTO)
+			snprintf(t->err, sizeof(t->err),
+				 "ClickHouse answered something other than "
+				 "EventRecordIDs");
+		return (int)nrows;
 	}
+	nhave = (size_t)nrows;
+	if (nhave)
+		qsort(have, nhave, sizeof(*have), cmp_u64);
 	/* compact the body to the rows not found, in place */
 	for (unsigned i = 0; i < c->n; i++) {
 		size_t end = c->ends[i], len = end - start;

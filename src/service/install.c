@@ -183,8 +183,8 @@ static int write_files(const struct svc_paths *p, const struct settings *s,
 
 	err = step(file_mkdir_p(p->etc_dir, 0755), "cannot create", p->etc_dir);
 	if (!err)
-		err = step(file_mkdir_p(s->state_dir, 0750), "cannot create",
-			   s->state_dir);
+		err = step(file_mkdir_shared(s->state_dir, 0750, "adm"),
+			   "cannot create", s->state_dir);
 	if (!err)
 		err = step(file_mkdir_p(s->run_dir, 0755), "cannot create",
 			   s->run_dir);

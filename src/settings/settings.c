@@ -565,20 +565,42 @@ static int read_file(const char *path, struct buf *out, const struct cursor *c)
 	}
 }
 
+int settings_load_mem(struct settings *s, const char *text, size_t len,
+		      const char *name, struct diag *d)
+{
+	struct cursor c = { .file = name, .line = 0, .d = d };
+	struct settings tmp = *s;
+	struct buf copy;
+	int err;
+
+	if (len > SETTINGS_MAX_FILE_BYTES)
+		return settings_fail(&c, 0, "larger than %d bytes",
+				     SETTINGS_MAX_FILE_BYTES);
+	/* parse_text() cuts lines in place: a private, terminated copy */
+	buf_init(&copy, SETTINGS_MAX_FILE_BYTES + 1);
+	if (buf_add(&copy, text, len) || (len && !copy.data)) {
+		buf_release(&copy);
+		return -ENOMEM;
+	}
+	err = parse_text(&tmp, copy.data ? copy.data : (char *)"", len, &c);
+	buf_release(&copy);
+	if (err)
+		return err;
+	*s = tmp;
+	return 0;
+}
+
 int settings_load(struct settings *s, const char *path, struct diag *d)
 {
 	struct cursor c = { .file = path, .line = 0, .d = d };
-	struct settings tmp = *s;
 	struct buf text;
 	int err;
 
 	buf_init(&text, SETTINGS_MAX_FILE_BYTES + 1);
 	err = read_file(path, &text, &c);
 	if (!err)
-		err = parse_text(&tmp, text.data, text.len, &c);
+		err = settings_load_mem(s, text.data ? text.data : "", text.len,
+					path, d);
 	buf_release(&text);
-	if (err)
-		return err;
-	*s = tmp;
-	return 0;
+	return err;
 }

@@ -12,6 +12,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct diag;
@@ -116,6 +117,14 @@ void settings_defaults(struct settings *s);
  * a malformed file, in which case s is untouched too.
  */
 int settings_load(struct settings *s, const char *path, struct diag *d);
+
+/*
+ * The same for a file's text already in memory (len bytes, need not be
+ * terminated; name is the file named in diagnostics).  Pure: no I/O.
+ * Returns 0, -EINVAL with d filled (s untouched), or -ENOMEM.
+ */
+int settings_load_mem(struct settings *s, const char *text, size_t len,
+		      const char *name, struct diag *d);
 
 /* The destination called name, or NULL. */
 const struct settings_dest *settings_dest_find(const struct settings *s,

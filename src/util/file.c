@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +225,25 @@ int file_mkdir_p(const char *path, mode_t mode)
 	if (mkdir(p, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+int file_mkdir_shared(const char *path, mode_t mode, const char *group)
+{
+	struct group gr, *res = NULL;
+	char tmp[4096];
+	int err = file_mkdir_parent(path, 0755);
+
+	if (err)
+		return err;
+	if (mkdir(path, mode) < 0)
+		return errno == EEXIST ? 0 : -errno;
+	/* mkdir's mode went through the umask; set it exactly */
+	if (chmod(path, mode) < 0)
+		return -errno;
+	if (geteuid() != 0 || getgrnam_r(group, &gr, tmp, sizeof(tmp), &res) ||
+	    !res)
+		return 0;
+	return chown(path, (uid_t)-1, res->gr_gid) < 0 ? -errno : 0;
 }
 
 int file_mkdir_parent(const char *path, mode_t mode)

@@ -47,6 +47,14 @@ int file_copy_atomic(const char *src, const char *dst, mode_t mode);
  */
 int file_mkdir_p(const char *path, mode_t mode);
 
+/*
+ * A folder others reach through their group: when path does not exist,
+ * it is created with exactly mode (whatever the umask) and, as root,
+ * given group group when that group exists (its missing parents are
+ * made 0755).  An existing path is left as it is.  Returns 0 or -errno.
+ */
+int file_mkdir_shared(const char *path, mode_t mode, const char *group);
+
 /* file_mkdir_p() of the folder that holds path ("/x" and "x": nothing). */
 int file_mkdir_parent(const char *path, mode_t mode);
 

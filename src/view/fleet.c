@@ -186,6 +186,30 @@ static int pass_row(const char *line, size_t len, view_row_fn *fn, void *arg)
 	return r;
 }
 
+int64_t view_fleet_rows(const char *text, size_t len, view_row_fn *fn,
+			void *arg)
+{
+	int64_t n = 0;
+
+	for (size_t pos = 0; pos < len;) {
+		const char *line = text + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t n_line = nl ? (size_t)(nl - line) : len - pos;
+		int r;
+
+		pos += n_line + 1;
+		if (!n_line)
+			continue;
+		r = pass_row(line, n_line, fn, arg);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			return r;
+		n++;
+	}
+	return n;
+}
+
 int64_t view_fleet_query(struct ch_client *c, const char *table,
 			 const struct view_filter *f, const char *host,
 			 view_row_fn *fn, void *arg, char *err, size_t errlen)
@@ -204,23 +228,9 @@ int64_t view_fleet_query(struct ch_client *c, const char *table,
 	r = ch_post(c, NULL, q.data, q.len, &resp, err, errlen);
 	if (r < 0)
 		goto out;
-	for (size_t pos = 0; pos < resp.len;) {
-		const char *line = resp.data + pos;
-		const char *nl = memchr(line, '\n', resp.len - pos);
-		size_t len = nl ? (size_t)(nl - line) : resp.len - pos;
-
-		pos += len + 1;
-		if (!len)
-			continue;
-		r = pass_row(line, len, fn, arg);
-		if (r < 0)
-			goto out;
-		n++;
-		if (r > 0) {
-			n = r;
-			break;
-		}
-	}
+	n = view_fleet_rows(resp.data, resp.len, fn, arg);
+	if (n < 0)
+		snprintf(err, errlen, "%s", strerror((int)-n));
 out:
 	buf_release(&q);
 	buf_release(&resp);

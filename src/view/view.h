@@ -137,6 +137,15 @@ int64_t view_fleet_query(struct ch_client *c, const char *table,
 			 view_row_fn *fn, void *arg, char *err, size_t errlen);
 
 /*
+ * The rows of the fleet query's answer (len bytes of text, one JSON
+ * record per line, need not be terminated) to fn, as view_fleet_query()
+ * passes them: a line that is not a record is passed as not valid.
+ * Pure.  Returns the number of rows, fn's non-zero return, or -ENOMEM.
+ */
+int64_t view_fleet_rows(const char *text, size_t len, view_row_fn *fn,
+			void *arg);
+
+/*
  * The conditions of f, and host (NULL, or the Computer, ASCII case
  * ignored), as " AND ..." terms of a WHERE on the fleet table ([db.]name
  * table, which a process condition reads again in a subquery; values

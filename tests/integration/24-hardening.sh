@@ -19,6 +19,11 @@ cp /bin/true "$bin/vigil-tree-$$"
 # that predates the daemon and execs a child later.
 "$bin/vigil-pre-$$" 4 &
 pre=$!
+# the fork runs before the exec: delete the file only once it runs it
+for _ in $(seq 1 100); do
+	[ "$(readlink "/proc/$pre/exe")" == "$bin/vigil-pre-$$" ] && break
+	sleep 0.01
+done
 rm "$bin/vigil-pre-$$"
 mkfifo "$T_DIR/go"
 bash -c "read -r _ < '$T_DIR/go'; '$bin/vigil-tree-$$' early-child; true" &

@@ -153,6 +153,13 @@ ok "config.xml is the given file" cmp -s "$T_DIR/a.xml" \
 	"$R/etc/vigil/config.xml"
 is "config.xml is readable by root only" \
 	"$(stat -c %a "$R/etc/vigil/config.xml")" 600
+mode() { stat -c '%a %U:%G' "$R/$1" 2>&1; }
+is "the state folder: admins (adm) may enter" "$(mode var/lib/vigil)" \
+	"750 root:adm"
+is "vigil.conf" "$(mode etc/vigil/vigil.conf)" "644 root:root"
+is "the unit" "$(mode etc/systemd/system/vigil.service)" "644 root:root"
+is "the binary" "$(mode usr/local/sbin/vigil)" "755 root:root"
+is "the log folder: root only" "$(mode var/log/vigil)" "750 root:root"
 pid=$(cat "$R/run/vigil/vigil.pid" 2>/dev/null)
 ok "the daemon runs" kill -0 "${pid:-0}"
 ok "-i wrote the web viewer's token (64 hex digits)" \
