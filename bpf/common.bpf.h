@@ -239,6 +239,32 @@ static __always_inline void fill_task(struct wire_task *t,
 	t->end_code = BPF_CORE_READ(task, mm, end_code);
 }
 
+/*
+ * fill_task() through BTF pointers: plain loads the JIT guards instead of
+ * a probe-read helper call per field (about 3x cheaper; the file and
+ * network hooks run per syscall or per connection).  task must be a BTF
+ * pointer (a tracepoint argument, bpf_get_current_task_btf()).
+ */
+static __always_inline void fill_task_btf(struct wire_task *t,
+					  struct task_struct *task)
+{
+	const struct cred *cred = task->real_cred;
+	struct task_struct *parent = task->real_parent;
+	struct mm_struct *mm = task->mm;
+
+	t->pid = task->pid;
+	t->tgid = task->tgid;
+	t->ppid = parent->tgid;
+	t->uid = cred->uid.val;
+	t->euid = cred->euid.val;
+	t->loginuid = task->loginuid.val;
+	t->sessionid = task->sessionid;
+	t->pad = 0;
+	t->start_ns = task->group_leader->start_boottime;
+	t->parent_start_ns = parent->group_leader->start_boottime;
+	t->end_code = mm ? mm->end_code : 0;
+}
+
 static __always_inline bool is_self(struct task_struct *task)
 {
 	return cfg_self_tgid && BPF_CORE_READ(task, tgid) == cfg_self_tgid;

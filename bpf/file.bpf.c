@@ -54,32 +54,6 @@ static __always_inline struct pt_regs *user_regs(struct task_struct *task)
 	return (struct pt_regs *)bpf_task_pt_regs(task);
 }
 
-/*
- * fill_task() by direct loads: task comes from bpf_get_current_task_btf()
- * or a BTF tracepoint argument, so the verifier lets these be plain
- * (fault-safe) loads instead of a bpf_probe_read_kernel() call each,
- * which halves the cost of a record on hooks that run per syscall.
- */
-static __always_inline void fill_task_btf(struct wire_task *t,
-					  struct task_struct *task)
-{
-	const struct cred *cred = task->real_cred;
-	struct task_struct *parent = task->real_parent;
-	struct mm_struct *mm = task->mm;
-
-	t->pid = task->pid;
-	t->tgid = task->tgid;
-	t->ppid = parent->tgid;
-	t->uid = cred->uid.val;
-	t->euid = cred->euid.val;
-	t->loginuid = task->loginuid.val;
-	t->sessionid = task->sessionid;
-	t->pad = 0;
-	t->start_ns = task->group_leader->start_boottime;
-	t->parent_start_ns = parent->group_leader->start_boottime;
-	t->end_code = mm ? mm->end_code : 0;
-}
-
 /* Start a record in the scratch: header, task, how; data[] empty. */
 static __always_inline struct wire_file *
 file_begin(struct scratch *s, struct task_struct *task, __u32 kind, __u16 how)

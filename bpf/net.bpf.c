@@ -105,32 +105,6 @@ static __always_inline void map_v4(__u8 out[16], __u32 addr)
 	__builtin_memcpy(out + 12, &addr, 4);
 }
 
-/*
- * fill_task() through BTF pointers: plain loads the JIT guards, instead
- * of one probe-read helper call per field (this runs at every connect,
- * listen, bind and first UDP send: measured 3x cheaper).  task must be a
- * BTF pointer (a tracepoint argument, bpf_get_current_task_btf()).
- */
-static __always_inline void fill_task_btf(struct wire_task *t,
-					  struct task_struct *task)
-{
-	const struct cred *cred = task->real_cred;
-	struct task_struct *parent = task->real_parent;
-	struct mm_struct *mm = task->mm;
-
-	t->pid = task->pid;
-	t->tgid = task->tgid;
-	t->ppid = parent->tgid;
-	t->uid = cred->uid.val;
-	t->euid = cred->euid.val;
-	t->loginuid = task->loginuid.val;
-	t->sessionid = task->sessionid;
-	t->pad = 0;
-	t->start_ns = task->group_leader->start_boottime;
-	t->parent_start_ns = parent->group_leader->start_boottime;
-	t->end_code = mm ? mm->end_code : 0;
-}
-
 static __always_inline void owner_set(struct sock_owner *o,
 				      struct task_struct *task, __u32 flags)
 {

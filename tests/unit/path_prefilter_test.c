@@ -448,7 +448,8 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	if (find_shared(argv[0]) != 0) {
-		fprintf(stderr, "path_prefilter_test: shared/ corpus not found\n");
+		fprintf(stderr,
+			"path_prefilter_test: shared/ corpus not found\n");
 		tap_failed++;
 		return tap_done("path_prefilter_test");
 	}
