@@ -341,6 +341,24 @@ static int put_unknown(struct buf *b, const struct ch_row *child)
 	return err || b->is_full ? -ENOMEM : 0;
 }
 
+/* " AND EventID = id AND ProcessGuid = lower('guid')", and the host's
+ * rows only when host is set. */
+static int add_process(struct web_fleet *fl, unsigned id, const char *guid,
+		       const char *host)
+{
+	char cond[40];
+	int err;
+
+	snprintf(cond, sizeof(cond), " AND EventID = %u", id);
+	err = buf_adds(&fl->q, cond);
+	err |= buf_adds(&fl->q, " AND ProcessGuid = lower(");
+	err |= ch_quote(&fl->q, guid, strlen(guid));
+	err |= buf_addc(&fl->q, ')');
+	if (host[0])
+		err |= add_eq(&fl->q, "Computer", host);
+	return err;
+}
+
 /* The ProcessCreate of guid (on host, when not ""): 1 with the row in
  * *row (pointing into fl->resp), 0 when there is none. */
 static int find_create(struct web_fleet *fl, const char *guid, const char *host,
@@ -350,12 +368,7 @@ static int find_create(struct web_fleet *fl, const char *guid, const char *host,
 	int err;
 
 	err = begin(fl, NODE_COLUMNS);
-	err |= buf_adds(&fl->q, " AND EventID = 1");
-	err |= buf_adds(&fl->q, " AND ProcessGuid = lower(");
-	err |= ch_quote(&fl->q, guid, strlen(guid));
-	err |= buf_addc(&fl->q, ')');
-	if (host[0])
-		err |= add_eq(&fl->q, "Computer", host);
+	err |= add_process(fl, 1, guid, host);
 	err |= buf_adds(&fl->q, " ORDER BY time_ns, EventRecordID LIMIT 1"
 				" FORMAT TabSeparated");
 	err = run(fl, err);
@@ -424,11 +437,7 @@ static int put_end(struct web_fleet *fl, const char *guid, const char *host,
 	int err, r;
 
 	err = begin(fl, "EventRecordID, time_ns");
-	err |= buf_adds(&fl->q, " AND EventID = 5 AND ProcessGuid = lower(");
-	err |= ch_quote(&fl->q, guid, strlen(guid));
-	err |= buf_addc(&fl->q, ')');
-	if (host[0])
-		err |= add_eq(&fl->q, "Computer", host);
+	err |= add_process(fl, 5, guid, host);
 	err |= buf_adds(&fl->q, " ORDER BY time_ns LIMIT 1"
 				" FORMAT TabSeparated");
 	err = run(fl, err);
