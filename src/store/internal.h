@@ -12,7 +12,9 @@
  *                 pages back (incremental vacuum);
  *   record.c      the stored form of an event's values;
  *   recover.c     a store file that is damaged, deleted or replaced
- *                 under the daemon: moved aside, a new one started.
+ *                 under the daemon: moved aside, a new one started;
+ *   migrate.c     converting a store of schema version 2 in place;
+ *   key.c         the integer keys of the indexed values.
  */
 #ifndef VIGIL_STORE_INTERNAL_H
 #define VIGIL_STORE_INTERNAL_H
@@ -58,12 +60,36 @@ struct checkpointer {
 	int damage_rc; /* atomic: a checkpoint found the file damaged */
 };
 
-/* A row waiting for the multi-row INSERT: text lives in store.rows. */
+/*
+ * The events table and its indexes (schema version 3), for a new store
+ * and for the conversion of an old one (the index names are the same
+ * whatever the table is called while it is filled).
+ */
+#define STORE_EVENTS_COLUMNS                  \
+	" EventRecordID INTEGER PRIMARY KEY," \
+	" time_ns INTEGER NOT NULL,"          \
+	" EventID INTEGER NOT NULL,"          \
+	" run INTEGER NOT NULL,"              \
+	" created_ns INTEGER NOT NULL,"       \
+	" guid_key INTEGER,"                  \
+	" parent_key INTEGER,"                \
+	" image_key INTEGER,"                 \
+	" data BLOB NOT NULL"
+#define STORE_EVENTS_INDEXES(table)                               \
+	"CREATE INDEX events_guid_key ON " table "(guid_key)"     \
+	" WHERE guid_key IS NOT NULL;"                            \
+	"CREATE INDEX events_parent_key ON " table "(parent_key)" \
+	" WHERE parent_key IS NOT NULL;"                          \
+	"CREATE INDEX events_image_key ON " table "(image_key)"   \
+	" WHERE image_key IS NOT NULL;"
+
+/* A row waiting for the multi-row INSERT: its blob lives in store.rows. */
 struct row {
 	uint64_t rid, time_ns, created_ns;
 	unsigned event_id;
-	size_t off[STORE_NCOLUMNS + 1]; /* columns, then the values blob */
-	int len[STORE_NCOLUMNS + 1]; /* -1: NULL */
+	int64_t key[STORE_NCOLUMNS];
+	bool has_key[STORE_NCOLUMNS]; /* false: NULL */
+	size_t data_off, data_len; /* the values blob */
 };
 
 /* A row of the segments table, and how many events it holds. */
@@ -176,6 +202,17 @@ void store_write_map_fields(struct store *s);
 int store_write(struct sink *sk, const struct event *ev);
 int store_flush(struct sink *sk);
 uint64_t store_last_record_id(struct sink *sk);
+
+/* migrate.c */
+
+/*
+ * Convert the store of schema version 2 open at s->db (no transaction
+ * open) to the current version, in place, in batches of its own
+ * transactions; record ids, runs, segments and meta are kept.  0 or a
+ * negative errno (what was converted stays converted: the next open goes
+ * on from there).
+ */
+int store_migrate(struct store *s);
 
 /* checkpoint.c */
 

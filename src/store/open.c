@@ -53,27 +53,15 @@ static const char schema_sql[] =
 	" ProcessID INTEGER NOT NULL,"
 	" ThreadID INTEGER NOT NULL,"
 	" UserId INTEGER NOT NULL);"
-	"CREATE TABLE events("
-	" EventRecordID INTEGER PRIMARY KEY,"
-	" time_ns INTEGER NOT NULL,"
-	" EventID INTEGER NOT NULL,"
-	" run INTEGER NOT NULL,"
-	" created_ns INTEGER NOT NULL,"
-	" ProcessGuid TEXT,"
-	" ParentProcessGuid TEXT,"
-	" Image TEXT,"
-	" data BLOB NOT NULL);"
+	"CREATE TABLE events(" STORE_EVENTS_COLUMNS ");"
 	"CREATE TABLE segments("
 	" first_rid INTEGER PRIMARY KEY,"
 	" last_rid INTEGER NOT NULL,"
 	" min_time_ns INTEGER NOT NULL,"
-	" max_time_ns INTEGER NOT NULL);"
-	"CREATE INDEX events_guid ON events(ProcessGuid);"
-	"CREATE INDEX events_parent ON events(ParentProcessGuid)"
-	" WHERE ParentProcessGuid IS NOT NULL;"
-	"CREATE INDEX events_image ON events(Image);"
-	"INSERT INTO meta VALUES('schema_version', '2');"
-	"INSERT INTO meta VALUES('last_record_id', '0');";
+	" max_time_ns INTEGER NOT NULL);" STORE_EVENTS_INDEXES(
+		"events") "INSERT INTO meta VALUES('schema_version', '3');"
+			  "INSERT INTO meta VALUES('last_record_id', '0');";
+_Static_assert(STORE_SCHEMA_VERSION == 3, "schema_sql is version 3");
 
 /* In column order after created_ns; the schema above and the INSERT of
  * write.c name them in this order. */
@@ -81,6 +69,12 @@ const char *const store_columns[STORE_NCOLUMNS] = {
 	"ProcessGuid",
 	"ParentProcessGuid",
 	"Image",
+};
+
+const char *const store_key_columns[STORE_NCOLUMNS] = {
+	"guid_key",
+	"parent_key",
+	"image_key",
 };
 
 bool store_is_column(const char *name)
@@ -226,9 +220,10 @@ int store_exec(sqlite3 *db, const char *sql)
 
 /*
  * Classify what is in an opened database: 0 a vigil store of our schema,
- * -ENODATA nothing yet, -EPROTO something else, -EIO damage.
+ * -ENODATA nothing yet, -EPROTO something else, -EIO damage,
+ * -EPROTONOSUPPORT an older schema (its version in *versionp).
  */
-static int store_check_schema(sqlite3 *db)
+static int check_schema(sqlite3 *db, int *versionp)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, tables = 0, version = -1;
@@ -256,9 +251,17 @@ static int store_check_schema(sqlite3 *db)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_errno(rc);
+	*versionp = version;
 	if (version >= 1 && version < STORE_SCHEMA_VERSION)
 		return -EPROTONOSUPPORT;
 	return version == STORE_SCHEMA_VERSION ? 0 : -EPROTO;
+}
+
+static int store_check_schema(sqlite3 *db)
+{
+	int version;
+
+	return check_schema(db, &version);
 }
 
 int store_open_ro(const char *path, unsigned busy_timeout_ms, sqlite3 **out)
@@ -408,15 +411,28 @@ static int add_run(struct store *s, const struct render_host *h)
 	return 0;
 }
 
-/* Create the tables in a new file and add this run, in one transaction. */
+/*
+ * Create the tables in a new file and add this run, in one transaction;
+ * a store of version 2 is converted first.
+ */
 static int init_schema(struct store *s, const struct render_host *h)
 {
-	int err, rc;
+	int err, rc, version = 0;
 
 	rc = store_exec(s->db, "BEGIN IMMEDIATE");
 	if (rc != SQLITE_OK)
 		return store_errno(rc);
-	err = store_check_schema(s->db);
+	err = check_schema(s->db, &version);
+	if (err == -EPROTONOSUPPORT && version == 2) {
+		store_exec(s->db, "ROLLBACK");
+		err = store_migrate(s);
+		if (err < 0)
+			return err;
+		rc = store_exec(s->db, "BEGIN IMMEDIATE");
+		if (rc != SQLITE_OK)
+			return store_errno(rc);
+		err = store_check_schema(s->db);
+	}
 	if (err == -ENODATA) {
 		rc = store_exec(s->db, schema_sql);
 		err = store_errno(rc);
@@ -501,9 +517,9 @@ static const char *open_error_text(int err)
 		return "not a vigil event store, or one written by a newer "
 		       "vigil";
 	case -EPROTONOSUPPORT:
-		return "an event store of an older vigil, which this one does "
-		       "not convert (move it aside or delete it to start a "
-		       "new store)";
+		return "an event store of vigil 1, which this one does not "
+		       "convert (move it aside or delete it to start a new "
+		       "store)";
 	case -EBUSY:
 		return "in use by another vigil (already running with this "
 		       "store)";
@@ -542,6 +558,10 @@ int store_connect(struct store *s)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
+	if (store_record_register(s->db) < 0) { /* vigil_key(): migrate.c */
+		err = -ENOMEM;
+		goto fail;
+	}
 	store_retention_plan(s);
 	err = configure(s);
 	if (err < 0) {

@@ -143,12 +143,84 @@ static void sql_field(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 				    SQLITE_TRANSIENT);
 }
 
+/*
+ * vigil_is(EventID, data, name, value): 1 when field name of the row
+ * holds value, ASCII letters in any case (an unset value is ""), else 0:
+ * the check after a lookup by key (store_key()).  A row whose values
+ * cannot be read (damaged, or not an event this vigil knows) is 1 too:
+ * found by its key, it is shown as damaged rather than hidden.
+ */
+static void sql_is(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct catalog_event *def;
+	const unsigned char *name, *want, *v = NULL;
+	const void *blob;
+	sqlite3_int64 id;
+	size_t len = 0, want_len;
+	int idx, size;
+
+	(void)argc;
+	sqlite3_result_int(ctx, 0);
+	id = sqlite3_value_int64(argv[0]);
+	name = sqlite3_value_text(argv[2]);
+	want = sqlite3_value_text(argv[3]);
+	def = id >= 0 && id <= 0xffff ? catalog_lookup((unsigned)id) : NULL;
+	if (!name || !want)
+		return;
+	if (!def) {
+		sqlite3_result_int(ctx, 1); /* unreadable: let it be shown */
+		return;
+	}
+	want_len = (size_t)sqlite3_value_bytes(argv[3]);
+	idx = catalog_field_index(def, (const char *)name);
+	if (idx < 0)
+		return;
+	blob = sqlite3_value_blob(argv[1]);
+	size = sqlite3_value_bytes(argv[1]);
+	if ((!blob && size) || record_value(blob ? blob : "", (size_t)size, def,
+					    (unsigned)idx, &v, &len) < 0) {
+		sqlite3_result_int(ctx, 1); /* damaged: let it be shown */
+		return;
+	}
+	if (len != want_len)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char a = v[i], b = want[i];
+
+		if (a >= 'A' && a <= 'Z')
+			a = (unsigned char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z')
+			b = (unsigned char)(b - 'A' + 'a');
+		if (a != b)
+			return;
+	}
+	sqlite3_result_int(ctx, 1);
+}
+
+/* vigil_key(value): store_key() of a text, NULL for NULL. */
+static void sql_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *v = sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (!v)
+		return;
+	sqlite3_result_int64(ctx,
+			     store_key((const char *)v,
+				       (size_t)sqlite3_value_bytes(argv[0])));
+}
+
 int store_record_register(struct sqlite3 *db)
 {
-	int rc = sqlite3_create_function(db, "vigil_field", 3,
-					 SQLITE_UTF8 | SQLITE_DETERMINISTIC |
-						 SQLITE_INNOCUOUS,
-					 NULL, sql_field, NULL, NULL);
+	int fl = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+	int rc = sqlite3_create_function(db, "vigil_field", 3, fl, NULL,
+					 sql_field, NULL, NULL);
 
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "vigil_is", 4, fl, NULL,
+					     sql_is, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "vigil_key", 1, fl, NULL,
+					     sql_key, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : -ENOMEM;
 }

@@ -37,9 +37,10 @@ struct render_host;
 struct sink;
 struct sqlite3;
 
-/* Version 1 kept the whole JSON rendering per row; version 2 files hold
- * the values only.  Older files are refused (-EPROTONOSUPPORT). */
-#define STORE_SCHEMA_VERSION 2
+/* Version 1 kept the whole JSON rendering per row (refused:
+ * -EPROTONOSUPPORT); version 2 indexed text columns (converted by the
+ * writer on open); version 3 indexes integer keys of them. */
+#define STORE_SCHEMA_VERSION 3
 
 /* Largest values blob a reader accepts: every value full, plus NULs. */
 #define STORE_RECORD_MAX_BYTES (EVENT_MAX_BYTES + CATALOG_MAX_FIELDS)
@@ -56,15 +57,18 @@ struct sqlite3;
  * Open or create the store at path as a sink.  max_bytes bounds the
  * database and its WAL (0: no size limit; otherwise at least
  * STORE_MIN_MAX_BYTES), max_age_s the age of events by their UtcTime (0:
- * keep forever).  h is copied.  On error returns NULL with errno set and a
+ * keep forever).  h is copied.  A store of schema version 2 is converted
+ * to the current one first (store/migrate.c: in batches, each its own
+ * transaction, record ids kept; an interrupted conversion goes on at the
+ * next open).  On error returns NULL with errno set and a
  * message logged:
  *   EINVAL  bad arguments;
  *   ENOENT  the parent of the store's directory does not exist;
  *   EACCES  no permission;
  *   EIO     the file is damaged or not a database;
  *   EPROTO  the file is a database but not a vigil store, or a newer one;
- *   EPROTONOSUPPORT  a store of an older vigil (an older schema version:
- *           not converted; move it aside to start a new store);
+ *   EPROTONOSUPPORT  a store of vigil 1 (schema version 1: not
+ *           converted; move it aside to start a new store);
  *   EBUSY   another process holds the store's write lock.
  *
  * The sink's write() encodes ev's values and inserts them; ev->record_id must
@@ -118,33 +122,58 @@ int sink_store_incident(struct sink *s, unsigned *seen, char *text,
 uint64_t sink_store_cursor_lost(struct sink *s, size_t i);
 
 /*
- * What readers may rely on (schema version 2):
+ * What readers may rely on (schema version 3):
  *   events(EventRecordID INTEGER PRIMARY KEY, time_ns INTEGER (UtcTime, ns
  *          since the epoch), EventID INTEGER, run INTEGER (runs.run),
  *          created_ns INTEGER (TimeCreated, ns since the epoch),
- *          ProcessGuid TEXT, ParentProcessGuid TEXT, Image TEXT,
+ *          guid_key INTEGER, parent_key INTEGER, image_key INTEGER,
  *          data BLOB (store_record_encode()))
  *   runs(run INTEGER PRIMARY KEY, Computer TEXT, ProviderName TEXT,
  *        ProviderGuid TEXT, Channel TEXT, ProcessID INTEGER,
  *        ThreadID INTEGER, UserId INTEGER): the System values of a run
  *   meta(key TEXT PRIMARY KEY, value TEXT): schema_version, last_record_id
- * A column is NULL when the event has no such field.  ProcessGuid,
- * ParentProcessGuid and Image hold the value lower-cased (ASCII A-Z only,
- * like SQLite's lower()) for case-insensitive search; data keeps it as it
- * was.  Indexes: ProcessGuid, ParentProcessGuid (where not NULL) and
- * Image.  segments(first_rid INTEGER PRIMARY KEY, last_rid, min_time_ns,
- * max_time_ns): every event with an id in [first_rid, last_rid] has a
- * time_ns within [min_time_ns, max_time_ns], for time ranges.
+ * guid_key, parent_key and image_key hold store_key() of the event's
+ * ProcessGuid, ParentProcessGuid and Image (NULL when the event has no
+ * such field), each indexed where not NULL; the values themselves are
+ * only in data.  A key may stand for more than one value: find rows with
+ * STORE_SQL_IS(), which checks the value too.  segments(first_rid
+ * INTEGER PRIMARY KEY, last_rid, min_time_ns, max_time_ns): every event
+ * with an id in [first_rid, last_rid] has a time_ns within [min_time_ns,
+ * max_time_ns], for time ranges.
+ *
+ * Version 2 had the three values as lower-cased text columns
+ * (ProcessGuid, ParentProcessGuid, Image) with text indexes; the writer
+ * converts such a store in place when it opens it (record ids kept),
+ * readers refuse it until then (-EPROTONOSUPPORT).
  */
 
 /*
- * The fields with a column of their own (the lower-cased, indexed ones
- * above), in column order: the one list of them, for the writer and for
- * readers that decide whether a condition can use an index.  Field names
- * in catalogue spelling.
+ * The fields with an indexed key column (above), in column order: the
+ * one list of them, for the writer and for readers that decide whether a
+ * condition can use an index.  Field names in catalogue spelling;
+ * store_key_columns[k] is the column of store_columns[k].
  */
 #define STORE_NCOLUMNS 3
 extern const char *const store_columns[STORE_NCOLUMNS];
+extern const char *const store_key_columns[STORE_NCOLUMNS];
+
+/*
+ * SQL condition (for a query on events, columns unqualified): the row's
+ * field (catalogue spelling) equals the text bound at parameter p (such
+ * as "?1"), ASCII letters in any case; found through col's index.  The
+ * SQL functions are those of store_record_register().
+ */
+#define STORE_SQL_IS(col, field, p)                                       \
+	"(" col " = vigil_key(" p ") AND vigil_is(EventID, data, '" field \
+	"', " p "))"
+
+/*
+ * The key of a value in the index columns: a 63-bit integer of the value
+ * with ASCII letters lower-cased, ordered by start time for vigil's
+ * ProcessGuids (store/key.c).  Equal values (in any case) have equal
+ * keys; different values usually not, never to be relied on.
+ */
+int64_t store_key(const char *v, size_t len);
 
 /* Whether field name (catalogue spelling, exact) has a column. */
 bool store_is_column(const char *name);
@@ -167,10 +196,13 @@ int store_record_decode(struct event *ev, unsigned event_id, const void *data,
 			size_t size);
 
 /*
- * Add the SQL function vigil_field(EventID, data, name) to db: the value
- * of field name (catalogue spelling) as text, "-" when unset, NULL when
- * the event has no such field or the row is damaged.  store_open_ro()
- * does this.  Returns 0 or -ENOMEM.
+ * Add the SQL functions to db: vigil_field(EventID, data, name), the
+ * value of field name (catalogue spelling) as text, "-" when unset, NULL
+ * when the event has no such field or the row is damaged;
+ * vigil_is(EventID, data, name, value), 1 when that field holds value
+ * (ASCII letters in any case, "" for unset), else 0; vigil_key(value),
+ * store_key() of a text.  store_open_ro() does this.  Returns 0 or
+ * -ENOMEM.
  */
 int store_record_register(struct sqlite3 *db);
 
@@ -186,7 +218,8 @@ int store_record_register(struct sqlite3 *db);
  *   -EPROTO  a database that is not a vigil store, or a newer schema,
  *            or an empty file (for a moment as the daemon creates the
  *            store; --follow waits on an empty file);
- *   -EPROTONOSUPPORT a store of an older vigil (older schema);
+ *   -EPROTONOSUPPORT a store of an older vigil (older schema; version 2
+ *            is converted by the daemon when it next opens it);
  *   -EBUSY   locked longer than busy_timeout_ms.
  * The connection has vigil_field() (store_record_register()).
  */

@@ -2,7 +2,8 @@
 /*
  * store/write.c - the store sink's write() and flush().
  *
- * write() encodes an event's values and stages the row; rows with rising
+ * write() encodes an event's values and stages the row (the values blob
+ * and the keys of its indexed values); rows with rising
  * record ids wait for one multi-row INSERT of INSERT_ROWS rows, any other
  * id goes in alone.  All of it goes into one open transaction, with the
  * segment (record id range -> time span) being filled; flush() inserts
@@ -35,7 +36,7 @@ _Static_assert(ROW_PARAMS == 5 + STORE_NCOLUMNS + 1,
 
 #define INSERT_SQL                                                           \
 	"INSERT OR IGNORE INTO events(EventRecordID, time_ns, EventID, run," \
-	" created_ns, ProcessGuid, ParentProcessGuid, Image, data) VALUES"
+	" created_ns, guid_key, parent_key, image_key, data) VALUES"
 #define ROW_SQL "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 /* The INSERT of INSERT_ROWS rows at once. */
@@ -85,58 +86,38 @@ static uint64_t event_time(const struct event *ev)
 }
 
 /*
- * Copy a value into the waiting rows' text, lower-cased (ASCII, like
- * SQLite's lower()) for the searchable columns, so plain BINARY indexes
- * serve case-insensitive searches: a NOCASE collation costs a
- * case-folding compare at every index step.
+ * Add ev (values already encoded in s->data) to the waiting rows: the
+ * keys of its indexed values (store_key(), which folds ASCII case, so
+ * plain integer indexes serve case-insensitive searches) and a copy of
+ * the values blob.
  */
-static int row_put(struct store *s, struct row *r, unsigned k, const char *v,
-		   size_t len, bool is_lower)
-{
-	struct buf *b = &s->rows;
-	size_t off = b->len;
-	int err;
-
-	if (len > INT_MAX)
-		return -E2BIG;
-	err = buf_add(b, v, len);
-	if (err < 0)
-		return err;
-	for (size_t i = off; is_lower && i < b->len; i++)
-		if (b->data[i] >= 'A' && b->data[i] <= 'Z')
-			b->data[i] = (char)(b->data[i] - 'A' + 'a');
-	r->off[k] = off;
-	r->len[k] = (int)len;
-	return 0;
-}
-
-/* Add ev (values already encoded in s->data) to the waiting rows. */
 static int row_stage(struct store *s, const struct event *ev, uint64_t t)
 {
 	struct row *r = &s->row[s->nrows];
-	size_t start = s->rows.len;
-	int err = 0;
+	int err;
 
 	*r = (struct row){ .rid = ev->record_id,
 			   .time_ns = t,
 			   .created_ns = store_now_ns(),
-			   .event_id = ev->def->id };
-	for (unsigned k = 0; k < STORE_NCOLUMNS && !err; k++) {
+			   .event_id = ev->def->id,
+			   .data_off = s->rows.len,
+			   .data_len = s->data.len };
+	for (unsigned k = 0; k < STORE_NCOLUMNS; k++) {
 		int idx = s->field_idx[ev->def->id & 0xff][k];
 		const char *v;
 		size_t len;
 
-		r->len[k] = -1;
 		if (idx < 0)
 			continue;
 		v = event_value(ev, (unsigned)idx, &len);
-		err = row_put(s, r, k, v, len, true);
+		r->key[k] = store_key(v, len);
+		r->has_key[k] = true;
 	}
-	if (!err)
-		err = row_put(s, r, STORE_NCOLUMNS, s->data.data, s->data.len,
-			      false);
+	if (s->data.len > INT_MAX)
+		return -E2BIG;
+	err = buf_add(&s->rows, s->data.data, s->data.len);
 	if (err < 0) {
-		s->rows.len = start; /* keep the rows before it */
+		s->rows.len = r->data_off; /* keep the rows before it */
 		return err;
 	}
 	s->nrows++;
@@ -152,15 +133,13 @@ static void row_bind(struct store *s, sqlite3_stmt *st, int base,
 	sqlite3_bind_int64(st, base + 4, s->run);
 	sqlite3_bind_int64(st, base + 5, (sqlite3_int64)r->created_ns);
 	for (unsigned k = 0; k < STORE_NCOLUMNS; k++) {
-		if (r->len[k] < 0)
-			sqlite3_bind_null(st, base + 6 + (int)k);
+		if (r->has_key[k])
+			sqlite3_bind_int64(st, base + 6 + (int)k, r->key[k]);
 		else
-			sqlite3_bind_text(st, base + 6 + (int)k,
-					  s->rows.data + r->off[k], r->len[k],
-					  SQLITE_STATIC);
+			sqlite3_bind_null(st, base + 6 + (int)k);
 	}
-	sqlite3_bind_blob(st, base + 9, s->rows.data + r->off[STORE_NCOLUMNS],
-			  r->len[STORE_NCOLUMNS], SQLITE_STATIC);
+	sqlite3_bind_blob(st, base + 9, s->rows.data + r->data_off,
+			  (int)r->data_len, SQLITE_STATIC);
 }
 
 /* Step an INSERT; 0, -EEXIST when OR IGNORE skipped the row, or errno. */

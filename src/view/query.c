@@ -2,9 +2,10 @@
 /*
  * view/query.c - filters of `vigil view` as one SQL query on the store.
  *
- * Conditions on fields that have a column (store_is_column(): ProcessGuid,
- * ParentProcessGuid, Image) compare the column, which the store keeps
- * lower-cased and indexed, with the lower-cased value; other fields are
+ * Conditions on fields that have an indexed key (store_is_column():
+ * ProcessGuid, ParentProcessGuid, Image) find rows by the key of the
+ * value (store_key(), any ASCII case) and check the value itself
+ * (vigil_is()); other fields, and "contains" conditions, are
  * read from the stored values with vigil_field(), Computer from the
  * row's run.  Time bounds become record id bounds through the store's
  * segments, then are checked exactly.  Values are always bound, never
@@ -275,22 +276,9 @@ struct sql {
 	struct buf text;
 	struct bind binds[MAX_BINDS];
 	int nbinds;
-	char lowered[VIEW_MAX_CONDS][VIEW_VALUE_MAX];
 	char process[VIEW_GUID_MAX];
 	struct buf grep;
 };
-
-/* ASCII lower case, as the store's columns and SQLite's lower() do. */
-static void ascii_lower(char *out, size_t size, const char *in)
-{
-	size_t i = 0;
-
-	for (; in[i] && i + 1 < size; i++)
-		out[i] = in[i] >= 'A' && in[i] <= 'Z'
-				 ? (char)(in[i] - 'A' + 'a')
-				 : in[i];
-	out[i] = '\0';
-}
 
 static void bind_int(struct sql *q, int64_t v)
 {
@@ -361,25 +349,37 @@ static int build_process(struct sql *q, const struct view_filter *f)
 {
 	int n;
 
-	ascii_lower(q->process, sizeof(q->process), f->process);
+	snprintf(q->process, sizeof(q->process), "%s", f->process);
 	bind_text(q, q->process);
 	n = q->nbinds;
 	return buf_addf(
 		&q->text,
 		" AND e.EventRecordID IN ("
-		"SELECT EventRecordID FROM events WHERE ProcessGuid = ?%d"
+		"SELECT EventRecordID FROM events WHERE guid_key ="
+		" vigil_key(?%d) AND vigil_is(EventID, data, 'ProcessGuid',"
+		" ?%d)"
 		" UNION ALL SELECT EventRecordID FROM events"
-		" WHERE ParentProcessGuid = ?%d AND EventID = 1"
+		" WHERE parent_key = vigil_key(?%d) AND EventID = 1"
+		" AND vigil_is(EventID, data, 'ParentProcessGuid', ?%d)"
 		" UNION ALL SELECT EventRecordID FROM events"
 		" WHERE EventRecordID BETWEEN"
 		" (SELECT min(EventRecordID) FROM events"
-		" WHERE ProcessGuid = ?%d) AND"
+		" WHERE guid_key = vigil_key(?%d)) AND"
 		" (SELECT max(EventRecordID) FROM events"
-		" WHERE ProcessGuid = ?%d)"
-		" AND EventID IN (8, 10) AND lower(vigil_field(EventID,"
-		" data, CASE EventID WHEN 8 THEN 'SourceProcessGuid'"
-		" ELSE 'SourceProcessGUID' END)) = ?%d)",
-		n, n, n, n, n);
+		" WHERE guid_key = vigil_key(?%d))"
+		" AND EventID IN (8, 10) AND vigil_is(EventID, data,"
+		" CASE EventID WHEN 8 THEN 'SourceProcessGuid'"
+		" ELSE 'SourceProcessGUID' END, ?%d))",
+		n, n, n, n, n, n, n);
+}
+
+/* The key column of a field with one, or NULL. */
+static const char *key_column(const char *name)
+{
+	for (unsigned k = 0; k < STORE_NCOLUMNS; k++)
+		if (strcmp(name, store_columns[k]) == 0)
+			return store_key_columns[k];
+	return NULL;
 }
 
 /* Field conditions: indexed column, the run's Computer, or the values. */
@@ -394,15 +394,15 @@ static int build_conds(struct sql *q, const struct view_filter *f)
 	for (unsigned i = 0; i < f->nconds; i++) {
 		const struct view_cond *c = &f->conds[i];
 
-		if (store_is_column(c->name)) {
+		/* an indexed value: its key narrows, the value decides */
+		if (key_column(c->name) && !c->is_contains) {
+			bind_text(q, c->value);
 			err |= buf_addf(b,
-					c->is_contains
-						? " AND instr(e.%s, ?) > 0"
-						: " AND e.%s = ?",
-					c->name);
-			ascii_lower(q->lowered[i], sizeof(q->lowered[i]),
-				    c->value);
-			bind_text(q, q->lowered[i]);
+					" AND e.%s = vigil_key(?%d) AND"
+					" vigil_is(e.EventID, e.data, '%s',"
+					" ?%d)",
+					key_column(c->name), q->nbinds, c->name,
+					q->nbinds);
 			continue;
 		}
 		if (strcmp(c->name, "Computer") == 0) {
@@ -432,7 +432,8 @@ bool view_filter_is_indexed(const struct view_filter *f)
 	if (f->grep[0])
 		return false;
 	for (unsigned i = 0; i < f->nconds; i++)
-		if (!store_is_column(f->conds[i].name))
+		if (!store_is_column(f->conds[i].name) ||
+		    f->conds[i].is_contains)
 			return false;
 	return true;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "event/event.h"
+#include "store/store.h"
 #include "view.h"
 
 #define TREE_MAX_DEPTH 64
@@ -281,17 +282,21 @@ int view_tree_walk(sqlite3 *db, const char *guid, int max_below,
 	t.seen = calloc(TREE_MAX_NODES, GUID_MAX);
 	if (!t.seen)
 		return -ENOMEM;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT " NODE_COLUMNS " FROM events"
-			       " WHERE ProcessGuid = lower(?)"
-			       " AND EventID = 1 ORDER BY EventRecordID"
-			       " LIMIT 1",
-			       -1, &t.by_guid, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db,
-			       "SELECT " NODE_COLUMNS " FROM events"
-			       " WHERE ParentProcessGuid = lower(?)"
-			       " AND EventID = 1 ORDER BY EventRecordID",
-			       -1, &t.children, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		    db,
+		    "SELECT " NODE_COLUMNS " FROM events"
+		    " WHERE " STORE_SQL_IS(
+			    "guid_key", "ProcessGuid",
+			    "?1") " AND EventID = 1 ORDER BY EventRecordID"
+				  " LIMIT 1",
+		    -1, &t.by_guid, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(
+		    db,
+		    "SELECT " NODE_COLUMNS " FROM events"
+		    " WHERE " STORE_SQL_IS(
+			    "parent_key", "ParentProcessGuid",
+			    "?1") " AND EventID = 1 ORDER BY EventRecordID",
+		    -1, &t.children, NULL) != SQLITE_OK) {
 		err = sqlite3_errcode(db) == SQLITE_BUSY ? -EBUSY : -EIO;
 		goto out;
 	}
@@ -342,11 +347,13 @@ int view_children(sqlite3 *db, const char *guid, view_node_fn *fn, void *arg)
 	t.seen = calloc(TREE_MAX_NODES, GUID_MAX);
 	if (!t.seen)
 		return -ENOMEM;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT " NODE_COLUMNS " FROM events"
-			       " WHERE ParentProcessGuid = lower(?)"
-			       " AND EventID = 1 ORDER BY EventRecordID",
-			       -1, &t.children, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		    db,
+		    "SELECT " NODE_COLUMNS " FROM events"
+		    " WHERE " STORE_SQL_IS(
+			    "parent_key", "ParentProcessGuid",
+			    "?1") " AND EventID = 1 ORDER BY EventRecordID",
+		    -1, &t.children, NULL) != SQLITE_OK) {
 		err = sqlite3_errcode(db) == SQLITE_BUSY ? -EBUSY : -EIO;
 	} else {
 		seen(&t, guid);

@@ -157,8 +157,8 @@ int view_fleet_where(struct buf *q, const char *table,
 
 /*
  * Whether f can be answered from the store's indexes and record id
- * bounds alone: no free text and no condition on a field without a
- * column.  Otherwise a query may read every row in its record id range,
+ * bounds alone: no free text, and only exact conditions on fields with
+ * an indexed key (store_is_column()).  Otherwise a query may read every row in its record id range,
  * so a caller that must answer quickly narrows that range itself.
  */
 bool view_filter_is_indexed(const struct view_filter *f);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "store/store.h"
 #include "util/buf.h"
 
 #define NS_PER_MS 1000000ull
@@ -278,12 +279,14 @@ static int parent_of(sqlite3 *db, const char *guid, char *out, size_t size)
 	int rc;
 
 	out[0] = '\0';
-	rc = sqlite3_prepare_v2(db,
-				"SELECT vigil_field(EventID, data,"
-				" 'ParentProcessGuid') FROM events"
-				" WHERE ProcessGuid = lower(?) AND EventID = 1"
-				" ORDER BY EventRecordID LIMIT 1",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+		db,
+		"SELECT vigil_field(EventID, data,"
+		" 'ParentProcessGuid') FROM events"
+		" WHERE " STORE_SQL_IS("guid_key", "ProcessGuid",
+				       "?1") " AND EventID = 1"
+					     " ORDER BY EventRecordID LIMIT 1",
+		-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
@@ -305,12 +308,14 @@ static int put_end(sqlite3 *db, const char *guid, struct buf *out)
 	sqlite3_stmt *st = NULL;
 	int rc, err = 0;
 
-	rc = sqlite3_prepare_v2(db,
-				"SELECT EventRecordID, vigil_field(EventID,"
-				" data, 'UtcTime') FROM events"
-				" WHERE ProcessGuid = lower(?) AND EventID = 5"
-				" ORDER BY EventRecordID LIMIT 1",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+		db,
+		"SELECT EventRecordID, vigil_field(EventID,"
+		" data, 'UtcTime') FROM events"
+		" WHERE " STORE_SQL_IS("guid_key", "ProcessGuid",
+				       "?1") " AND EventID = 5"
+					     " ORDER BY EventRecordID LIMIT 1",
+		-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);

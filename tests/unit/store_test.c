@@ -27,6 +27,7 @@
 #include "render/render.h"
 #include "sink/sink.h"
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "tap.h"
 
@@ -159,8 +160,9 @@ static void test_insert_and_read_back(void)
 	CHECK(s->flush(s) == 0);
 	CHECK(s->last_record_id(s) == 100);
 	CHECK(sql_int(path, "SELECT count(*) FROM events") == 100);
-	CHECK(sql_int(path, "SELECT count(*) FROM events WHERE Image ="
-			    " '/usr/bin/bash'") == 33);
+	CHECK(sql_int(path, "SELECT count(*) FROM events WHERE " STORE_SQL_IS(
+				    "image_key", "Image", "'/USR/bin/bash'")) ==
+	      33);
 	CHECK(sql_int(path, "SELECT time_ns FROM events"
 			    " WHERE EventRecordID = 100") ==
 	      (int64_t)(T0_NS + 5000000000ull));
@@ -252,7 +254,7 @@ static void test_columns(void)
 		snprintf(sql, sizeof(sql),
 			 "SELECT count(*) FROM pragma_index_list('events') l,"
 			 " pragma_index_info(l.name) i WHERE i.name = '%s'",
-			 name);
+			 store_key_columns[k]);
 		CHECK(sql_int(path, sql) == 1);
 	}
 	CHECK(!store_is_column("image"));
@@ -290,8 +292,9 @@ static void test_id_order(void)
 	CHECK(s->flush(s) == 0);
 	CHECK(s->last_record_id(s) == 200);
 	CHECK(sql_int(path, "SELECT count(*) FROM events") == 72);
-	CHECK(sql_int(path, "SELECT count(*) FROM events WHERE Image ="
-			    " '/usr/bin/bash'") == 24);
+	CHECK(sql_int(path, "SELECT count(*) FROM events WHERE " STORE_SQL_IS(
+				    "image_key", "Image", "'/usr/bin/bash'")) ==
+	      24);
 	CHECK(sql_int(path, "SELECT count(*) FROM events WHERE"
 			    " CAST(vigil_field(EventID, data, 'ProcessId') AS"
 			    " INTEGER) ="
@@ -882,6 +885,219 @@ static int burst(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Keys: equal in any ASCII case; vigil's GUIDs ordered by their start
+ * time (the index grows at its right edge) and apart from other values.
+ */
+static void test_keys(void)
+{
+	const char *a = "{5b8e3f2a-0010-0000-0000-00000000abcd}";
+	const char *b = "{5b8e3f2a-0011-0000-ffff-000000000001}";
+	const char *c = "{5b8e3f2a-0000-0001-0000-000000000000}";
+
+	CHECK(store_key(a, strlen(a)) ==
+	      store_key("{5B8E3F2A-0010-0000-0000-00000000ABCD}", strlen(a)));
+	CHECK(store_key(a, strlen(a)) > 0);
+	CHECK(store_key(a, strlen(a)) < store_key(b, strlen(b)));
+	CHECK(store_key(b, strlen(b)) < store_key(c, strlen(c)));
+	CHECK(store_key("/usr/bin/bash", 13) == store_key("/USR/BIN/BASH", 13));
+	CHECK(store_key("/usr/bin/bash", 13) < 0);
+	CHECK(store_key("/usr/bin/bash", 13) != store_key("/usr/bin/bas", 12));
+	CHECK(store_key("", 0) < 0);
+	/* GUID-shaped but not hex: an ordinary value */
+	CHECK(store_key("{5b8e3f2a-0010-0000-0000-00000000abcg}", 38) < 0);
+}
+
+/* The version 2 schema, as vigil wrote it (open.c before version 3). */
+static const char v2_schema[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE runs(run INTEGER PRIMARY KEY, Computer TEXT NOT NULL,"
+	" ProviderName TEXT NOT NULL, ProviderGuid TEXT NOT NULL,"
+	" Channel TEXT NOT NULL, ProcessID INTEGER NOT NULL,"
+	" ThreadID INTEGER NOT NULL, UserId INTEGER NOT NULL);"
+	"CREATE TABLE events(EventRecordID INTEGER PRIMARY KEY,"
+	" time_ns INTEGER NOT NULL, EventID INTEGER NOT NULL,"
+	" run INTEGER NOT NULL, created_ns INTEGER NOT NULL,"
+	" ProcessGuid TEXT, ParentProcessGuid TEXT, Image TEXT,"
+	" data BLOB NOT NULL);"
+	"CREATE TABLE segments(first_rid INTEGER PRIMARY KEY,"
+	" last_rid INTEGER NOT NULL, min_time_ns INTEGER NOT NULL,"
+	" max_time_ns INTEGER NOT NULL);"
+	"CREATE INDEX events_guid ON events(ProcessGuid);"
+	"CREATE INDEX events_parent ON events(ParentProcessGuid)"
+	" WHERE ParentProcessGuid IS NOT NULL;"
+	"CREATE INDEX events_image ON events(Image);"
+	"INSERT INTO meta VALUES('schema_version', '2');"
+	"INSERT INTO runs VALUES(1, 'oldhost', 'Linux-Sysmon',"
+	" '{ff032593-a8d3-4f13-b0d6-01fc615a0f97}',"
+	" 'Linux-Sysmon/Operational', 1, 1, 0);";
+
+/*
+ * A store of version 2 with n events 1 (ids 10, 20, ... as a store
+ * with gaps after retention has them) and a last_record_id above them,
+ * written as vigil 2 did: lower-cased columns, the same values blob.
+ */
+static void make_v2_store(const char *path, unsigned n, uint64_t last_rid)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct buf b;
+	char sql[128];
+
+	buf_init(&b, STORE_RECORD_MAX_BYTES);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "PRAGMA journal_mode = WAL;", NULL, NULL,
+			   NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, v2_schema, NULL, NULL, NULL) == SQLITE_OK);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO meta VALUES('last_record_id', '%llu')",
+		 (unsigned long long)last_rid);
+	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(db,
+				 "INSERT INTO events VALUES(?1, ?2, 1, 1, ?2,"
+				 " lower(?3), lower(?4), lower(?5), ?6)",
+				 -1, &st, NULL) == SQLITE_OK);
+	for (unsigned i = 1; i <= n; i++) {
+		struct event ev;
+
+		make_event(&ev, i * 10, T0_NS + i * 1000000ull);
+		CHECK(store_record_encode(&b, &ev) == 0);
+		sqlite3_bind_int64(st, 1, i * 10);
+		sqlite3_bind_int64(st, 2, (int64_t)(T0_NS + i * 1000000ull));
+		sqlite3_bind_text(st, 3, event_named(&ev, "ProcessGuid"), -1,
+				  SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, event_named(&ev, "ParentProcessGuid"),
+				  -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 5, event_named(&ev, "Image"), -1,
+				  SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 6, b.data, (int)b.len, SQLITE_TRANSIENT);
+		CHECK(sqlite3_step(st) == SQLITE_DONE);
+		sqlite3_reset(st);
+		event_release(&ev);
+	}
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO segments VALUES(10, %u, %llu, %llu)", n * 10,
+		 (unsigned long long)(T0_NS + 1000000ull),
+		 (unsigned long long)(T0_NS + n * 1000000ull));
+	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	buf_release(&b);
+}
+
+/* What a converted store must hold: every event, found by its keys. */
+static void check_v3_store(const char *path, unsigned n)
+{
+	char sql[512], guid[64];
+	struct event ev;
+
+	CHECK(sql_int(path, "SELECT value FROM meta"
+			    " WHERE key = 'schema_version'") == 3);
+	CHECK(sql_int(path, "SELECT count(*) FROM events") == n);
+	CHECK(sql_int(path, "SELECT sum(EventRecordID) FROM events") ==
+	      (int64_t)(10ull * n * (n + 1) / 2));
+	CHECK(sql_int(path, "SELECT count(*) FROM sqlite_master"
+			    " WHERE name IN ('events_v3', 'events_guid',"
+			    " 'events_image', 'events_parent')") == 0);
+	CHECK(sql_int(path, "SELECT count(*) FROM events WHERE " STORE_SQL_IS(
+				    "image_key", "Image", "'/usr/bin/BASH'")) ==
+	      n / 3);
+	make_event(&ev, 20, T0_NS);
+	snprintf(guid, sizeof(guid), "%s", event_named(&ev, "ProcessGuid"));
+	event_release(&ev);
+	snprintf(sql, sizeof(sql),
+		 "SELECT EventRecordID FROM events WHERE " STORE_SQL_IS(
+			 "guid_key", "ProcessGuid", "'%s'"),
+		 guid, guid);
+	CHECK(sql_int(path, sql) == 20);
+	/* the index serves it */
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM events WHERE " STORE_SQL_IS(
+			 "parent_key", "ParentProcessGuid",
+			 "'{5B8E3F2A-0000-0000-0000-000000000001}'"));
+	CHECK(sql_int(path, sql) == n);
+	CHECK(sql_int(path,
+		      "SELECT count(*) FROM events WHERE vigil_field("
+		      "EventID, data, 'CommandLine') LIKE 'curl -s%'") == n);
+}
+
+/*
+ * A store of version 2 is converted when the writer opens it, record ids
+ * kept and never used again; readers refuse it until then.  A conversion
+ * cut short (here: half the events already moved, as a killed daemon
+ * leaves it) goes on at the next open.
+ */
+static void test_migrate_v2(void)
+{
+	struct render_host h = test_host();
+	char path[300];
+	struct sink *s;
+	sqlite3 *db = NULL;
+
+	path_in_tmp(path, sizeof(path), "v2/events.db");
+	{
+		char dir[300];
+
+		path_in_tmp(dir, sizeof(dir), "v2");
+		mkdir(dir, 0700);
+	}
+	make_v2_store(path, 300, 3005);
+	CHECK(store_open_ro(path, 100, &db) == -EPROTONOSUPPORT);
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(s->last_record_id(s) == 3005);
+	s->free(s);
+	check_v3_store(path, 300);
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(write_range(s, 3006, 2, T0_NS + 1000000000ull) == 0);
+	CHECK(s->flush(s) == 0);
+	s->free(s);
+	CHECK(sql_int(path, "SELECT max(EventRecordID) FROM events") == 3007);
+	CHECK(sql_int(path, "SELECT count(*) FROM events") == 302);
+
+	/* cut short: events_v3 made and half of the events moved */
+	path_in_tmp(path, sizeof(path), "v2/half.db");
+	make_v2_store(path, 300, 3000);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(store_record_register(db) == 0);
+	CHECK(sqlite3_exec(
+		      db,
+		      "BEGIN;"
+		      "CREATE TABLE events_v3(EventRecordID INTEGER PRIMARY"
+		      " KEY, time_ns INTEGER NOT NULL, EventID INTEGER NOT"
+		      " NULL, run INTEGER NOT NULL, created_ns INTEGER NOT"
+		      " NULL, guid_key INTEGER, parent_key INTEGER,"
+		      " image_key INTEGER, data BLOB NOT NULL);"
+		      "CREATE INDEX events_guid_key ON events_v3(guid_key)"
+		      " WHERE guid_key IS NOT NULL;"
+		      "CREATE INDEX events_parent_key ON events_v3(parent_key)"
+		      " WHERE parent_key IS NOT NULL;"
+		      "CREATE INDEX events_image_key ON events_v3(image_key)"
+		      " WHERE image_key IS NOT NULL;"
+		      "INSERT INTO events_v3 SELECT EventRecordID, time_ns,"
+		      " EventID, run, created_ns, vigil_key(ProcessGuid),"
+		      " vigil_key(ParentProcessGuid), vigil_key(Image), data"
+		      " FROM events WHERE EventRecordID <= 1500;"
+		      "DELETE FROM events WHERE EventRecordID <= 1500;"
+		      "COMMIT;",
+		      NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	s = sink_store_new(path, 0, 0, &h);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(s->last_record_id(s) == 3000);
+	s->free(s);
+	check_v3_store(path, 300);
+}
+
 int main(int argc, char **argv)
 {
 	char cmd[300];
@@ -898,6 +1114,8 @@ int main(int argc, char **argv)
 	test_insert_and_read_back();
 	test_id_order();
 	test_columns();
+	test_keys();
+	test_migrate_v2();
 	test_modes();
 	test_ids_continue();
 	test_one_writer();

@@ -528,13 +528,15 @@ static void test_hostile_rows(void)
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
 	/* values that are not an event 1's, an unknown event id, and a row
 	 * whose run is gone */
+	CHECK(store_record_register(db) == 0); /* vigil_key() */
 	CHECK(sqlite3_exec(db,
-			   "INSERT INTO events VALUES(2, 0, 1, 1, 0, '{bb}',"
-			   " '{aa}', '/x', 'not values {');"
-			   "INSERT INTO events VALUES(3, 0, 7777, 1, 0, '{cc}',"
-			   " NULL, NULL, x'00');"
-			   "INSERT INTO events SELECT 4, 0, 1, 99, 0, '{dd}',"
-			   " NULL, NULL, data FROM events"
+			   "INSERT INTO events VALUES(2, 0, 1, 1, 0,"
+			   " vigil_key('{bb}'), vigil_key('{aa}'),"
+			   " vigil_key('/x'), 'not values {');"
+			   "INSERT INTO events VALUES(3, 0, 7777, 1, 0,"
+			   " vigil_key('{cc}'), NULL, NULL, x'00');"
+			   "INSERT INTO events SELECT 4, 0, 1, 99, 0,"
+			   " vigil_key('{dd}'), NULL, NULL, data FROM events"
 			   " WHERE EventRecordID = 1;",
 			   NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
