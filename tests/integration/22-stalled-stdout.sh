@@ -32,12 +32,11 @@ echo "# during the stall: lost_queue=$q lost_sink=$s lost_stdout=$so"
 is "the store lost nothing to the stall (queue full 0)" "$q" 0
 is "no store write failed" "$s" 0
 ok "stdout fell behind and counted it ($so)" test "${so:-0}" -gt 0
-# sqlite3 has no vigil_field: count by the Image column (lower-cased).
-lp=$(tr 'A-Z' 'a-z' <<<"$probe")
-n1=$(sqlite3 -readonly "$db" \
-	"SELECT count(*) FROM events WHERE EventID = 1 AND Image = '$lp'")
-n5=$(sqlite3 -readonly "$db" \
-	"SELECT count(*) FROM events WHERE EventID = 5 AND Image = '$lp'")
+# Count by Image through the viewer (the store keeps only a key of it).
+n1=$("$VIGIL" view --store "$db" -e 1 -n 0 --format json \
+	--field "Image=$probe" | wc -l)
+n5=$("$VIGIL" view --store "$db" -e 5 -n 0 --format json \
+	--field "Image=$probe" | wc -l)
 is "the store has every ProcessCreate" "$n1" "$N"
 is "the store has every ProcessTerminate" "$n5" "$N"
 
