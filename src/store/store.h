@@ -4,10 +4,10 @@
  * the log that `vigil view` (and later the web viewer and forwarder) read.
  *
  * One SQLite file in WAL mode.  Each event is one row keyed by the
- * EventRecordID the writer assigned, with columns for the fields people
- * search most (event time, EventID, ProcessGuid, ParentProcessGuid,
- * Image), TimeCreated, the run that wrote it, and the event's values in a
- * compact form (store_record_encode()).  The System block of a record is
+ * EventRecordID the writer assigned, with the event time, EventID,
+ * indexed integer keys of the fields people search most (ProcessGuid,
+ * ParentProcessGuid, Image: store_key()), TimeCreated, the run that wrote
+ * it, and the event's values in a compact form (store_record_encode()).  The System block of a record is
  * the same for every event of a run, so it is stored once per run and
  * the record is rendered again, in any format, when it is read.
  *
