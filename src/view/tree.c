@@ -47,8 +47,8 @@ struct tree {
 };
 
 /*
- * Display values come from the stored values (the columns are
- * lower-cased); a damaged row reads as NULL fields rather than failing.
+ * Display values come from the stored values (the indexed columns
+ * hold only keys); a damaged row reads as NULL fields rather than failing.
  */
 #define VF(name) "vigil_field(EventID, data, '" name "')"
 #define NODE_COLUMNS                                                                                       \
