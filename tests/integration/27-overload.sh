@@ -31,10 +31,9 @@ cat >"$T_DIR/config.xml" <<XML
   </EventFiltering>
 </Sysmon>
 XML
-q() { sqlite3 -readonly "$db" "$1" 2>/dev/null; }
-probes() {	# probes ID [MARK]: stored events ID of the probe
-	q "SELECT count(*) FROM events WHERE EventID = $1 AND Image LIKE
-		'%/vigil-ov-probe'"
+probes() {	# probes ID: stored events ID of the probe
+	"$VIGIL" view --store "$db" -e "$1" -n 0 --format json \
+		--field 'Image~/vigil-ov-probe' | wc -l
 }
 # flood SHED: one daemon run under the flood; sets db
 flood() {
@@ -80,10 +79,10 @@ ok "the flood was far above the limit: file events shed ($shed)" \
 	test "${shed:-0}" -gt 1000
 is "every ProcessCreate kept" "$(probes 1)" "$((N + 1))"
 is "every ProcessTerminate kept" "$(probes 5)" "$((N + 1))"
-is "after the flood: logged again at once" "$(q "SELECT count(*) FROM events
-	WHERE EventID = 1 AND Image LIKE '%/vigil-ov-probe'
-	AND EventRecordID = (SELECT max(EventRecordID) FROM events WHERE
-	EventID = 1)")" 1
+last1=$("$VIGIL" view --store "$db" -e 1 -n 1 --format json |
+	jq -r .Event.EventData.Image)
+is "after the flood: logged again at once" \
+	"$(case $last1 in */vigil-ov-probe) echo 1 ;; *) echo 0 ;; esac)" 1
 vigil_stop
 is "stops cleanly" "$VIGIL_STATUS" 0
 # the last report in the store has the final totals, reason by reason
