@@ -757,6 +757,10 @@ static int setup(struct daemon *d)
 	set_network(d);
 	proc_table_seed(d->procs);
 	start_forwarder(d);
+	if ((r = privs_join_group("adm")) < 0 && r != -ENOENT)
+		log_warn("cannot join group adm: %s: a store started again "
+			 "later is root's only",
+			 strerror(-r));
 	/* Everything privileged is done: keep only what running needs. */
 	if ((r = privs_drop()) < 0)
 		log_warn("could not drop capabilities: %s", strerror(-r));
