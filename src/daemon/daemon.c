@@ -213,6 +213,8 @@ static void handle(struct daemon *d, struct event *ev)
 
 	if (r == 1)
 		finish(d, ev);
+	else if (r == -ENOBUFS)
+		d->counters.lost_shed++;
 	else if (r < 0)
 		d->counters.lost_pending++;
 	else
@@ -320,23 +322,31 @@ static void gather(struct daemon *d)
 	c->lost[LOSS_SINK] = ws.lost_sink;
 	c->lost[LOSS_DECODE] = c->lost_decode;
 	c->lost[LOSS_PENDING] = c->lost_pending;
-	c->lost[LOSS_SHED] = drops[SENSOR_DROP_SHED] + ws.lost_shed;
+	c->lost[LOSS_SHED] =
+		drops[SENSOR_DROP_SHED] + ws.lost_shed + c->lost_shed;
 	c->lost[LOSS_RETENTION] = 0;
 	for (size_t i = 0; d->store && i < d->opts->settings.ndests; i++)
 		c->lost[LOSS_RETENTION] += sink_store_cursor_lost(d->store, i);
 	c->lost[LOSS_STDOUT] = c->lost[LOSS_SYSLOG] = c->lost[LOSS_JSONL] = 0;
+	c->lost[LOSS_STDOUT_SHED] = c->lost[LOSS_SYSLOG_SHED] = 0;
+	c->lost[LOSS_JSONL_SHED] = 0;
 	for (size_t k = 0; k < ws.nsinks; k++) {
 		const char *name = ws.sinks[k].name;
 		uint64_t n = ws.sinks[k].lost.backlog + ws.sinks[k].lost.failed;
-		enum loss_reason r = LOSS_SINK;
+		enum loss_reason r = LOSS_SINK, shed = LOSS_SINK;
 
-		if (!strcmp(name, "stdout"))
+		if (!strcmp(name, "stdout")) {
 			r = LOSS_STDOUT;
-		else if (!strcmp(name, "syslog"))
+			shed = LOSS_STDOUT_SHED;
+		} else if (!strcmp(name, "syslog")) {
 			r = LOSS_SYSLOG;
-		else if (!strcmp(name, "jsonl"))
+			shed = LOSS_SYSLOG_SHED;
+		} else if (!strcmp(name, "jsonl")) {
 			r = LOSS_JSONL;
+			shed = LOSS_JSONL_SHED;
+		}
 		c->lost[r] += n;
+		c->lost[shed] += ws.sinks[k].lost.shed;
 	}
 }
 
@@ -718,6 +728,8 @@ static int setup(struct daemon *d)
 		.max_jobs = ENRICH_JOBS_MAX,
 		.max_wait_ms = ENRICH_WAIT_MAX_MS,
 		.max_held = ENRICH_HELD_MAX,
+		.shed = { s->shed_first[0], s->shed_first[1], s->shed_first[2],
+			  s->shed_first[3] },
 		.hash_cache_entries = HASH_CACHE_MAX,
 		.hash_max_bytes = s->hash_max_bytes,
 		.resolver_entries = RESOLVER_MAX,

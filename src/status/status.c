@@ -40,6 +40,12 @@ static const struct loss_def losses[LOSS_MAX] = {
 	[LOSS_RETENTION] = { "retention",
 			     "deleted by retention before forwarding" },
 	[LOSS_SHED] = { "shed", "shed under load (shed_first)" },
+	[LOSS_STDOUT_SHED] = { "stdout_shed",
+			       "shed before stdout (shed_first)" },
+	[LOSS_SYSLOG_SHED] = { "syslog_shed",
+			       "shed before syslog (shed_first)" },
+	[LOSS_JSONL_SHED] = { "jsonl_shed",
+			      "shed before the JSON file (shed_first)" },
 };
 
 static const char *const counts[COUNT_MAX] = {

@@ -60,7 +60,13 @@ enum loss_reason {
 	LOSS_RETENTION, /* deleted by retention before a destination had it
 			 * (counted once per destination) */
 	LOSS_SHED, /* shed under load: an event of shed_first met the
-		    * kernel ring or the writer queue 3/4 full */
+		    * kernel ring, the enrichment backlog or the writer
+		    * queue 3/4 full */
+	/* Shed by one output on its own thread: an event of shed_first met
+	 * its backlog 3/4 full.  The store and the other outputs have it. */
+	LOSS_STDOUT_SHED,
+	LOSS_SYSLOG_SHED,
+	LOSS_JSONL_SHED,
 	LOSS_MAX,
 };
 

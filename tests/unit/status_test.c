@@ -74,8 +74,11 @@ static void test_round_trip(void)
 	CHECK(strstr(t.data, "\nlost_jsonl=18\n") != NULL);
 	CHECK(strstr(t.data, "\nlost_retention=19\n") != NULL);
 	CHECK(strstr(t.data, "\nlost_shed=20\n") != NULL);
-	CHECK(status_lost_total(b.lost) ==
-	      10 + 11 + 12 + 13 + 14 + 15 + 16 + 17 + 18 + 19 + 20);
+	CHECK(strstr(t.data, "\nlost_stdout_shed=21\n") != NULL);
+	CHECK(strstr(t.data, "\nlost_jsonl_shed=23\n") != NULL);
+	CHECK(status_lost_total(b.lost) == 10 + 11 + 12 + 13 + 14 + 15 + 16 +
+						   17 + 18 + 19 + 20 + 21 + 22 +
+						   23);
 	buf_release(&t);
 
 	/* No armed events: an empty list both ways. */
