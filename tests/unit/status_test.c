@@ -40,6 +40,10 @@ static void sample(struct status_info *st)
 	snprintf(st->version, sizeof(st->version), "1.2.3");
 	snprintf(st->config_path, sizeof(st->config_path), "/etc/v/c.xml");
 	snprintf(st->config_hash, sizeof(st->config_hash), "abc123");
+	snprintf(st->config_error, sizeof(st->config_error),
+		 "/etc/v/c.xml:3:7: unexpected end of file");
+	snprintf(st->config_running, sizeof(st->config_running),
+		 "/var/lib/vigil/config-last-good.xml");
 	snprintf(st->schema_version, sizeof(st->schema_version), "4.91");
 	snprintf(st->config_schema, sizeof(st->config_schema), "4.90");
 	st->armed[0] = 1;
