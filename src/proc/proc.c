@@ -379,9 +379,11 @@ const struct proc *proc_subject(struct proc_table *t,
 
 /* --- /proc readers --- */
 
+/* A command line of at most CMDLINE_MAX bytes, in a block of its own
+ * size (the table keeps one per process). */
 static char *read_cmdline(const char *dir)
 {
-	char path[FILE_MAX], *buf = malloc(CMDLINE_MAX);
+	char path[FILE_MAX], *buf = malloc(CMDLINE_MAX), *fit;
 	ssize_t n;
 
 	if (!buf)
@@ -396,7 +398,8 @@ static char *read_cmdline(const char *dir)
 		if (buf[i] == '\0')
 			buf[i] = ' ';
 	buf[n] = '\0';
-	return buf;
+	fit = realloc(buf, (size_t)n + 1);
+	return fit ? fit : buf;
 }
 
 static uint32_t read_u32_file(const char *dir, const char *name)
