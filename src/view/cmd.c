@@ -643,10 +643,16 @@ static int run(struct view_cmd *c)
 	return VIEW_EXIT_OK;
 }
 
+/* What a fleet query may do: read only, whatever the ClickHouse user's
+ * rights (no time bound of the server's: a whole-fleet search may take
+ * long; the request's timeout bounds it). */
+#define FLEET_SETTINGS "readonly=2"
+
 /* --fleet: the query on ClickHouse, printed like local rows. */
 static int run_fleet(struct view_cmd *c)
 {
-	struct ch_client_opts o = { .timeout_ms = 60000 };
+	struct ch_client_opts o = { .timeout_ms = 60000,
+				    .settings = FLEET_SETTINGS };
 	struct ch_client *cl = NULL;
 	char err[512];
 	const char *table = c->table ? c->table : CH_DEFAULT_TABLE;
@@ -681,7 +687,8 @@ static int run_fleet(struct view_cmd *c)
 		}
 		if (!c->table)
 			table = sd->table;
-		cl = ch_client_for(sd, o.timeout_ms, NULL, err, sizeof(err));
+		cl = ch_client_for(sd, o.timeout_ms, FLEET_SETTINGS, err,
+				   sizeof(err));
 	}
 	if (!cl) {
 		fprintf(stderr, "vigil view: %s\n", err);

@@ -150,6 +150,17 @@ is "filters: a field without a column, --from-id" \
 is "filters: --since in the future finds nothing" \
 	"$(fleet --since "$(date -u -d '+1 day' '+%Y-%m-%d')" >/dev/null 2>&1
 	echo $?)" 1
+# Every query of `view --fleet` asks ClickHouse for read-only rights
+# (readonly=2), whatever the user may do: vigil's client sends no
+# User-Agent, curl (chq) does.  (ClickHouse 18: type 2 is QueryFinish.)
+chq 'SYSTEM FLUSH LOGS' >/dev/null
+ok "fleet queries were logged by ClickHouse" test \
+	"$(chq "SELECT count() FROM system.query_log WHERE type = 2
+		AND http_user_agent = '' AND query LIKE 'SELECT record FROM%'")" -gt 5
+is "every fleet query ran with readonly=2" \
+	"$(chq "SELECT count() FROM system.query_log WHERE type = 2
+		AND http_user_agent = '' AND query LIKE 'SELECT record FROM%'
+		AND Settings.Values[indexOf(Settings.Names, 'readonly')] != '2'")" 0
 
 # --- ClickHouse killed during a burst (an INSERT may be cut off half
 # way), down for a while, started again: nothing missing, nothing twice

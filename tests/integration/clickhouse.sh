@@ -31,12 +31,16 @@ cat >"$ch/config.xml" <<EOF
     <default_database>default</default_database>
     <timezone>UTC</timezone>
     <mlock_executable>false</mlock_executable>
+    <query_log><database>system</database><table>query_log</table>
+        <flush_interval_milliseconds>1000</flush_interval_milliseconds>
+    </query_log>
 </yandex>
 EOF
 cat >"$ch/users.xml" <<'EOF'
 <?xml version="1.0"?>
 <yandex>
     <profiles><default><max_memory_usage>2000000000</max_memory_usage>
+        <log_queries>1</log_queries>
     </default></profiles>
     <users><default><password></password>
         <networks><ip>127.0.0.1</ip></networks>
