@@ -821,6 +821,19 @@ int on_sys_exit_utime(struct syscall_trace_exit *ctx)
 /* --- executables written: event 29 --- */
 
 /*
+ * Whether the file's size and mode leave room for an executable: an ELF
+ * header (WIRE_EXEC_HEAD bytes), or "#!" with an exec bit.  Most written
+ * files are short data files; the daemon need not open those.
+ */
+static __always_inline bool may_be_executable(struct inode *inode)
+{
+	__s64 size = BPF_CORE_READ(inode, i_size);
+	__u16 mode = BPF_CORE_READ(inode, i_mode);
+
+	return size >= WIRE_EXEC_HEAD || (size >= 2 && (mode & 0111));
+}
+
+/*
  * fd of task is being closed (close(), or dup2() over it): when that is
  * the last reference to a file written since its open, the writer is
  * done with it.
@@ -848,6 +861,8 @@ static __always_inline void written_closing(struct task_struct *task, long fd)
 	if (!is_last_ref(file))
 		return;
 	bpf_map_delete_elem(&written_files, &key);
+	if (!may_be_executable(inode))
+		return;
 	s = get_scratch();
 	if (!s)
 		return;

@@ -255,7 +255,9 @@ enum wire_how {
 	WIRE_HOW_UNLINK = 6, /* unlink/unlinkat */
 	WIRE_HOW_RMDIR = 7, /* rmdir, unlinkat(AT_REMOVEDIR) */
 	WIRE_HOW_UTIMES = 8, /* utimensat/utimes/futimesat/utime */
-	WIRE_HOW_CLOSE = 9, /* last close of a file written since open */
+	/* last close of a file written since open, sent only when the file
+	 * may be an executable (WIRE_EXEC_HEAD) */
+	WIRE_HOW_CLOSE = 9,
 	WIRE_HOW_CHMOD = 10, /* chmod family giving an exec bit */
 	WIRE_HOW_SYMLINK = 11, /* symlink/symlinkat: the new name */
 };
@@ -290,6 +292,16 @@ struct wire_file {
 	struct wire_str path2;
 	char data[];
 };
+
+/*
+ * Event 29: a closed written file shorter than this is no ELF (the
+ * header's e_type ends at byte 18), and one shorter than 2 bytes is no
+ * "#!" script; a script needs an exec bit too.  The kernel sends no
+ * WIRE_HOW_CLOSE record for a file that cannot be an executable by its
+ * size and mode, so the daemon does not open it (src/content/exec.c
+ * decides the rest from the first bytes).
+ */
+#define WIRE_EXEC_HEAD 18
 
 /*
  * The path prefilter (src/sensor/path_dfa.c builds it, bpf/file.bpf.c

@@ -114,7 +114,8 @@ void content_written(struct content *c, uint64_t dev, uint64_t ino,
  * was remembered. */
 bool content_forget_written(struct content *c, uint64_t dev, uint64_t ino);
 
-/* Bytes of a file's start content_looks_executable() needs. */
+/* Bytes of a file's start content_looks_executable() needs; the kernel
+ * sends no close of a shorter file without an exec bit (wire.h). */
 #define CONTENT_HEAD 18
 
 /* Pure: whether the first bytes head[0..n) of a file with mode look

@@ -3,9 +3,9 @@
  * content/exec.c - event 29's question: is this newly written file an
  * executable?  An ELF program or shared object (whatever its mode:
  * shared objects are not marked executable), or a "#!" script with an
- * exec bit.  Files created without an exec bit are remembered (a ring of
- * the last SCRIPTS_MAX), so that the chmod which later gives one counts
- * as the moment the file became an executable.
+ * exec bit.  Files created without an exec bit are remembered (about the
+ * last SCRIPTS_MAX, internal.h), so that the chmod which later gives one
+ * counts as the moment the file became an executable.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "wire.h"
 #include "internal.h"
+
+_Static_assert(CONTENT_HEAD == WIRE_EXEC_HEAD,
+	       "the kernel filters closes by the same length");
 
 bool content_looks_executable(const unsigned char *head, size_t n,
 			      unsigned mode)
@@ -33,15 +37,25 @@ bool content_looks_executable(const unsigned char *head, size_t n,
 	return n >= 2 && head[0] == '#' && head[1] == '!' && (mode & 0111);
 }
 
+/* The set (dev, ino) is remembered in. */
+static struct script *set_of(struct content *c, uint64_t dev, uint64_t ino)
+{
+	uint64_t h =
+		(ino ^ dev * 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
+
+	return &c->scripts[(h >> 32) % (SCRIPTS_MAX / SCRIPT_WAYS) *
+			   SCRIPT_WAYS];
+}
+
 bool content_forget_written(struct content *c, uint64_t dev, uint64_t ino)
 {
-	size_t n = c->nscripts < SCRIPTS_MAX ? c->nscripts : SCRIPTS_MAX;
+	struct script *set = set_of(c, dev, ino);
 
-	for (size_t i = 0; i < n; i++) {
-		struct script *s = &c->scripts[i];
+	for (size_t i = 0; i < SCRIPT_WAYS; i++) {
+		struct script *s = &set[i];
 
-		if (s->dev == dev && s->ino == ino) {
-			s->dev = s->ino = 0;
+		if (s->seq && s->dev == dev && s->ino == ino) {
+			memset(s, 0, sizeof(*s));
 			return true;
 		}
 	}
@@ -51,14 +65,23 @@ bool content_forget_written(struct content *c, uint64_t dev, uint64_t ino)
 void content_written(struct content *c, uint64_t dev, uint64_t ino,
 		     unsigned mode)
 {
-	struct script *s;
+	struct script *set, *s;
 
 	if (!ino || (mode & 0111))
 		return;
-	content_forget_written(c, dev, ino);
-	s = &c->scripts[c->nscripts++ % SCRIPTS_MAX];
+	set = set_of(c, dev, ino);
+	s = &set[0];
+	for (size_t i = 0; i < SCRIPT_WAYS; i++) {
+		if (set[i].seq && set[i].dev == dev && set[i].ino == ino) {
+			s = &set[i]; /* written again: remembered anew */
+			break;
+		}
+		if (set[i].seq < s->seq)
+			s = &set[i]; /* an empty one (0), or the oldest */
+	}
 	s->dev = dev;
 	s->ino = ino;
+	s->seq = ++c->nscripts;
 }
 
 int content_executable(struct content *c, const char *path, uint64_t dev,

@@ -21,9 +21,14 @@ struct held {
 /* A file created without an exec bit (event 29's chmod case). */
 struct script {
 	uint64_t dev, ino;
+	uint64_t seq; /* when remembered (content.nscripts); 0: empty */
 };
 
+/* Remembered in sets of SCRIPT_WAYS by (dev, ino): a lookup reads one
+ * set, not all of them (every file created is remembered, so this runs
+ * per event 11); a set forgets its oldest first. */
 #define SCRIPTS_MAX 1024
+#define SCRIPT_WAYS 4
 
 struct content {
 	struct content_limits lim;
@@ -35,9 +40,9 @@ struct content {
 	size_t oldest, next, count; /* ring: [oldest, next) may be in use */
 	/* the archive */
 	int archive_fd; /* -1: archiving off */
-	/* files created without an exec bit, a ring */
+	/* files created without an exec bit, in sets */
 	struct script scripts[SCRIPTS_MAX];
-	size_t nscripts;
+	uint64_t nscripts; /* remembered so far */
 };
 
 void content_held_release_all(struct content *c);

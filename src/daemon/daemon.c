@@ -270,7 +270,7 @@ static int on_record(void *ctx, const void *data, size_t len)
 		handle(d, &ev);
 	handle_more(d, 0, false);
 	/* A writer falling behind: leave the rest in the kernel's ring
-	 * buffer (8 MiB, already paid for) until it catches up. */
+	 * buffer (ring_kib, already paid for) until it catches up. */
 	return writer_is_backlogged(d->writer) ? -EBUSY : 0;
 }
 

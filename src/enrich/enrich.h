@@ -85,8 +85,8 @@ void enrich_free(struct enrich *e);
  * Answer ev's n requests (wants is copied).  Returns 1 when ev is complete
  * and no event waits before it: the caller keeps ev and uses it now (the
  * common case, no copy); 0 when ev was taken (moved, ev left empty) and
- * comes back from enrich_pop(); -ENOSPC when max_events wait (ev is
- * released and counted lost).
+ * comes back from enrich_pop(); -ENOSPC when max_events wait, -ENOMEM
+ * without memory to keep it (ev is released and counted lost).
  */
 int enrich_add(struct enrich *e, struct event *ev,
 	       const struct decode_want *wants, unsigned n);

@@ -379,17 +379,21 @@ const struct proc *proc_subject(struct proc_table *t,
 
 /* --- /proc readers (procfs.c parses what they read) --- */
 
+/* A command line of at most CMDLINE_MAX bytes, in a block of its own
+ * size (the table keeps one per process). */
 static char *read_cmdline(const char *dir)
 {
-	char path[FILE_MAX], *buf = malloc(CMDLINE_MAX);
+	char path[FILE_MAX], *buf = malloc(CMDLINE_MAX), *fit;
 	ssize_t n;
+	size_t len;
 
 	if (!buf)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/cmdline", dir);
 	n = file_read_head(path, buf, CMDLINE_MAX);
-	proc_cmdline_join(buf, n > 0 ? (size_t)n : 0);
-	return buf;
+	len = proc_cmdline_join(buf, n > 0 ? (size_t)n : 0);
+	fit = realloc(buf, len + 1);
+	return fit ? fit : buf;
 }
 
 static uint32_t read_u32_file(const char *dir, const char *name)

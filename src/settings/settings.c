@@ -53,7 +53,7 @@ void settings_defaults(struct settings *s)
 	snprintf(s->channel, sizeof(s->channel), "Linux-Sysmon/Operational");
 	s->queue_events = 16384;
 	settings_parse_shed(SETTINGS_SHED_DEFAULT, s->shed_first);
-	s->ring_kib = 8192;
+	s->ring_kib = 4096;
 	s->hash_max_bytes = 256 * MIB;
 	s->command_line_max = 64 * KIB;
 	s->extra_fields = false;

@@ -95,8 +95,10 @@ wait "$reader"
 # 9: a raw read of the loop device; a write-only open is no read.
 [ -n "$loop" ] && dd if="$loop" of=/dev/null bs=4k count=1 status=none
 
-# Outside the folder the rules include: kept back in the kernel.
-echo out > "$T_DIR/outside"
+# Outside the folder the rules include: kept back in the kernel (the
+# close of a written file long enough to be an executable, or the kernel
+# sends no record for it to keep back).
+echo "a file outside the folder the rules include" > "$T_DIR/outside"
 
 settle
 # The status file is rewritten every second: wait for the count to show.

@@ -207,6 +207,45 @@ static void test_executable(void)
 	content_free(c);
 }
 
+/* What content_written() remembers: a file, until it is forgotten or
+ * pushed out by many newer ones; files given an exec bit at creation are
+ * not remembered. */
+static void test_written_sets(void)
+{
+	struct content *c = new_content(1, 1);
+
+	content_written(c, 8, 100, 0644);
+	CHECK(content_forget_written(c, 8, 100));
+	CHECK(!content_forget_written(c, 8, 100));
+	content_written(c, 8, 101, 0755);
+	CHECK(!content_forget_written(c, 8, 101));
+	content_written(c, 8, 0, 0644);
+	CHECK(!content_forget_written(c, 8, 0));
+	/* The same inode on another device is another file. */
+	content_written(c, 8, 102, 0644);
+	CHECK(!content_forget_written(c, 9, 102));
+	/* Written twice: remembered once. */
+	content_written(c, 8, 102, 0644);
+	CHECK(content_forget_written(c, 8, 102));
+	CHECK(!content_forget_written(c, 8, 102));
+	/* The last ones are remembered (the last 4 always: no set holds
+	 * more of them), the oldest of many forgotten. */
+	content_written(c, 8, 103, 0644);
+	for (uint64_t i = 0; i < 100000; i++)
+		content_written(c, 8, 1000 + i, 0600);
+	CHECK(!content_forget_written(c, 8, 103));
+	for (uint64_t i = 100000 - 4; i < 100000; i++)
+		CHECK(content_forget_written(c, 8, 1000 + i));
+	{
+		unsigned kept = 0;
+
+		for (uint64_t i = 100000 - 256; i < 100000 - 4; i++)
+			kept += content_forget_written(c, 8, 1000 + i);
+		CHECK(kept >= 128);
+	}
+	content_free(c);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -219,6 +258,7 @@ int main(void)
 	test_archive();
 	test_archive_dir_private();
 	test_executable();
+	test_written_sets();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		tap_failed++;

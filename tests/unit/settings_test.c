@@ -57,7 +57,7 @@ static void test_defaults(void)
 	CHECK_STR(s.provider_guid, "{ff032593-a8d3-4f13-b0d6-01fc615a0f97}");
 	CHECK_STR(s.channel, "Linux-Sysmon/Operational");
 	CHECK(s.queue_events == 16384);
-	CHECK(s.ring_kib == 8192);
+	CHECK(s.ring_kib == 4096);
 	CHECK(s.hash_max_bytes == 256ull * 1024 * 1024);
 }
 
@@ -82,7 +82,7 @@ static void test_every_key(void)
 		   "provider_guid = {00000000-0000-0000-0000-000000000001}\n"
 		   "channel = Vigil/Operational\n"
 		   "queue_events = 4K\n"
-		   "ring_kib = 4096\n"
+		   "ring_kib = 2048\n"
 		   "hash_max_bytes = 1G\n",
 		   &s, &d);
 	CHECK(err == 0);
@@ -99,7 +99,7 @@ static void test_every_key(void)
 	CHECK_STR(s.provider_guid, "{00000000-0000-0000-0000-000000000001}");
 	CHECK_STR(s.channel, "Vigil/Operational");
 	CHECK(s.queue_events == 4096);
-	CHECK(s.ring_kib == 4096);
+	CHECK(s.ring_kib == 2048);
 	CHECK(s.hash_max_bytes == 1024ull * 1024 * 1024);
 }
 
@@ -139,7 +139,7 @@ static void test_value_syntax(void)
 	CHECK(load("ring_kib = 8\r\nqueue_events = 100", &s, &d) == 0);
 	CHECK(s.ring_kib == 8 && s.queue_events == 100);
 	CHECK(load("", &s, &d) == 0);
-	CHECK(s.ring_kib == 8192);
+	CHECK(s.ring_kib == 4096);
 	/* shed_first: file events by default, a list, or none */
 	CHECK((s.shed_first[0] >> 11 & 1) && (s.shed_first[0] >> 3 & 1));
 	CHECK(!(s.shed_first[0] >> 1 & 1) && !(s.shed_first[0] >> 5 & 1));
