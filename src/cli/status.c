@@ -139,6 +139,15 @@ static void print_status(const struct status_info *st, const char *state)
 	print_duration((long long)now - st->started);
 	printf("\n  version        %s\n", st->version);
 	printf("  config         %s\n", st->config_path);
+	/* The file on disk does not load: the rules are older ones. */
+	if (st->config_error[0])
+		printf("  config error   %s\n", st->config_error);
+	if (st->config_running[0])
+		printf("  running        the last configuration that loaded, "
+		       "kept in %s\n",
+		       st->config_running);
+	else if (st->config_error[0])
+		printf("  running        the configuration loaded before\n");
 	printf("  config hash    SHA256=%s\n", st->config_hash);
 	/* The schema events speak (event 4 says it too), and the one the
 	 * config was written for when that differs. */

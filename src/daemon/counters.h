@@ -17,6 +17,7 @@ struct daemon_counters {
 	 * them into lost[] with the sensor's and the writer's counts. */
 	uint64_t lost_decode; /* malformed kernel record */
 	uint64_t lost_pending; /* too many events waiting for enrichment */
+	uint64_t lost_shed; /* shed from the enrichment backlog */
 	uint64_t lost[LOSS_MAX]; /* totals since start, per reason */
 	uint64_t counts[COUNT_MAX]; /* not losses (status.h) */
 };

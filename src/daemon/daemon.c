@@ -45,6 +45,7 @@
 #include "util/version.h"
 #include "counters.h"
 #include "file_enrich.h"
+#include "lastgood.h"
 #include "outputs.h"
 #include "privs.h"
 #include "writer.h"
@@ -114,6 +115,11 @@ struct daemon {
 	uint64_t unfilled_logged_s; /* CLOCK_MONOTONIC */
 	time_t started;
 	unsigned store_incidents; /* sink_store_incident() seen */
+	/* Why config_path did not load when last read ("": it did), and
+	 * the last good copy the rules run from after a start with one that
+	 * did not ("": config_path).  status.h: config_error/_running. */
+	char config_error[600];
+	char config_running[PATH_MAX];
 };
 
 static int64_t boot_to_utc(void)
@@ -146,7 +152,8 @@ static void emit_state(struct daemon *d, const char *state)
 static void emit_config(struct daemon *d)
 {
 	struct event ev;
-	const char *path = d->opts->config_path;
+	const char *path =
+		d->config_running[0] ? d->config_running : d->opts->config_path;
 
 	if (event_init(&ev, 16) < 0)
 		return;
@@ -213,6 +220,8 @@ static void handle(struct daemon *d, struct event *ev)
 
 	if (r == 1)
 		finish(d, ev);
+	else if (r == -ENOBUFS)
+		d->counters.lost_shed++;
 	else if (r < 0)
 		d->counters.lost_pending++;
 	else
@@ -320,23 +329,31 @@ static void gather(struct daemon *d)
 	c->lost[LOSS_SINK] = ws.lost_sink;
 	c->lost[LOSS_DECODE] = c->lost_decode;
 	c->lost[LOSS_PENDING] = c->lost_pending;
-	c->lost[LOSS_SHED] = drops[SENSOR_DROP_SHED] + ws.lost_shed;
+	c->lost[LOSS_SHED] =
+		drops[SENSOR_DROP_SHED] + ws.lost_shed + c->lost_shed;
 	c->lost[LOSS_RETENTION] = 0;
 	for (size_t i = 0; d->store && i < d->opts->settings.ndests; i++)
 		c->lost[LOSS_RETENTION] += sink_store_cursor_lost(d->store, i);
 	c->lost[LOSS_STDOUT] = c->lost[LOSS_SYSLOG] = c->lost[LOSS_JSONL] = 0;
+	c->lost[LOSS_STDOUT_SHED] = c->lost[LOSS_SYSLOG_SHED] = 0;
+	c->lost[LOSS_JSONL_SHED] = 0;
 	for (size_t k = 0; k < ws.nsinks; k++) {
 		const char *name = ws.sinks[k].name;
 		uint64_t n = ws.sinks[k].lost.backlog + ws.sinks[k].lost.failed;
-		enum loss_reason r = LOSS_SINK;
+		enum loss_reason r = LOSS_SINK, shed = LOSS_SINK;
 
-		if (!strcmp(name, "stdout"))
+		if (!strcmp(name, "stdout")) {
 			r = LOSS_STDOUT;
-		else if (!strcmp(name, "syslog"))
+			shed = LOSS_STDOUT_SHED;
+		} else if (!strcmp(name, "syslog")) {
 			r = LOSS_SYSLOG;
-		else if (!strcmp(name, "jsonl"))
+			shed = LOSS_SYSLOG_SHED;
+		} else if (!strcmp(name, "jsonl")) {
 			r = LOSS_JSONL;
+			shed = LOSS_JSONL_SHED;
+		}
 		c->lost[r] += n;
+		c->lost[shed] += ws.sinks[k].lost.shed;
 	}
 }
 
@@ -492,6 +509,53 @@ static void set_network(struct daemon *d)
 		sensor_set_port_filter(d->sensor, NULL);
 }
 
+/* A load's error as one line of printable ASCII, for the status file. */
+static void note_config_error(struct daemon *d, const struct diag *diag)
+{
+	snprintf(d->config_error, sizeof(d->config_error), "%s:%d:%d: %s",
+		 diag->file, diag->line, diag->col, diag->msg);
+	for (char *p = d->config_error; *p; p++)
+		if (*p < ' ' || *p > '~')
+			*p = '?';
+}
+
+/*
+ * config_path did not load at start: run the last configuration that did
+ * (the state directory's copy, lastgood.h) rather than nothing, and say
+ * so (the log now, event 255 once the outputs run, the status file).
+ * NULL when there is no such copy or it does not load either.
+ */
+static struct config *fall_back(struct daemon *d, const struct diag *diag)
+{
+	struct diag kd = { 0 };
+	char keep[PATH_MAX];
+	struct config *c;
+
+	if (lastgood_path(keep, sizeof(keep), d->opts->settings.state_dir) <
+		    0 ||
+	    access(keep, F_OK) < 0) {
+		log_error(
+			"no configuration that loaded before is kept (%s/%s): "
+			"not starting",
+			d->opts->settings.state_dir, LASTGOOD_NAME);
+		return NULL;
+	}
+	c = config_load_file(keep, &kd);
+	if (!c) {
+		log_error("the last good configuration does not load either: "
+			  "%s:%d:%d: %s",
+			  kd.file, kd.line, kd.col, kd.msg);
+		return NULL;
+	}
+	note_config_error(d, diag);
+	snprintf(d->config_running, sizeof(d->config_running), "%s", keep);
+	log_error("running the last configuration that loaded, kept in %s "
+		  "(SHA256=%s), until %s loads (fix it, then SIGHUP or "
+		  "vigil -c)",
+		  keep, config_file_hash(c), d->opts->config_path);
+	return c;
+}
+
 static void reload(struct daemon *d)
 {
 	struct diag diag = { 0 };
@@ -504,17 +568,20 @@ static void reload(struct daemon *d)
 			"SIGHUP: running the built-in config, nothing to reload");
 		return;
 	}
-	c = config_load_file(d->opts->config_path, &diag);
+	c = lastgood_load(d->opts->config_path, d->opts->settings.state_dir,
+			  &diag);
 	if (!c) {
 		snprintf(text, sizeof(text),
 			 "configuration not changed: %s:%d:%d: %s", diag.file,
 			 diag.line, diag.col, diag.msg);
 		log_error("%s", text);
 		emit_error(d, "ConfigurationError", text);
+		note_config_error(d, &diag);
 		return;
 	}
 	config_free(d->cfg);
 	d->cfg = c;
+	d->config_error[0] = d->config_running[0] = '\0';
 	d->dec.hash_algs = config_hash_algorithms(c);
 	set_archive(d);
 	set_prefilter(d);
@@ -554,6 +621,10 @@ static void write_status(struct daemon *d)
 		 config_path ? config_path : "(built-in)");
 	snprintf(st.config_hash, sizeof(st.config_hash), "%s",
 		 config_file_hash(d->cfg));
+	snprintf(st.config_error, sizeof(st.config_error), "%s",
+		 d->config_error);
+	snprintf(st.config_running, sizeof(st.config_running), "%s",
+		 d->config_running);
 	snprintf(st.schema_version, sizeof(st.schema_version), "%s",
 		 VIGIL_SCHEMA_VERSION);
 	snprintf(st.config_schema, sizeof(st.config_schema), "%s",
@@ -689,14 +760,19 @@ static int setup(struct daemon *d)
 	struct diag diag = { 0 };
 
 	d->started = time(NULL);
-	d->cfg = d->opts->config_path
-			 ? config_load_file(d->opts->config_path, &diag)
-			 : config_default();
-	if (!d->cfg) {
-		log_error("%s:%d:%d: %s", diag.file, diag.line, diag.col,
-			  diag.msg);
-		return -EINVAL;
+	if (!d->opts->config_path) {
+		d->cfg = config_default();
+	} else {
+		d->cfg = lastgood_load(d->opts->config_path, s->state_dir,
+				       &diag);
+		if (!d->cfg) {
+			log_error("%s:%d:%d: %s", diag.file, diag.line,
+				  diag.col, diag.msg);
+			d->cfg = fall_back(d, &diag);
+		}
 	}
+	if (!d->cfg)
+		return -EINVAL;
 	warn_uncollected(d->cfg);
 	gethostname(d->computer, sizeof(d->computer) - 1);
 	render_host_defaults(&d->host);
@@ -718,6 +794,8 @@ static int setup(struct daemon *d)
 		.max_jobs = ENRICH_JOBS_MAX,
 		.max_wait_ms = ENRICH_WAIT_MAX_MS,
 		.max_held = ENRICH_HELD_MAX,
+		.shed = { s->shed_first[0], s->shed_first[1], s->shed_first[2],
+			  s->shed_first[3] },
 		.hash_cache_entries = HASH_CACHE_MAX,
 		.hash_max_bytes = s->hash_max_bytes,
 		.resolver_entries = RESOLVER_MAX,
@@ -757,6 +835,10 @@ static int setup(struct daemon *d)
 	set_network(d);
 	proc_table_seed(d->procs);
 	start_forwarder(d);
+	if ((r = privs_join_group("adm")) < 0 && r != -ENOENT)
+		log_warn("cannot join group adm: %s: a store started again "
+			 "later is root's only",
+			 strerror(-r));
 	/* Everything privileged is done: keep only what running needs. */
 	if ((r = privs_drop()) < 0)
 		log_warn("could not drop capabilities: %s", strerror(-r));
@@ -857,6 +939,16 @@ int daemon_run(const struct daemon_opts *o)
 	}
 	emit_state(&d, "Started");
 	emit_config(&d);
+	if (d.config_running[0]) {
+		char text[PATH_MAX + 800];
+
+		snprintf(text, sizeof(text),
+			 "configuration not loaded at start: %s; running the "
+			 "last configuration that loaded (%s, SHA256=%s)",
+			 d.config_error, d.config_running,
+			 config_file_hash(d.cfg));
+		emit_error(&d, "ConfigurationError", text);
+	}
 	log_info("monitoring (pid %d)", (int)getpid());
 	loop(&d);
 

@@ -6,7 +6,11 @@
  * Reconfiguration: on SIGHUP the daemon re-reads config_path; a config
  * that fails to load is reported (event 255 and the log) and the running
  * one stays.  A loaded one is swapped in without detaching the sensor and
- * announced as event 16.
+ * announced as event 16.  Each config that loads is kept in the state
+ * directory (lastgood.h); a start with a config_path that does not load
+ * runs on that copy and reports it (log, event 255 ConfigurationError,
+ * event 16, status file config_error/config_running), and fails only
+ * when there is none.
  *
  * Status: every second the daemon rewrites <run_dir>/status atomically
  * and keeps <run_dir>/vigil.pid while it runs (format in status/status.h).

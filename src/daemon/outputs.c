@@ -29,7 +29,8 @@
  * Put an output that can stall (a terminal, a pipe, syslog, a file) on a
  * thread of its own: then it loses only its own events when it falls
  * behind, and the store never waits for it.  Each has a backlog as deep
- * as the writer queue, in events, and OUTPUT_BACKLOG_BYTES of values.
+ * as the writer queue, in events, and OUTPUT_BACKLOG_BYTES of values, and
+ * sheds the events of shed_first first, as the writer queue does.
  */
 static struct sink *detach(struct sink *inner, const struct settings *s)
 {
@@ -39,6 +40,8 @@ static struct sink *detach(struct sink *inner, const struct settings *s)
 		return NULL;
 	a = sink_async_new(inner, s->queue_events ? s->queue_events : 1,
 			   OUTPUT_BACKLOG_BYTES);
+	if (a)
+		sink_async_set_shed(a, s->shed_first);
 	if (!a) {
 		int e = errno;
 

@@ -18,6 +18,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -236,4 +237,26 @@ int privs_drop(void)
 	if (err)
 		return err;
 	return check_threads(keep);
+}
+
+int privs_join_group(const char *name)
+{
+	struct group gr, *res = NULL;
+	gid_t groups[256];
+	char tmp[4096];
+	int n;
+
+	if (getgrnam_r(name, &gr, tmp, sizeof(tmp), &res) != 0 || !res)
+		return -ENOENT;
+	n = getgroups(256, groups);
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gr.gr_gid)
+			return 0;
+	if (n == 256)
+		return -E2BIG;
+	groups[n++] = gr.gr_gid;
+	/* glibc applies it to every thread of the process */
+	return setgroups((size_t)n, groups) < 0 ? -errno : 0;
 }

@@ -21,4 +21,14 @@
  */
 int privs_drop(void);
 
+/*
+ * Add group name (when it exists) to the process's supplementary groups,
+ * before privs_drop(): a file the daemon creates later (a new store after
+ * the old one was damaged or deleted, store/recover.c) can then be given
+ * that group without CAP_CHOWN, so the readers in it (vigil web, the
+ * forwarder, admins) read the new store as they read the old.  Returns 0,
+ * -ENOENT (no such group) or a negative errno.
+ */
+int privs_join_group(const char *name);
+
 #endif /* VIGIL_DAEMON_PRIVS_H */

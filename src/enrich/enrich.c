@@ -157,6 +157,17 @@ static uint32_t job_for(struct enrich *e, const struct enrich_kind *k,
 	return free_i;
 }
 
+/* Of shed_first (enrich_opts.shed). */
+static bool is_shed(const struct enrich *e, const struct event *ev)
+{
+	unsigned id;
+
+	if (!ev->def)
+		return false;
+	id = ev->def->id;
+	return (e->o.shed[id / 64 & 3] >> (id % 64)) & 1;
+}
+
 int enrich_add(struct enrich *e, struct event *ev,
 	       const struct decode_want *wants, unsigned n)
 {
@@ -168,6 +179,12 @@ int enrich_add(struct enrich *e, struct event *ev,
 		event_release(ev);
 		e->stats.lost++;
 		return -ENOSPC;
+	}
+	if (e->count && e->count >= e->o.max_events - e->o.max_events / 4 &&
+	    is_shed(e, ev)) {
+		event_release(ev);
+		e->stats.shed++;
+		return -ENOBUFS;
 	}
 	for (unsigned i = 0; i < n && i < DECODE_MAX_WANTS; i++) {
 		const struct decode_want *w = &wants[i];

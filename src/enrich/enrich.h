@@ -48,6 +48,11 @@ struct enrich_opts {
 	 * it has, as if it had waited too long: under a flood a slow job (a
 	 * big file to hash) costs fields, not events.  0: only max_events. */
 	size_t max_held;
+	/* shed_first (settings.h): events whose id has its bit here may fill
+	 * the waiting events to three quarters of max_events only; past
+	 * that they are dropped (counted as shed), and the last quarter is
+	 * kept for the others.  All zero: nothing is shed. */
+	uint64_t shed[4];
 	size_t hash_cache_entries;
 	uint64_t hash_max_bytes; /* bigger files are not hashed; 0: no limit */
 	/* The user database, asked on the worker: uid's name (or its number)
@@ -69,6 +74,7 @@ struct enrich_stats {
 	uint64_t unfilled; /* no job slot, worker stuck, or waited too long */
 	uint64_t changed; /* images not the version executed any more */
 	uint64_t lost; /* events dropped: max_events were waiting */
+	uint64_t shed; /* events of shed dropped: 3/4 of max_events waited */
 	uint64_t reverse_lookups; /* getnameinfo calls the resolver made */
 	uint64_t reverse_slow; /* of which slower than resolver_timeout_ms */
 };
@@ -86,7 +92,9 @@ void enrich_free(struct enrich *e);
  * and no event waits before it: the caller keeps ev and uses it now (the
  * common case, no copy); 0 when ev was taken (moved, ev left empty) and
  * comes back from enrich_pop(); -ENOSPC when max_events wait, -ENOMEM
- * without memory to keep it (ev is released and counted lost).
+ * without memory to keep it (ev is released and counted lost); -ENOBUFS
+ * when ev is of shed and three quarters of max_events wait (released and
+ * counted shed).
  */
 int enrich_add(struct enrich *e, struct event *ev,
 	       const struct decode_want *wants, unsigned n);

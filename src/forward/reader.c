@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include "event/event.h"
 #include "internal.h"
@@ -19,8 +18,6 @@
 
 struct fwd_reader {
 	sqlite3 *db;
-	dev_t dev; /* the file opened */
-	ino_t ino;
 	sqlite3_stmt *rows, *count, *first;
 };
 
@@ -40,15 +37,10 @@ static int db_errno(int rc)
 struct fwd_reader *fwd_reader_open(const char *path)
 {
 	struct fwd_reader *r = calloc(1, sizeof(*r));
-	struct stat st;
 	int err, rc;
 
 	if (!r)
 		return NULL;
-	if (stat(path, &st) == 0) {
-		r->dev = st.st_dev;
-		r->ino = st.st_ino;
-	}
 	err = store_open_ro(path, BUSY_TIMEOUT_MS, &r->db);
 	if (err < 0) {
 		free(r);
@@ -85,11 +77,7 @@ struct fwd_reader *fwd_reader_open(const char *path)
 
 bool fwd_reader_is_stale(const struct fwd_reader *r, const char *path)
 {
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return false; /* not there (yet): keep what is open */
-	return st.st_dev != r->dev || st.st_ino != r->ino;
+	return store_is_replaced(r->db, path);
 }
 
 void fwd_reader_close(struct fwd_reader *r)

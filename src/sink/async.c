@@ -12,9 +12,13 @@
  * write() copies the event into the queue, or counts it lost to the
  * backlog when max_events or max_bytes is reached (the events the daemon
  * always logs, 4, 16 and 255, have a small reserve beyond both, like the
- * writer queue's); it never waits for the output.  The thread writes what is queued to the inner sink in
- * order, a batch at a time, and flushes it after each batch; what the
- * inner sink refuses is counted as failed.
+ * writer queue's); it never waits for the output.  With a shed_first
+ * policy (sink_async_set_shed()) the events it names are counted as shed
+ * once the backlog is three quarters full, so a stalled output keeps room
+ * for the others (process events) as the writer queue does.  The thread
+ * writes what is queued to the inner sink in order, a batch at a time,
+ * and flushes it after each batch; what the inner sink refuses is counted
+ * as failed.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -46,9 +50,27 @@ struct async_sink {
 	size_t cap, head, count; /* cap: max_events + ASYNC_RESERVE */
 	size_t max_events;
 	size_t bytes, max_bytes;
+	uint64_t shed[4]; /* shed_first: ids shed at 3/4 */
 	bool is_stopping, is_done;
 	struct sink_losses losses;
 };
+
+/* Lock held. */
+static bool is_shed(const struct async_sink *a, const struct event *ev)
+{
+	unsigned id = ev->def->id;
+
+	return (a->shed[id / 64 & 3] >> (id % 64)) & 1;
+}
+
+void sink_async_set_shed(struct sink *s, const uint64_t shed[4])
+{
+	struct async_sink *a = s->priv;
+
+	pthread_mutex_lock(&a->lock);
+	memcpy(a->shed, shed, sizeof(a->shed));
+	pthread_mutex_unlock(&a->lock);
+}
 
 static int async_write(struct sink *s, const struct event *ev)
 {
@@ -59,11 +81,18 @@ static int async_write(struct sink *s, const struct event *ev)
 	bool is_full;
 
 	pthread_mutex_lock(&a->lock);
-	if (must_keep)
+	if (must_keep) {
 		is_full = a->count == a->cap;
-	else
+	} else if (is_shed(a, ev) &&
+		   (a->count >= a->max_events - a->max_events / 4 ||
+		    a->bytes + need > a->max_bytes - a->max_bytes / 4)) {
+		a->losses.shed++;
+		pthread_mutex_unlock(&a->lock);
+		return 0;
+	} else {
 		is_full = a->count >= a->max_events ||
 			  a->bytes + need > a->max_bytes;
+	}
 	if (is_full)
 		a->losses.backlog++;
 	pthread_mutex_unlock(&a->lock);

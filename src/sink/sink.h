@@ -22,6 +22,7 @@ struct render_host;
 struct sink_losses {
 	uint64_t backlog; /* its queue was full: the output fell behind */
 	uint64_t failed; /* the output refused them (write error) */
+	uint64_t shed; /* of shed_first, met the backlog 3/4 full */
 };
 
 struct sink {
@@ -49,6 +50,15 @@ struct sink {
  */
 struct sink *sink_async_new(struct sink *inner, size_t max_events,
 			    size_t max_bytes);
+
+/*
+ * The shed_first policy (settings.h) for an async sink s: events whose id
+ * has its bit in shed (id / 64, bit id % 64) may fill its backlog to three
+ * quarters only, of max_events and of max_bytes; past that they are
+ * counted in losses().shed and the last quarter is kept for the others.
+ * All zero: nothing is shed (the default).  Any thread.
+ */
+void sink_async_set_shed(struct sink *s, const uint64_t shed[4]);
 
 /* Standard output, one rendered event per line (format: render_format). */
 struct sink *sink_stdout_new(const struct render_host *h, int format);

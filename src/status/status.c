@@ -40,6 +40,12 @@ static const struct loss_def losses[LOSS_MAX] = {
 	[LOSS_RETENTION] = { "retention",
 			     "deleted by retention before forwarding" },
 	[LOSS_SHED] = { "shed", "shed under load (shed_first)" },
+	[LOSS_STDOUT_SHED] = { "stdout_shed",
+			       "shed before stdout (shed_first)" },
+	[LOSS_SYSLOG_SHED] = { "syslog_shed",
+			       "shed before syslog (shed_first)" },
+	[LOSS_JSONL_SHED] = { "jsonl_shed",
+			      "shed before the JSON file (shed_first)" },
 };
 
 static const char *const counts[COUNT_MAX] = {
@@ -166,6 +172,8 @@ int status_format(const struct status_info *st, struct buf *out)
 			st->started, st->version);
 	err |= buf_addf(out, "config_path=%s\nconfig_hash=%s\n",
 			st->config_path, st->config_hash);
+	err |= buf_addf(out, "config_error=%s\nconfig_running=%s\n",
+			st->config_error, st->config_running);
 	err |= buf_addf(out, "schema_version=%s\nconfig_schema=%s\narmed=",
 			st->schema_version, st->config_schema);
 	for (size_t i = 0; i < st->narmed && i < STATUS_MAX_ARMED; i++)
@@ -322,6 +330,10 @@ static int set_key(struct status_info *st, const char *k, size_t klen,
 		  sizeof(st->config_path) },
 		{ "config_hash", NULL, st->config_hash,
 		  sizeof(st->config_hash) },
+		{ "config_error", NULL, st->config_error,
+		  sizeof(st->config_error) },
+		{ "config_running", NULL, st->config_running,
+		  sizeof(st->config_running) },
 		{ "schema_version", NULL, st->schema_version,
 		  sizeof(st->schema_version) },
 		{ "config_schema", NULL, st->config_schema,

@@ -8,7 +8,9 @@
  * writer and one parser.  The file is "key=value" lines:
  *
  *   pid, started (epoch s), version, config_path, config_hash (SHA-256
- *   of the config file, or of the built-in config's text),
+ *   of the config file, or of the built-in config's text), config_error
+ *   and config_running (empty unless config_path did not load: why, and
+ *   the last good copy the rules run from),
  *   schema_version (the Sysmon schema the daemon speaks, as event 4's
  *   SchemaVersion says), config_schema (the schemaversion the config
  *   declares), armed (event ids, comma separated), unavailable (event
@@ -60,7 +62,13 @@ enum loss_reason {
 	LOSS_RETENTION, /* deleted by retention before a destination had it
 			 * (counted once per destination) */
 	LOSS_SHED, /* shed under load: an event of shed_first met the
-		    * kernel ring or the writer queue 3/4 full */
+		    * kernel ring, the enrichment backlog or the writer
+		    * queue 3/4 full */
+	/* Shed by one output on its own thread: an event of shed_first met
+	 * its backlog 3/4 full.  The store and the other outputs have it. */
+	LOSS_STDOUT_SHED,
+	LOSS_SYSLOG_SHED,
+	LOSS_JSONL_SHED,
 	LOSS_MAX,
 };
 
@@ -129,6 +137,13 @@ struct status_info {
 	char version[32];
 	char config_path[PATH_MAX]; /* "(built-in)" for the default */
 	char config_hash[80];
+	/* Why config_path did not load when last read, file:line:col:
+	 * message ("": it loaded).  One line of printable ASCII. */
+	char config_error[600];
+	/* The file the rules run from when it is not config_path: the
+	 * state directory's copy of the last configuration that loaded, at
+	 * a start with a config_path that did not ("": config_path). */
+	char config_running[PATH_MAX];
 	char schema_version[16]; /* what event 4 says: VIGIL_SCHEMA_VERSION */
 	char config_schema[16]; /* what the config declares ("" unknown) */
 	unsigned armed[STATUS_MAX_ARMED];

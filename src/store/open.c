@@ -294,6 +294,20 @@ int store_open_ro(const char *path, unsigned busy_timeout_ms, sqlite3 **out)
 	return 0;
 }
 
+bool store_is_replaced(sqlite3 *db, const char *path)
+{
+	struct stat st;
+	int is_moved = 0;
+
+	if (!db || stat(path, &st) < 0)
+		return false;
+	/* SQLite compares the inode it holds open with the path's. */
+	if (sqlite3_file_control(db, "main", SQLITE_FCNTL_HAS_MOVED,
+				 &is_moved) != SQLITE_OK)
+		return false;
+	return is_moved != 0;
+}
+
 int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
 {
 	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,

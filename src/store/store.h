@@ -193,4 +193,18 @@ int store_record_register(struct sqlite3 *db);
 int store_open_ro(const char *path, unsigned busy_timeout_ms,
 		  struct sqlite3 **db);
 
+/*
+ * Whether path now names another file than the one db (from
+ * store_open_ro()) reads: the daemon moved a damaged or foreign file
+ * aside and started a new store, or the file was deleted and a new one
+ * made.  The file db holds open keeps its inode, so a new file at path
+ * never looks like it.  false while path names nothing (the new store is
+ * not made yet): keep reading what is open.  The readers that follow the
+ * store (the forwarder, `vigil view --follow`, `vigil web`) then read
+ * what is left in the old file and open path again; record ids continue
+ * across the two, so reading on from the last id seen neither repeats
+ * nor skips an event.
+ */
+bool store_is_replaced(struct sqlite3 *db, const char *path);
+
 #endif /* VIGIL_STORE_H */

@@ -508,15 +508,41 @@ static bool is_empty_file(const char *path)
 }
 
 /*
+ * The store the follower reads was moved aside or deleted and the daemon
+ * started a new one at the path (store_is_replaced()): what is left in
+ * the old file has been read; open the new one.  Record ids continue
+ * across the two, so "id > last" goes on without a repeat or a gap.
+ * Until the new file opens, the old stays (false).
+ */
+static bool follow_reopen(struct view_cmd *c, sqlite3 **db)
+{
+	sqlite3 *fresh = NULL;
+
+	if (store_open_ro(c->store, BUSY_TIMEOUT_MS, &fresh) < 0)
+		return false;
+	sqlite3_close(*db);
+	*db = fresh;
+	fprintf(stderr,
+		"vigil view: %s: a new store file (the old one was moved "
+		"aside or deleted): following it from record %llu\n",
+		c->store, (unsigned long long)c->last_id + 1);
+	return true;
+}
+
+/*
  * --follow: print the last few matching events, then poll for record
  * ids above the last one seen.  Ids only grow and a batch commits as a
- * whole, so "id > last" never skips or repeats an event.
+ * whole, so "id > last" never skips or repeats an event.  A store
+ * replaced under the follower (damaged and moved aside, deleted) is
+ * read to its end and the new file followed from there on; a read error
+ * in a file that is not replaced (yet: the daemon moves a damaged store
+ * aside at its next batch) is waited out.
  */
 static int follow(struct view_cmd *c)
 {
 	sigset_t set, old;
 	sqlite3 *db = NULL;
-	bool is_waiting_noted = false;
+	bool is_waiting_noted = false, is_error_noted = false;
 	int err, status = VIEW_EXIT_OK;
 
 	sigemptyset(&set);
@@ -571,20 +597,29 @@ static int follow(struct view_cmd *c)
 	c->f.is_oldest_first =
 		true; /* after_id 0 (empty store): all, in order */
 	for (;;) {
+		/* looked at before the read: a file replaced by then has
+		 * had its last write, so this read drains it */
+		bool is_replaced = store_is_replaced(db, c->store);
 		int64_t n = view_query(db, &c->f, c->last_id, print_row, c);
 
-		if (n < 0 && n != -EBUSY) {
-			status = c->write_err ? VIEW_EXIT_ERROR
-					      : report(c->store, (int)n);
-			break;
-		}
 		fflush(stdout);
-		if (ferror(stdout)) {
+		if (c->write_err || ferror(stdout)) {
 			status = VIEW_EXIT_ERROR;
 			break;
 		}
 		if (n == FOLLOW_CHUNK)
 			continue; /* more waiting: no sleep */
+		if (is_replaced && follow_reopen(c, &db)) {
+			is_error_noted = false;
+			continue;
+		}
+		if (n < 0 && n != -EBUSY && !is_error_noted) {
+			fprintf(stderr,
+				"vigil view: %s: %s; waiting for the daemon "
+				"to start a new store\n",
+				c->store, strerror((int)-n));
+			is_error_noted = true;
+		}
 		if (wait_signal(&set, FOLLOW_POLL_MS))
 			break;
 	}

@@ -214,6 +214,21 @@ static enum MHD_Result api(struct server *s, struct MHD_Connection *c,
 				  "too many parameters, or one without a "
 				  "value");
 	is_store = wants_store(s, &ps) && strcmp(url, "/api/catalog") != 0;
+	/* The daemon moved a damaged store aside, or it was deleted, and a
+	 * new one is at the path: read that (ids continue, so a live page
+	 * asking for ids after its last goes on without a gap or a repeat). */
+	if (s->db && is_store && store_is_replaced(s->db, s->store_path)) {
+		sqlite3 *fresh = NULL;
+
+		if (store_open_ro(s->store_path, BUSY_TIMEOUT_MS, &fresh) ==
+		    0) {
+			log_info("%s: a new store file: reading it",
+				 s->store_path);
+			sqlite3_close(s->db);
+			s->db = fresh;
+			web_store_source(&s->local, s->db);
+		}
+	}
 	if (!s->db && is_store) {
 		err = store_open_ro(s->store_path, BUSY_TIMEOUT_MS, &s->db);
 		if (err) {

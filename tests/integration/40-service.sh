@@ -261,9 +261,19 @@ ok "-c bad.xml reports file:line:col" grep -q "bad.xml:4:[0-9]*:" \
 	"$T_DIR/bad.out"
 ok "-c bad.xml left config.xml alone" cmp -s "$T_DIR/b.xml" \
 	"$R/etc/vigil/config.xml"
+printf '<Sysmon schemaversion="4.90">\x00\xff\xfe garbage' >"$T_DIR/garbage.xml"
+"$VIGIL" -c "$T_DIR/garbage.xml" >"$T_DIR/garbage.out" 2>&1
+ok "-c garbage.xml fails" test "$?" -ne 0
+ok "-c garbage.xml names the file" grep -q "garbage.xml:1:[0-9]*:" \
+	"$T_DIR/garbage.out"
+ok "-c garbage.xml left config.xml alone" cmp -s "$T_DIR/b.xml" \
+	"$R/etc/vigil/config.xml"
 sleep 1.2
 is "the daemon still runs config B" "$(st config_hash)" "$hash_b"
 ok "the daemon is the same process" test "$(st pid)" == "$pid"
+is "no config error reported" "$(st config_error)" ""
+ok "the daemon keeps config B as the last good one" cmp -s "$T_DIR/b.xml" \
+	"$R/var/lib/vigil/config-last-good.xml"
 
 # ---- -c dump, -c --, status -------------------------------------------
 "$VIGIL" -c > "$T_DIR/dump.out" 2>&1

@@ -426,6 +426,58 @@ static void test_held(void)
 	enrich_free(e);
 }
 
+/* shed_first: its events may fill three quarters of the waiting room;
+ * the last quarter stays for the others, which only a full room drops. */
+static void test_shed(void)
+{
+	struct enrich_opts o = {
+		.max_events = 8,
+		.max_jobs = 4,
+		.max_wait_ms = 5000,
+		.shed = { 1ull << 5 }, /* ProcessTerminate, for the test */
+		.hash_cache_entries = 16,
+		.lookup_user = fake_lookup,
+	};
+	struct enrich *e = enrich_new(&o);
+	struct decode_want w = user(EV1_USER, 7001);
+	struct enrich_stats st;
+	struct event ev;
+	int popped = 0;
+
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	gate(true);
+	ev = make(1, "slow");
+	CHECK(enrich_add(e, &ev, &w, 1) == 0);
+	for (int i = 0; i < 5; i++) {
+		ev = make(5, "shed first");
+		CHECK(enrich_add(e, &ev, NULL, 0) == 0);
+	}
+	ev = make(5, "at three quarters");
+	CHECK(enrich_add(e, &ev, NULL, 0) == -ENOBUFS);
+	CHECK(ev.buf == NULL); /* released */
+	for (int i = 0; i < 2; i++) {
+		ev = make(1, "kept");
+		CHECK(enrich_add(e, &ev, NULL, 0) == 0);
+	}
+	ev = make(1, "full");
+	CHECK(enrich_add(e, &ev, NULL, 0) == -ENOSPC);
+	enrich_get_stats(e, &st);
+	CHECK(st.shed == 1 && st.lost == 1);
+	gate(false);
+	while (pop_within(e, &ev, 2000) == 1) {
+		if (popped++ == 0)
+			CHECK_STR(event_value(&ev, EV1_USER, NULL),
+				  "user-7001");
+		event_release(&ev);
+		if (!enrich_waiting(e))
+			break;
+	}
+	CHECK(popped == 8);
+	enrich_free(e);
+}
+
 static void test_deadline(void)
 {
 	struct enrich *e = stage(8, 4, 100, NULL);
@@ -489,6 +541,7 @@ int main(void)
 	test_hash_changed(dir);
 	test_bounds();
 	test_held();
+	test_shed();
 	test_deadline();
 	rmdir(dir);
 	return tap_done("enrich");

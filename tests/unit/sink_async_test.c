@@ -194,6 +194,41 @@ static void test_reserve(void)
 	CHECK(f.ngot == 6 && f.got[5] == 11);
 }
 
+/* shed_first: event 5 (pushed by push()) fills three quarters of the
+ * backlog; event 1 then has the last quarter, and only a full backlog
+ * drops it. */
+static void test_shed(void)
+{
+	const uint64_t shed[4] = { 1ull << 5 };
+	struct fake f;
+	struct sink_losses l;
+	struct sink *s;
+	struct event ev;
+
+	fake_init(&f);
+	s = sink_async_new(&f.sink, 8, 1 << 20);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	sink_async_set_shed(s, shed);
+	set_stalled(&f, true);
+	push(s, 1);
+	nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+	for (uint64_t i = 2; i <= 10; i++)
+		push(s, i); /* 2..7 queued (6 of 8), 8..10 shed */
+	for (uint64_t i = 11; i <= 14; i++) {
+		CHECK(event_init(&ev, 1) == 0);
+		ev.record_id = i; /* 11, 12 queued; 13, 14 lost: full */
+		CHECK(s->write(s, &ev) == 0);
+		event_release(&ev);
+	}
+	s->losses(s, &l);
+	CHECK(l.shed == 3 && l.backlog == 2 && l.failed == 0);
+	set_stalled(&f, false);
+	s->free(s);
+	CHECK(f.ngot == 9 && f.got[6] == 7 && f.got[7] == 11 && f.got[8] == 12);
+}
+
 /* A byte budget bounds the queue as well as the event count. */
 static void test_bytes(void)
 {
@@ -245,6 +280,7 @@ int main(void)
 	CHECK(sink_async_new(NULL, 1, 1) == NULL && errno == EINVAL);
 	test_stall();
 	test_reserve();
+	test_shed();
 	test_bytes();
 	test_stalled_at_exit();
 	return tap_done("sink_async");

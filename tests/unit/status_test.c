@@ -40,6 +40,10 @@ static void sample(struct status_info *st)
 	snprintf(st->version, sizeof(st->version), "1.2.3");
 	snprintf(st->config_path, sizeof(st->config_path), "/etc/v/c.xml");
 	snprintf(st->config_hash, sizeof(st->config_hash), "abc123");
+	snprintf(st->config_error, sizeof(st->config_error),
+		 "/etc/v/c.xml:3:7: unexpected end of file");
+	snprintf(st->config_running, sizeof(st->config_running),
+		 "/var/lib/vigil/config-last-good.xml");
 	snprintf(st->schema_version, sizeof(st->schema_version), "4.91");
 	snprintf(st->config_schema, sizeof(st->config_schema), "4.90");
 	st->armed[0] = 1;
@@ -74,8 +78,11 @@ static void test_round_trip(void)
 	CHECK(strstr(t.data, "\nlost_jsonl=18\n") != NULL);
 	CHECK(strstr(t.data, "\nlost_retention=19\n") != NULL);
 	CHECK(strstr(t.data, "\nlost_shed=20\n") != NULL);
-	CHECK(status_lost_total(b.lost) ==
-	      10 + 11 + 12 + 13 + 14 + 15 + 16 + 17 + 18 + 19 + 20);
+	CHECK(strstr(t.data, "\nlost_stdout_shed=21\n") != NULL);
+	CHECK(strstr(t.data, "\nlost_jsonl_shed=23\n") != NULL);
+	CHECK(status_lost_total(b.lost) == 10 + 11 + 12 + 13 + 14 + 15 + 16 +
+						   17 + 18 + 19 + 20 + 21 + 22 +
+						   23);
 	buf_release(&t);
 
 	/* No armed events: an empty list both ways. */

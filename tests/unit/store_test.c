@@ -654,6 +654,7 @@ static void test_recover(void)
 	unsigned seen = 0;
 	struct sink *s;
 	struct sink_losses l;
+	sqlite3 *db = NULL;
 	glob_t g;
 	int fd;
 
@@ -695,22 +696,34 @@ static void test_recover(void)
 	CHECK(s->flush(s) == 0);
 	CHECK(sql_int(path, "SELECT count(*) FROM events") == 10);
 
+	/* a reader of the store: the file it holds is the path's */
+	CHECK(store_open_ro(path, 1000, &db) == 0);
+	CHECK(!store_is_replaced(db, path));
+
 	/* deleted under the sink: the next batch goes to a new file */
 	CHECK(unlink(path) == 0);
+	CHECK(!store_is_replaced(db, path)); /* nothing there yet */
 	CHECK(write_range(s, 61, 10, T0_NS) == 0);
 	CHECK(s->flush(s) == 0);
 	CHECK(sink_store_incident(s, &seen, text, sizeof(text)) == 1);
 	CHECK(strstr(text, "deleted") != NULL);
 	CHECK(sql_int(path, "SELECT count(*) FROM events") == 10);
 	CHECK(sql_int(path, "SELECT min(EventRecordID) FROM events") == 61);
+	CHECK(store_is_replaced(db, path)); /* a new file at the path */
+	sqlite3_close(db);
+	CHECK(store_open_ro(path, 1000, &db) == 0);
+	CHECK(!store_is_replaced(db, path));
 
 	/* truncated under the sink: moved aside before the next batch */
 	CHECK(truncate(path, 0) == 0);
+	CHECK(!store_is_replaced(db, path)); /* the same file, damaged */
 	CHECK(write_range(s, 71, 5, T0_NS) == 0);
 	CHECK(s->flush(s) == 0);
 	CHECK(sink_store_incident(s, &seen, text, sizeof(text)) == 1);
 	CHECK(strstr(text, "damaged (no database header") != NULL);
 	CHECK(sql_int(path, "SELECT count(*) FROM events") == 5);
+	CHECK(store_is_replaced(db, path));
+	sqlite3_close(db);
 	s->losses(s, &l);
 	CHECK(l.failed == 0 && l.backlog == 0);
 	s->free(s);
