@@ -203,8 +203,9 @@ bench: $(BENCH_BINS) $(patsubst bench/%.c,$(OUT)/bench/%,\
 # ASan/UBSan with clang, each harness (default: every tests/fuzz/fuzz_*.c)
 # for FUZZ_SECONDS.  New inputs go to .build-fuzz/corpus-T (the committed
 # corpus is only read), crashes to .build-fuzz/crash/T-*; the first crash
-# stops the run.  make fuzz-replay [SAN=1]: every committed corpus once,
-# no libFuzzer (make test does this, with and without sanitizers).
+# stops the run; tests/fuzz/T.dict, when there is one, is the harness's
+# libFuzzer dictionary.  make fuzz-replay [SAN=1]: every committed corpus
+# once, no libFuzzer (make test does this, with and without sanitizers).
 FUZZERS      := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 T            ?= $(FUZZERS)
 SECS         ?= 60
@@ -222,8 +223,10 @@ fuzz:
 			$(FUZZ_SAN) -Isrc -Iinclude tests/fuzz/$$t.c \
 			.build-fuzz/libvigil.a $(VG_LDLIBS) -o .build-fuzz/$$t; \
 		mkdir -p .build-fuzz/corpus-$$t; \
+		dict=; [ ! -f tests/fuzz/$$t.dict ] || \
+			dict=-dict=tests/fuzz/$$t.dict; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		.build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) \
+		.build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) $$dict \
 			-max_len=65536 -print_final_stats=1 \
 			-artifact_prefix=.build-fuzz/crash/$$t- \
 			.build-fuzz/corpus-$$t tests/fuzz/corpus/$$t; \

@@ -377,7 +377,7 @@ const struct proc *proc_subject(struct proc_table *t,
 	return p;
 }
 
-/* --- /proc readers --- */
+/* --- /proc readers (procfs.c parses what they read) --- */
 
 /* A command line of at most CMDLINE_MAX bytes, in a block of its own
  * size (the table keeps one per process). */
@@ -385,70 +385,55 @@ static char *read_cmdline(const char *dir)
 {
 	char path[FILE_MAX], *buf = malloc(CMDLINE_MAX), *fit;
 	ssize_t n;
+	size_t len;
 
 	if (!buf)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/cmdline", dir);
 	n = file_read_head(path, buf, CMDLINE_MAX);
-	if (n < 0)
-		n = 0;
-	while (n > 0 && buf[n - 1] == '\0')
-		n--;
-	for (ssize_t i = 0; i < n; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	buf[n] = '\0';
-	fit = realloc(buf, (size_t)n + 1);
+	len = proc_cmdline_join(buf, n > 0 ? (size_t)n : 0);
+	fit = realloc(buf, len + 1);
 	return fit ? fit : buf;
 }
 
 static uint32_t read_u32_file(const char *dir, const char *name)
 {
 	char path[FILE_MAX], buf[32];
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (file_read_head(path, buf, sizeof(buf)) <= 0)
-		return UINT32_MAX;
-	return (uint32_t)strtoul(buf, NULL, 10);
+	n = file_read_head(path, buf, sizeof(buf));
+	return n > 0 ? proc_parse_u32(buf, (size_t)n) : UINT32_MAX;
 }
 
-/* ppid, start time (ticks since boot) and end of code from
- * /proc/PID/stat (fields 4, 22 and 27). */
+/* ppid, start time and end of code from /proc/PID/stat. */
 static int read_stat(const char *dir, struct proc *p)
 {
-	char path[FILE_MAX], buf[1024], *s;
-	unsigned long long start = 0, end_code = 0;
-	int pp = 0;
+	char path[FILE_MAX], buf[1024];
+	struct proc_stat st;
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/stat", dir);
-	if (file_read_head(path, buf, sizeof(buf)) <= 0)
+	n = file_read_head(path, buf, sizeof(buf));
+	if (n <= 0)
 		return -ENOENT;
-	s = strrchr(buf, ')'); /* comm may hold spaces and parens */
-	if (!s || sscanf(s + 2,
-			 "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-			 "%*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			 &pp, &start) != 2)
+	if (proc_parse_stat(buf, (size_t)n, &st) < 0)
 		return -EINVAL;
-	/* endcode is absent from older or odd stat lines: 0 then. */
-	sscanf(s + 2,
-	       "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-	       "%*d %*d %*d %*d %*u %*u %*d %*u %*u %llu",
-	       &end_code);
-	p->ppid = (uint32_t)pp;
-	p->start_ticks = start;
-	p->end_code = end_code;
+	p->ppid = st.ppid;
+	p->start_ticks = st.start_ticks;
+	p->end_code = st.end_code;
 	return 0;
 }
 
+/* The real uid, UINT32_MAX when unknown. */
 static uint32_t read_uid(const char *dir)
 {
-	char path[FILE_MAX], buf[2048], *s;
+	char path[FILE_MAX], buf[2048];
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/status", dir);
-	if (file_read_head(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	s = strstr(buf, "\nUid:");
-	return s ? (uint32_t)strtoul(s + 5, NULL, 10) : 0;
+	n = file_read_head(path, buf, sizeof(buf));
+	return n > 0 ? proc_parse_status_uid(buf, (size_t)n) : UINT32_MAX;
 }
 
 void proc_info_release(struct proc *p)

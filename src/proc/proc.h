@@ -132,6 +132,42 @@ void proc_info_release(struct proc *p);
 int proc_maps_find(const char *text, size_t len, uint64_t addr, char *out,
 		   size_t size);
 
+/*
+ * procfs.c: the text of /proc files, parsed.  Each takes len bytes that
+ * need not be NUL-terminated (a NUL ends the text) and is pure.
+ */
+
+/* What vigil reads from /proc/PID/stat. */
+struct proc_stat {
+	char state; /* field 3: R, S, D, Z, X ... */
+	uint32_t ppid; /* field 4 */
+	uint64_t start_ticks; /* field 22: clock ticks since boot */
+	uint64_t end_code; /* field 27; 0 when absent or hidden */
+};
+
+/*
+ * The fields of a /proc/PID/stat line.  comm (field 2) may hold any
+ * bytes, spaces and ')' included: the fields are counted from the last
+ * ')'.  0, or -EINVAL (no ')', fewer than 22 fields, a state of more
+ * than one byte, a ppid or start time that is not a decimal number or
+ * does not fit).
+ */
+int proc_parse_stat(const char *text, size_t len, struct proc_stat *st);
+
+/* The real uid (the first number of the "Uid:" line) of the text of a
+ * /proc/PID/status; UINT32_MAX when there is none or it does not fit. */
+uint32_t proc_parse_status_uid(const char *text, size_t len);
+
+/* A file holding one decimal number (/proc/PID/loginuid, sessionid;
+ * 4294967295 there means unset): it, or UINT32_MAX when the text is
+ * empty, not a number (a newline may end it) or over 32 bits. */
+uint32_t proc_parse_u32(const char *text, size_t len);
+
+/* The text of /proc/PID/cmdline (len bytes at buf, which has room for
+ * len + 1) as one line in place: trailing NULs dropped, the others
+ * become spaces, NUL-terminated.  Returns the new length. */
+size_t proc_cmdline_join(char *buf, size_t len);
+
 /* Live entries and overflow count, for status. */
 size_t proc_table_count(const struct proc_table *t);
 uint64_t proc_table_overflows(const struct proc_table *t);

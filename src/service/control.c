@@ -19,11 +19,13 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "proc/proc.h"
 #include "status/status.h"
 #include "util/buf.h"
 #include "util/file.h"
 
-#define POLL_MS 100
+#define POLL_MS	 100
+#define STAT_MAX 1024 /* a /proc/PID/stat line is about 300 bytes */
 
 bool svc_has_systemd(const struct svc_paths *p)
 {
@@ -37,22 +39,43 @@ bool svc_has_systemd(const struct svc_paths *p)
 /* Alive and not a zombie (a zombie still answers kill(pid, 0)). */
 static bool is_alive(pid_t pid)
 {
-	char path[64], text[512], *paren;
+	char path[64];
+	struct proc_stat st;
 	struct buf b;
 	bool alive = false;
 
 	if (pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH))
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	buf_init(&b, sizeof(text));
-	if (file_read_all(path, sizeof(text), &b) == 0 && b.data) {
-		/* "pid (comm) S ...": the state follows the last ')'. */
-		paren = strrchr(b.data, ')');
-		alive = paren && paren[1] == ' ' && paren[2] != 'Z' &&
-			paren[2] != 'X';
-	}
+	buf_init(&b, STAT_MAX);
+	if (file_read_all(path, STAT_MAX, &b) == 0 && b.data &&
+	    proc_parse_stat(b.data, b.len, &st) == 0)
+		alive = st.state != 'Z' && st.state != 'X';
 	buf_release(&b);
 	return alive;
+}
+
+bool svc_cmdline_is_vigil_run(const char *text, size_t len)
+{
+	const char *arg = text, *end = text + len, *nul, *base;
+	bool is_vigil = false, has_run = false;
+	size_t n;
+
+	for (; arg < end; arg = nul + 1) {
+		nul = memchr(arg, '\0', (size_t)(end - arg));
+		if (!nul)
+			nul = end;
+		n = (size_t)(nul - arg);
+		if (arg == text) {
+			base = memrchr(arg, '/', n);
+			base = base ? base + 1 : arg;
+			is_vigil = (size_t)(nul - base) == 5 &&
+				   memcmp(base, "vigil", 5) == 0;
+		} else if (n == 3 && memcmp(arg, "run", 3) == 0) {
+			has_run = true;
+		}
+	}
+	return is_vigil && has_run;
 }
 
 /* Is pid a `vigil ... run ...` process? */
@@ -60,26 +83,14 @@ static bool is_vigil_run(pid_t pid)
 {
 	char path[64];
 	struct buf b;
-	bool is_vigil = false, has_run = false;
-	const char *arg, *end, *base;
+	bool is_vigil_run = false;
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
 	buf_init(&b, 65536);
-	if (file_read_all(path, 65536, &b) < 0 || !b.len) {
-		buf_release(&b);
-		return false;
-	}
-	end = b.data + b.len;
-	for (arg = b.data; arg < end; arg += strlen(arg) + 1) {
-		if (arg == b.data) {
-			base = strrchr(arg, '/');
-			is_vigil = strcmp(base ? base + 1 : arg, "vigil") == 0;
-		} else if (strcmp(arg, "run") == 0) {
-			has_run = true;
-		}
-	}
+	if (file_read_all(path, 65536, &b) == 0 && b.len)
+		is_vigil_run = svc_cmdline_is_vigil_run(b.data, b.len);
 	buf_release(&b);
-	return is_vigil && has_run;
+	return is_vigil_run;
 }
 
 pid_t svc_daemon_pid(const char *run_dir)

@@ -53,6 +53,11 @@ int svc_wait_status(const char *run_dir, pid_t pid, const char *hash,
 /* SIGTERM pid and wait; SIGKILL after timeout_ms.  Returns 0 once gone. */
 int svc_stop_pid(pid_t pid, int timeout_ms);
 
+/* Whether the text of a /proc/PID/cmdline (len bytes: NUL-separated
+ * arguments, the last NUL may be missing) is `.../vigil ... run ...`.
+ * Pure. */
+bool svc_cmdline_is_vigil_run(const char *text, size_t len);
+
 /* ---- config.c --------------------------------------------------------- */
 
 /*

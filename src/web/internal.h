@@ -167,7 +167,7 @@ bool web_asset_find(const char *path, struct web_asset *a);
  * Returns 0 or a negative errno (the server could not start).
  */
 struct web_serve_opts {
-	int listen_fd;
+	int listen_fd; /* -1: none (web_server_start() only) */
 	int parent_fd; /* -1, or stop too when this descriptor closes */
 	const char *token;
 	const char *store_path;
@@ -176,5 +176,22 @@ struct web_serve_opts {
 	bool is_fleet_first; /* the fleet is the default source */
 };
 int web_serve(const struct web_serve_opts *o, const sigset_t *stop);
+
+/*
+ * The server without its wait: web_server_start() starts it (NULL and
+ * errno).  With o->listen_fd -1 it has no socket and no thread of its
+ * own: the caller hands it connected sockets (web_server_add(): 0 or
+ * -EIO; the server owns fd from then on, even on error) and runs it
+ * with web_server_run(), which does what is ready without waiting (the
+ * fuzz harness drives raw requests through it this way).
+ * web_server_stop() closes every connection and frees it (NULL: no-op).
+ */
+struct sockaddr;
+struct web_server;
+struct web_server *web_server_start(const struct web_serve_opts *o);
+int web_server_add(struct web_server *ws, int fd, const struct sockaddr *addr,
+		   unsigned addrlen);
+void web_server_run(struct web_server *ws);
+void web_server_stop(struct web_server *ws);
 
 #endif /* VIGIL_WEB_INTERNAL_H */

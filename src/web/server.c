@@ -283,7 +283,11 @@ static enum MHD_Result route(struct server *s, struct MHD_Connection *c,
 	bool is_post = strcmp(method, "POST") == 0;
 	bool is_api = strncmp(url, "/api/", 5) == 0;
 
-	if (strlen(url) > URL_MAX || url[0] != '/')
+	/* an absolute URI or "*" (no route; the Host header is not
+	 * checked against it) */
+	if (url[0] != '/')
+		return send_error(c, 400, "not a path");
+	if (strlen(url) > URL_MAX)
 		return send_error(c, 414, "URL too long");
 	if (strcmp(url, "/api/login") == 0 || strcmp(url, "/api/logout") == 0) {
 		if (!is_post)
@@ -372,32 +376,55 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-int web_serve(const struct web_serve_opts *o, const sigset_t *stop)
-{
-	struct server s = { .token = o->token, .store_path = o->store_path };
-	struct web_fleet *fl = NULL;
+struct web_server {
+	struct server s;
+	struct web_fleet *fl;
 	struct MHD_Daemon *d;
-	int sig;
+};
 
+struct web_server *web_server_start(const struct web_serve_opts *o)
+{
+	struct web_server *ws = calloc(1, sizeof(*ws));
+	struct MHD_OptionItem opts[2] = { { MHD_OPTION_END, 0, NULL },
+					  { MHD_OPTION_END, 0, NULL } };
+	struct server *s;
+	unsigned flags;
+
+	if (!ws)
+		return NULL;
+	s = &ws->s;
+	s->token = o->token;
+	s->store_path = o->store_path;
 	/* the store opens on first use; until then its source is NULL's,
 	 * which wants_store() keeps from being called */
-	web_store_source(&s.local, NULL);
-	s.srcs[s.nsrcs++] = &s.local;
+	web_store_source(&s->local, NULL);
+	s->srcs[s->nsrcs++] = &s->local;
 	if (o->fleet) {
-		fl = web_fleet_new(o->fleet, o->fleet_table);
-		if (!fl)
-			return -errno;
-		web_fleet_source(&s.fleet, fl);
-		s.srcs[s.nsrcs++] = &s.fleet;
+		ws->fl = web_fleet_new(o->fleet, o->fleet_table);
+		if (!ws->fl) {
+			free(ws);
+			return NULL;
+		}
+		web_fleet_source(&s->fleet, ws->fl);
+		s->srcs[s->nsrcs++] = &s->fleet;
 		if (o->is_fleet_first) {
-			s.srcs[0] = &s.fleet;
-			s.srcs[1] = &s.local;
+			s->srcs[0] = &s->fleet;
+			s->srcs[1] = &s->local;
 		}
 	}
-	buf_init(&s.body, BODY_MAX_BYTES);
-	d = MHD_start_daemon(
-		MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, &s,
-		MHD_OPTION_LISTEN_SOCKET, o->listen_fd,
+	buf_init(&s->body, BODY_MAX_BYTES);
+	/* No listening socket: the caller adds connections and runs the
+	 * daemon (web_server_add(), web_server_run()) on its own thread. */
+	if (o->listen_fd < 0) {
+		flags = MHD_USE_NO_LISTEN_SOCKET;
+		opts[0].option = MHD_OPTION_END;
+	} else {
+		flags = MHD_USE_AUTO_INTERNAL_THREAD;
+		opts[0] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET,
+						   o->listen_fd, NULL };
+	}
+	ws->d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned)CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -405,11 +432,45 @@ int web_serve(const struct web_serve_opts *o, const sigset_t *stop)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEM,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_END);
-	if (!d) {
-		buf_release(&s.body);
-		web_fleet_free(fl);
-		return -EIO;
+	if (!ws->d) {
+		web_server_stop(ws);
+		errno = EIO;
+		return NULL;
 	}
+	return ws;
+}
+
+int web_server_add(struct web_server *ws, int fd, const struct sockaddr *addr,
+		   unsigned addrlen)
+{
+	return MHD_add_connection(ws->d, fd, addr, addrlen) == MHD_YES ? 0
+								       : -EIO;
+}
+
+void web_server_run(struct web_server *ws)
+{
+	MHD_run(ws->d);
+}
+
+void web_server_stop(struct web_server *ws)
+{
+	if (!ws)
+		return;
+	if (ws->d)
+		MHD_stop_daemon(ws->d);
+	sqlite3_close(ws->s.db);
+	buf_release(&ws->s.body);
+	web_fleet_free(ws->fl);
+	free(ws);
+}
+
+int web_serve(const struct web_serve_opts *o, const sigset_t *stop)
+{
+	struct web_server *ws = web_server_start(o);
+	int sig;
+
+	if (!ws)
+		return -errno;
 	for (;;) {
 		struct timespec tick = { .tv_sec = 0,
 					 .tv_nsec = PARENT_POLL_MS * 1000000L };
@@ -425,9 +486,6 @@ int web_serve(const struct web_serve_opts *o, const sigset_t *stop)
 		if (o->parent_fd >= 0 && poll(&p, 1, 0) > 0)
 			break;
 	}
-	MHD_stop_daemon(d);
-	sqlite3_close(s.db);
-	buf_release(&s.body);
-	web_fleet_free(fl);
+	web_server_stop(ws);
 	return 0;
 }

@@ -24,7 +24,7 @@ if ! make -s OUT="$out" SAN="$san" "$out/libvigil.a" >/dev/null; then
 	echo "fuzz-replay: 0 passed, 1 failed"
 	exit 1
 fi
-libs=$(pkg-config --libs libbpf libxml-2.0 sqlite3 libcrypto libssl libcurl)
+libs=$(pkg-config --libs libbpf libxml-2.0 sqlite3 libcrypto libmicrohttpd libssl libcurl)
 mkdir -p "$out/tests/fuzz"
 for h in "$here"/fuzz_*.c; do
 	[ -e "$h" ] || continue

@@ -93,6 +93,8 @@ is "bad field condition: 400" \
 	"$(code "${auth[@]}" "$url/api/events?field=NoSuchField=1")" 400
 is "a GET with a body: 400" \
 	"$(code -X GET -d x "${auth[@]}" "$url/api/events")" 400
+is "an absolute URL, not a path: 400" "$(code "${auth[@]}" \
+	--request-target "http://127.0.0.1/api/events" "$url/")" 400
 is "a login body over the limit: 413, before it is read" \
 	"$(head -c 100000 /dev/zero | code -X POST --data-binary @- "$url/api/login")" 413
 big=$(head -c 70000 /dev/zero | tr '\0' a)

@@ -16,6 +16,7 @@
 #include "event/event.h"
 #include "proc/proc.h"
 #include "sensor/sensor.h"
+#include "service/internal.h"
 #include "catalog/fields.h"
 #include "tap.h"
 
@@ -179,6 +180,113 @@ static void test_pid_reuse(void)
 	proc_table_free(t);
 }
 
+/* The /proc text parsers on what a process can make its files say. */
+static void test_procfs_stat(void)
+{
+	/* no NUL after the text: the parser must keep to len */
+	static const char unterminated[] = { '9', ' ', '(', 'x', ')',
+					     ' ', 'R', ' ', '3' };
+	char line[512];
+	struct proc_stat st;
+	int n;
+
+	/* comm "a) R 1 (": fields count from the last ')' */
+	n = snprintf(line, sizeof(line),
+		     "4242 (a) R 1 () S 77 4242 4242 0 -1 4194560 109 0 0 0 "
+		     "0 0 0 0 20 0 1 0 123456 4595712 224 "
+		     "18446744073709551615 94555 94999 140724 0 0 0\n");
+	CHECK(proc_parse_stat(line, (size_t)n, &st) == 0);
+	CHECK(st.state == 'S' && st.ppid == 77 && st.start_ticks == 123456 &&
+	      st.end_code == 94999);
+	/* a newline in comm (stat does not escape it) */
+	n = snprintf(line, sizeof(line),
+		     "7 (x\n) Z 9) S 5 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
+		     "99 0 0");
+	CHECK(proc_parse_stat(line, (size_t)n, &st) == 0);
+	CHECK(st.state == 'S' && st.ppid == 5 && st.start_ticks == 99 &&
+	      st.end_code == 0); /* the line ends before endcode */
+	/* empty, truncated, no ')' at all, nothing after it */
+	CHECK(proc_parse_stat("", 0, &st) == -EINVAL);
+	CHECK(proc_parse_stat("1 (a) S 1 1 1", 13, &st) == -EINVAL);
+	CHECK(proc_parse_stat("1 (a S 1 1 1", 12, &st) == -EINVAL);
+	CHECK(proc_parse_stat("1 (a)", 5, &st) == -EINVAL);
+	CHECK(proc_parse_stat(unterminated, sizeof(unterminated), &st) ==
+	      -EINVAL);
+	/* a NUL ends the text, whatever follows */
+	CHECK(proc_parse_stat("1 (a)\0 S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 "
+			      "0 5 0 0",
+			      46, &st) == -EINVAL);
+	/* numbers that do not fit, or are not numbers */
+	n = snprintf(line, sizeof(line),
+		     "1 (a) S 4294967296 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
+		     "5 0 0");
+	CHECK(proc_parse_stat(line, (size_t)n, &st) == -EINVAL);
+	n = snprintf(line, sizeof(line),
+		     "1 (a) S -1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0");
+	CHECK(proc_parse_stat(line, (size_t)n, &st) == -EINVAL);
+	n = snprintf(line, sizeof(line),
+		     "1 (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
+		     "18446744073709551616 0 0");
+	CHECK(proc_parse_stat(line, (size_t)n, &st) == -EINVAL);
+	n = snprintf(line, sizeof(line),
+		     "1 (a) S 4294967295 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
+		     "18446744073709551615 0 0 0 0 99999999999999999999999\n");
+	CHECK(proc_parse_stat(line, (size_t)n, &st) == 0);
+	CHECK(st.ppid == UINT32_MAX && st.start_ticks == UINT64_MAX &&
+	      st.end_code == 0);
+	/* a state of two bytes, two spaces */
+	n = snprintf(line, sizeof(line),
+		     "1 (a) SS 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0");
+	CHECK(proc_parse_stat(line, (size_t)n, &st) == -EINVAL);
+	n = snprintf(line, sizeof(line),
+		     "1 (a)  S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0");
+	CHECK(proc_parse_stat(line, (size_t)n, &st) == -EINVAL);
+}
+
+static void test_procfs_files(void)
+{
+	char cmd[] = "\0\0a\0\0b c\0\0", nuls[] = "\0\0\0";
+	static const char status[] = "Name:\tUid:\\n7\nUmask:\t0022\n"
+				     "State:\tS (sleeping)\n"
+				     "Uid:\t1000\t1001\t1002\t1003\n";
+
+	CHECK(proc_parse_status_uid(status, sizeof(status) - 1) == 1000);
+	CHECK(proc_parse_status_uid("Uid:\t0\t0\t0\t0\n", 13) == 0);
+	CHECK(proc_parse_status_uid("Name:\tx\nUmask:\t0022\n", 20) ==
+	      UINT32_MAX);
+	CHECK(proc_parse_status_uid("Uid:\t4294967296\t0\n", 18) == UINT32_MAX);
+	CHECK(proc_parse_status_uid("Uid:\t\n", 6) == UINT32_MAX);
+	CHECK(proc_parse_status_uid("Uid:", 4) == UINT32_MAX);
+	CHECK(proc_parse_status_uid("", 0) == UINT32_MAX);
+
+	CHECK(proc_parse_u32("1000", 4) == 1000);
+	CHECK(proc_parse_u32("7\n", 2) == 7);
+	CHECK(proc_parse_u32("4294967295", 10) == UINT32_MAX); /* unset */
+	CHECK(proc_parse_u32("4294967294", 10) == 4294967294u);
+	CHECK(proc_parse_u32("4294967296", 10) == UINT32_MAX);
+	CHECK(proc_parse_u32("99999999999999999999999", 23) == UINT32_MAX);
+	CHECK(proc_parse_u32("", 0) == UINT32_MAX);
+	CHECK(proc_parse_u32("\n", 1) == UINT32_MAX);
+	CHECK(proc_parse_u32("-1", 2) == UINT32_MAX);
+	CHECK(proc_parse_u32("12x", 3) == UINT32_MAX);
+	CHECK(proc_parse_u32("12", 1) == 1); /* len, not the NUL */
+
+	CHECK(proc_cmdline_join(cmd, sizeof(cmd) - 1) == 8);
+	CHECK_STR(cmd, "  a  b c");
+	CHECK(proc_cmdline_join(nuls, sizeof(nuls) - 1) == 0);
+	CHECK_STR(nuls, "");
+
+	CHECK(svc_cmdline_is_vigil_run("/usr/bin/vigil\0--settings\0s\0run\0"
+				       "c.xml\0",
+				       35));
+	CHECK(svc_cmdline_is_vigil_run("vigil\0run", 9)); /* no last NUL */
+	CHECK(!svc_cmdline_is_vigil_run("vigil\0ru", 8));
+	CHECK(!svc_cmdline_is_vigil_run("vigil\0runx\0", 10));
+	CHECK(!svc_cmdline_is_vigil_run("/bin/notvigil\0run\0", 18));
+	CHECK(!svc_cmdline_is_vigil_run("vigil/\0run\0", 11));
+	CHECK(!svc_cmdline_is_vigil_run("", 0));
+}
+
 static void test_seed(void)
 {
 	struct proc_table *t;
@@ -317,6 +425,8 @@ int main(void)
 	test_table_churn();
 	test_fork_inherits();
 	test_pid_reuse();
+	test_procfs_stat();
+	test_procfs_files();
 	test_seed();
 	test_decode();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
