@@ -72,10 +72,9 @@ echo "# while stdout stalled: lost_stdout_shed=$oshed" \
 ok "stdout fell behind and shed file events ($oshed)" \
 	test "${oshed:-0}" -gt 0
 q() { sqlite3 -readonly "$db" "$1"; }
-lp=$(tr 'A-Z' 'a-z' <<<"$probe")
 is "the store has every ProcessCreate" \
-	"$(q "SELECT count(*) FROM events WHERE EventID = 1 AND Image = '$lp'")" \
-	"$N"
+	"$("$VIGIL" view --store "$db" -e 1 -n 0 --format json \
+		--field "Image=$probe" | wc -l)" "$N"
 
 # The reader wakes up and drains; then stop.
 touch "$T_DIR/go"

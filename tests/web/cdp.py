@@ -134,8 +134,9 @@ class Browser:
         self.call("Runtime.enable")
 
     def _devtools_port(self):
+        # A cold start on a loaded 2-core machine has taken over 15 s.
         path = os.path.join(self.profile, "DevToolsActivePort")
-        for _ in range(300):
+        for _ in range(1200):
             if self.proc.poll() is not None:
                 raise RuntimeError("chromium exited at start-up")
             try:
