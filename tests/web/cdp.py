@@ -122,16 +122,21 @@ class Browser:
             [self.binary, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}",
              "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        port = self._devtools_port()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("PUT", "/json/new?about:blank")
-        target = json.loads(conn.getresponse().read())
-        conn.close()
-        self.ws = WebSocket(target["webSocketDebuggerUrl"])
-        self.next_id = 0
-        self.events = []
-        self.call("Page.enable")
-        self.call("Runtime.enable")
+        self.ws = None
+        try:
+            port = self._devtools_port()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("PUT", "/json/new?about:blank")
+            target = json.loads(conn.getresponse().read())
+            conn.close()
+            self.ws = WebSocket(target["webSocketDebuggerUrl"])
+            self.next_id = 0
+            self.events = []
+            self.call("Page.enable")
+            self.call("Runtime.enable")
+        except BaseException:
+            self.close()  # a browser that never came up is not left behind
+            raise
 
     def _devtools_port(self):
         # A cold start on a loaded 2-core machine has taken over 15 s.
@@ -221,7 +226,8 @@ class Browser:
 
     def close(self):
         try:
-            self.ws.close()
+            if self.ws:
+                self.ws.close()
         finally:
             self.proc.terminate()
             try:
