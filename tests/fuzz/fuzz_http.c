@@ -31,6 +31,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "web/internal.h"
+#include "web_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,7 +43,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char token[] =
 	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-static const char *const guids[] = { "{a}", "{b}", "{c}" };
 static char store_dir[] = "/tmp/fuzz_http.XXXXXX";
 static char store_path[64];
 
@@ -61,33 +61,10 @@ static void remove_store(void)
 /* A store of 60 events (the server opens it read-only on first use). */
 static void make_store(void)
 {
-	struct render_host h;
-	struct sink *s;
-
 	if (!mkdtemp(store_dir))
 		abort();
 	snprintf(store_path, sizeof(store_path), "%s/events.db", store_dir);
-	render_host_defaults(&h);
-	s = sink_store_new(store_path, 0, 0, &h);
-	if (!s)
-		abort();
-	for (unsigned i = 1; i <= 60; i++) {
-		struct event ev;
-
-		event_init(&ev, i % 3 ? 3 : 1);
-		ev.record_id = i;
-		event_set_time(&ev, 1735689600000000000ull + i * 1000000000ull);
-		event_set_named(&ev, "ProcessGuid", guids[i % 3]);
-		event_set_named(&ev, "ParentProcessGuid", guids[(i + 1) % 3]);
-		event_set_named(&ev, "Image", "/bin/x\xff<b>");
-		event_set_named(&ev, "CommandLine", "a \"b\" \\ \x01");
-		if (s->write(s, &ev))
-			abort();
-		event_release(&ev);
-	}
-	if (s->flush(s))
-		abort();
-	s->free(s);
+	fuzz_web_store(store_path);
 	atexit(remove_store);
 }
 

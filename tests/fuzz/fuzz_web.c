@@ -18,43 +18,20 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "web/internal.h"
+#include "web_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const char *const guids[] = { "{a}", "{b}", "{c}" };
 
 /* A store of 60 events, built once per process (then kept open). */
 static struct sqlite3 *store(void)
 {
 	static struct sqlite3 *db;
 	char dir[] = "/tmp/fuzz_web.XXXXXX", path[64];
-	struct render_host h;
-	struct sink *s;
 
 	if (db || !mkdtemp(dir))
 		return db;
 	snprintf(path, sizeof(path), "%s/events.db", dir);
-	render_host_defaults(&h);
-	s = sink_store_new(path, 0, 0, &h);
-	if (!s)
-		abort();
-	for (unsigned i = 1; i <= 60; i++) {
-		struct event ev;
-
-		event_init(&ev, i % 3 ? 3 : 1);
-		ev.record_id = i;
-		event_set_time(&ev, 1735689600000000000ull + i * 1000000000ull);
-		event_set_named(&ev, "ProcessGuid", guids[i % 3]);
-		event_set_named(&ev, "ParentProcessGuid", guids[(i + 1) % 3]);
-		event_set_named(&ev, "Image", "/bin/x\xff<b>");
-		event_set_named(&ev, "CommandLine", "a \"b\" \\ \x01");
-		if (s->write(s, &ev))
-			abort();
-		event_release(&ev);
-	}
-	if (s->flush(s))
-		abort();
-	s->free(s);
+	fuzz_web_store(path);
 	if (store_open_ro(path, 1000, &db))
 		abort();
 	/* the files go now; the open connection keeps them readable */
